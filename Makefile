@@ -1,0 +1,77 @@
+# Like Samba's Makefile: a thin wrapper around waf.
+#
+#   make            bootstrap if needed, configure if needed, build
+#   make test       everything: unit tests (plain and ASan/UBSan), fuzz
+#                   smoke runs, integration tests in a throw-away domain
+#   make demo       the main job: a credential roaming between two members
+#   make install    DESTDIR=... prefix=...
+#
+WAF = ./.bootstrap/waf/waf
+PYTHON = /usr/bin/python3
+prefix ?= /usr/local
+
+all: build
+
+.bootstrap/waf/waf:
+	buildtools/bootstrap.sh
+
+bin/c4che/_cache.py: .bootstrap/waf/waf wscript
+	./configure --prefix=$(prefix) $(CONFIGURE_FLAGS)
+
+configure-if-needed: bin/c4che/_cache.py
+
+build: configure-if-needed
+	$(WAF) build
+
+build-asan: configure-if-needed
+	$(WAF) build_asan
+
+build-fuzz: configure-if-needed
+	$(WAF) build_fuzz
+
+bootstrap:
+	buildtools/bootstrap.sh
+
+# The README's test command.  Always runs the bootstrap (instant when there
+# is nothing to do) so a fresh machine needs nothing else.
+test: bootstrap
+	testprogs/run-all.sh
+
+test-unit: build build-asan
+	testprogs/run-unit.sh
+
+test-integration: build
+	testprogs/run-integration.sh
+
+fuzz-smoke: build-fuzz
+	fuzz/run-fuzz.sh smoke
+
+fuzz-long: build-fuzz
+	fuzz/run-fuzz.sh long
+
+test-valgrind: build
+	testprogs/run-valgrind.sh
+
+bench: build
+	bench/run-bench.sh
+
+demo: bootstrap build
+	testprogs/demo.sh
+
+install: build
+	$(WAF) install --destdir=$(DESTDIR)
+
+uninstall: configure-if-needed
+	$(WAF) uninstall --destdir=$(DESTDIR)
+
+clean:
+	-$(WAF) clean
+	-$(WAF) clean_asan
+	-$(WAF) clean_fuzz
+
+distclean:
+	rm -rf bin .lock-waf_* selftest/cache
+
+.PHONY: all build build-asan build-fuzz bootstrap test test-unit \
+	test-integration fuzz-smoke fuzz-long test-valgrind bench demo \
+	install uninstall clean distclean configure-if-needed
