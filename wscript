@@ -34,6 +34,7 @@ PKG_MODULES = [
 	('smbclient', 'SMBCLIENT', None),
 	('gnutls', 'GNUTLS', '3.6'),
 	('nettle', 'NETTLE', '3.4'),
+	('jansson', 'JANSSON', '2.10'),
 	('libkeyutils', 'KEYUTILS', None),
 	('cmocka', 'CMOCKA', '1.1'),
 	('pam', 'PAM', None),

@@ -17,7 +17,7 @@ say() { echo "bootstrap: $*" >&2; }
 # Build: compilers, Samba's public development files, crypto, tests.
 BUILD_PKGS="gcc clang pkg-config python3 samba-dev libldb-dev libtalloc-dev
 libtevent-dev libsmbclient-dev libwbclient-dev libkrb5-dev libgnutls28-dev
-nettle-dev libcmocka-dev libpam0g-dev libkeyutils-dev python3-dev
+nettle-dev libjansson-dev libcmocka-dev libpam0g-dev libkeyutils-dev python3-dev
 python3-talloc-dev python3-ldb-dev libpamtest0-dev xsltproc docbook-xsl
 libclang-rt-14-dev"
 # Run and test: a real AD DC and winbind member, Kerberos, the cwrap wrappers.

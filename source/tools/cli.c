@@ -1,0 +1,218 @@
+/*
+ * Shared plumbing of the credroam command; see cli.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "error.h"
+
+int cr_cli_dispatch(struct cr_cli *cli, const struct cr_cmd *table,
+		    int argc, char **argv)
+{
+	const struct cr_cmd *c = NULL;
+	const char *parent = cli->cmdpath;
+
+	if (argc >= 1) {
+		for (c = table; c->name != NULL; c++) {
+			bool match = (strcmp(c->name, argv[0]) == 0);
+
+			if (match && c->fn != NULL) {
+				char path[256];
+				int rc;
+
+				snprintf(path, sizeof(path), "%s%s%s",
+					 parent ? parent : "",
+					 parent ? " " : "", c->name);
+				cli->cmdpath = path;
+				rc = c->fn(cli, argc - 1, argv + 1);
+				cli->cmdpath = parent;
+				return rc;
+			}
+		}
+	}
+	if (argc >= 1 && strcmp(argv[0], "--help") != 0 &&
+	    strcmp(argv[0], "-h") != 0 && strcmp(argv[0], "help") != 0) {
+		fprintf(stderr, "%s: unknown command '%s%s%s'\n",
+			cli->progname, parent ? parent : "",
+			parent ? " " : "", argv[0]);
+	}
+	fprintf(stderr, "usage: %s%s%s COMMAND [ARGS]\n\ncommands:\n",
+		cli->progname, parent ? " " : "", parent ? parent : "");
+	for (c = table; c->name != NULL; c++) {
+		if (c->fn == NULL) {
+			continue;
+		}
+		fprintf(stderr, "  %-10s %-44s %s\n", c->name,
+			c->usage ? c->usage : "", c->help ? c->help : "");
+	}
+	return (argc >= 1 && (strcmp(argv[0], "--help") == 0 ||
+			      strcmp(argv[0], "-h") == 0 ||
+			      strcmp(argv[0], "help") == 0))
+		? CR_EXIT_OK : CR_EXIT_USAGE;
+}
+
+int cr_cli_fail(struct cr_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	va_start(ap, fmt);
+	msg = talloc_vasprintf(NULL, fmt, ap);
+	va_end(ap);
+
+	if (cli->json) {
+		json_t *o = json_pack("{s:{s:s, s:s?}}", "error",
+				      "message", msg ? msg : "out of memory",
+				      "command", cli->cmdpath);
+		if (o != NULL) {
+			json_dumpf(o, stdout, JSON_INDENT(2));
+			fputc('\n', stdout);
+			json_decref(o);
+		}
+	}
+	fprintf(stderr, "%s: %s\n", cli->progname,
+		msg ? msg : "out of memory");
+	talloc_free(msg);
+	return CR_EXIT_FAIL;
+}
+
+int cr_cli_usage(struct cr_cli *cli, const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt != NULL) {
+		fprintf(stderr, "%s: ", cli->progname);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fprintf(stderr, "usage: %s %s %s\n", cli->progname,
+		cli->cmdpath ? cli->cmdpath : "", usage ? usage : "");
+	return CR_EXIT_USAGE;
+}
+
+int cr_cli_print_json(struct cr_cli *cli, json_t *obj)
+{
+	int rc;
+
+	if (obj == NULL) {
+		return cr_cli_fail(cli, "out of memory building JSON");
+	}
+	rc = json_dumpf(obj, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(obj);
+	return (rc == 0) ? CR_EXIT_OK : CR_EXIT_FAIL;
+}
+
+int cr_cli_read_file(TALLOC_CTX *mem_ctx, const char *path, size_t max,
+		     uint8_t **data, size_t *len, char **errmsg)
+{
+	int fd = -1;
+	uint8_t *buf = NULL;
+	size_t used = 0;
+	size_t cap = 4096;
+	bool is_stdin = (strcmp(path, "-") == 0);
+	int ret;
+
+	*data = NULL;
+	*len = 0;
+	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = errno;
+		cr_seterr(mem_ctx, errmsg, "cannot open '%s': %s", path,
+			  strerror(ret));
+		return ret;
+	}
+	buf = talloc_array(mem_ctx, uint8_t, cap);
+	if (buf == NULL) {
+		ret = ENOMEM;
+		goto fail;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (used == cap) {
+			uint8_t *nb = NULL;
+
+			if (cap > max) {
+				ret = EFBIG;
+				cr_seterr(mem_ctx, errmsg,
+					  "'%s' is larger than %zu bytes",
+					  is_stdin ? "stdin" : path, max);
+				goto fail;
+			}
+			cap *= 2;
+			nb = talloc_realloc(mem_ctx, buf, uint8_t, cap);
+			if (nb == NULL) {
+				ret = ENOMEM;
+				goto fail;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + used, cap - used);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			ret = errno;
+			cr_seterr(mem_ctx, errmsg, "cannot read '%s': %s",
+				  is_stdin ? "stdin" : path, strerror(ret));
+			goto fail;
+		}
+		if (n == 0) {
+			break;
+		}
+		used += (size_t)n;
+	}
+	if (used > max) {
+		ret = EFBIG;
+		cr_seterr(mem_ctx, errmsg, "'%s' is larger than %zu bytes",
+			  is_stdin ? "stdin" : path, max);
+		goto fail;
+	}
+	if (!is_stdin) {
+		close(fd);
+	}
+	*data = buf;
+	*len = used;
+	return 0;
+fail:
+	if (fd >= 0 && !is_stdin) {
+		close(fd);
+	}
+	talloc_free(buf);
+	if (ret == ENOMEM) {
+		cr_seterr(mem_ctx, errmsg, "out of memory reading '%s'", path);
+	}
+	return ret;
+}
+
+void cr_cli_take_json_flag(struct cr_cli *cli, int *argc, char **argv)
+{
+	int i, j;
+
+	for (i = 0, j = 0; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			for (; i < *argc; i++) {
+				argv[j++] = argv[i];
+			}
+			break;
+		}
+		if (strcmp(argv[i], "--json") == 0) {
+			cli->json = true;
+			continue;
+		}
+		argv[j++] = argv[i];
+	}
+	argv[j] = NULL;
+	*argc = j;
+}

@@ -1,0 +1,61 @@
+/*
+ * Shared plumbing of the `credroam` command: its context, output for people
+ * and for machines (--json), and the exit-status contract of DESIGN.md 7:
+ * 0 success, 1 handled failure with a one-line reason on stderr (or an
+ * "error" object with --json), 2 bad usage.
+ */
+#ifndef CREDROAM_CLI_H
+#define CREDROAM_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include <talloc.h>
+
+#define CR_EXIT_OK 0
+#define CR_EXIT_FAIL 1
+#define CR_EXIT_USAGE 2
+
+struct cr_cli {
+	const char *progname;
+	bool json;
+	const char *cmdpath;	/* "token decode", for messages */
+};
+
+struct cr_cmd {
+	const char *name;
+	int (*fn)(struct cr_cli *cli, int argc, char **argv);
+	const char *usage;
+	const char *help;
+};
+
+/* Dispatch argv[0] in a table; prints the table for an unknown name. */
+int cr_cli_dispatch(struct cr_cli *cli, const struct cr_cmd *table,
+		    int argc, char **argv);
+
+/*
+ * Report a handled failure: "credroam: <message>" on stderr, or with --json
+ * {"error": {"code": ..., "message": ...}} on stdout.  Returns CR_EXIT_FAIL.
+ */
+int cr_cli_fail(struct cr_cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Bad usage: message plus the usage line on stderr; returns CR_EXIT_USAGE. */
+int cr_cli_usage(struct cr_cli *cli, const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Print a JSON object (and free it); returns CR_EXIT_OK or CR_EXIT_FAIL. */
+int cr_cli_print_json(struct cr_cli *cli, json_t *obj);
+
+/*
+ * Read a whole file ("-" is stdin) into a talloc buffer, at most max bytes.
+ * On failure returns errno and sets *errmsg naming the file.
+ */
+int cr_cli_read_file(TALLOC_CTX *mem_ctx, const char *path, size_t max,
+		     uint8_t **data, size_t *len, char **errmsg);
+
+/* Strip a global --json flag out of argv (anywhere before "--"). */
+void cr_cli_take_json_flag(struct cr_cli *cli, int *argc, char **argv);
+
+#endif
