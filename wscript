@@ -35,6 +35,7 @@ PKG_MODULES = [
 	('gnutls', 'GNUTLS', '3.6'),
 	('nettle', 'NETTLE', '3.4'),
 	('jansson', 'JANSSON', '2.10'),
+	('mit-krb5', 'KRB5', '1.18'),
 	('libkeyutils', 'KEYUTILS', None),
 	('cmocka', 'CMOCKA', '1.1'),
 	('pam', 'PAM', None),
@@ -77,6 +78,8 @@ def _check_pkgs(conf):
 	# public libs without their own .pc files
 	conf.check_cc(lib='samba-errors', uselib_store='SAMBA_ERRORS',
 		      msg='Checking for libsamba-errors')
+	conf.check_cc(lib='resolv', uselib_store='RESOLV',
+		      msg='Checking for libresolv')
 
 
 def configure(conf):

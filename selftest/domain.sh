@@ -1,0 +1,76 @@
+#!/bin/bash
+# domain.sh WORK MEMBERS GUARDED CMD... - inside private network, mount and
+# PID namespaces (with-domain makes them): clone the template DC, start it,
+# start MEMBERS winbind members, run CMD on mem1 with the DOMAIN_* variables,
+# and return its status.  When this script exits the PID namespace ends and
+# the kernel stops whatever is left.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/.." && pwd)
+. "$HERE/domain.conf"
+. "$HERE/netns.sh"
+. "$HERE/dc.sh"
+. "$HERE/member.sh"
+
+W=$1 MEMBERS=$2 GUARDED=$3
+shift 3
+TEMPLATE=$CREDROAM_TEMPLATE
+t0=$(date +%s.%N)
+
+# A private, writable /etc (overlay) and PAM module directory: the members
+# look like real ones to every program, and nothing of the host changes.
+private_overlay() {
+	local dir=$1 name=$2
+	mkdir -p "$W/overlay/$name-up" "$W/overlay/$name-work"
+	mount -t overlay overlay -o "lowerdir=$dir,upperdir=$W/overlay/$name-up,workdir=$W/overlay/$name-work" "$dir"
+}
+private_overlay /etc etc || exit 99
+private_overlay /lib/x86_64-linux-gnu/security pam || exit 99
+mount -t tmpfs -o mode=1777 tmpfs /tmp || exit 99
+
+netns_setup "$W/ns"
+cp "$KRB5_CONFIG" /etc/krb5.conf
+export KRB5_CONFIG=/etc/krb5.conf
+mkdir -p /etc/samba
+[ -f /etc/samba/smb.conf ] || : > /etc/samba/smb.conf
+# Real NSS through libnss_winbind (not nss_wrapper): PAM helpers started
+# with a clean environment must resolve domain users too.
+sed -i -E 's/^(passwd|group):.*/\1: files winbind/' /etc/nsswitch.conf
+echo "$CREDROAM_WINBIND_CLIENTS/nss" > /etc/ld.so.conf.d/zz-credroam-selftest.conf
+ldconfig
+cp "$CREDROAM_WINBIND_CLIENTS/pam/pam_winbind.so" \
+	/lib/x86_64-linux-gnu/security/
+
+dc_clone "$TEMPLATE" "$W/dc"
+if [ "$GUARDED" = yes ]; then
+	"$HERE/guard.sh" enable "$W/dc" || exit 1
+fi
+dc_start "$W/dc" || exit 1
+for i in $(seq 1 "$MEMBERS"); do
+	member_start "$i" || exit 1
+done
+
+cat > "$W/env.sh" <<ENV
+export DOMAIN_REALM=$REALM DOMAIN_NAME=$DOMAIN DOMAIN_DNSDOMAIN=$DNSDOMAIN
+export DOMAIN_DC=$DC_HOST.$DNSDOMAIN DOMAIN_DC_IP=$DC_IP
+export DOMAIN_BASEDN='$BASEDN'
+export DOMAIN_USERS='$USERS'
+export DOMAIN_STORM_USERS='$(seq -s ' ' -f "$STORM_USER_PREFIX%03g" 1 "$STORM_USERS")'
+export DOMAIN_USER_PASSWORD='$USER_PASSWORD'
+export DOMAIN_ADMIN_PASSWORD='$ADMIN_PASSWORD'
+export DOMAIN_MEMBERS='$(seq -s ' ' -f 'mem%g' 1 "$MEMBERS")'
+export DOMAIN_GUARDED=$GUARDED
+export DOMAIN_WORKDIR=$W
+export DOMAIN_DC_DIR=$W/dc
+export KRB5_CONFIG=/etc/krb5.conf
+export PATH=$HERE/bin:\$PATH
+ENV
+echo "[domain] ready after $(echo "$(date +%s.%N) - $t0" | bc)s" >&2
+
+. "$W/env.sh"
+export CREDROAM_SELFTEST_W=$W
+# CMD gets the caller's stderr back (fd 3) and runs on mem1.
+on_member 1 "$@" 2>&3 3>&-
+rc=$?
+echo "[domain] command exited $rc after $(echo "$(date +%s.%N) - $t0" | bc)s" >&2
+exit $rc

@@ -1,0 +1,70 @@
+/*
+ * One authenticated connection to the user's domain: DC discovery, the
+ * user's Kerberos ticket, ldb over Samba's ldap:// backend (ildap) with
+ * GSSAPI, sign and seal enforced.  Shared by adstore, gpo and bkrp.
+ */
+#ifndef CREDROAM_ADCONN_H
+#define CREDROAM_ADCONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <talloc.h>
+
+struct ldb_context;
+struct loadparm_context;
+struct cli_credentials;
+struct tevent_context;
+
+struct cr_ad_params {
+	const char *smb_conf;	/* NULL: Samba's default smb.conf */
+	const char *ccache;	/* NULL: $KRB5CCNAME, else Kerberos default */
+	const char *dc;		/* NULL: ask winbind, then DNS SRV */
+	unsigned timeout;	/* seconds for connect and each request; 0: 5 */
+};
+
+struct cr_adconn {
+	struct tevent_context *ev;
+	struct loadparm_context *lp_ctx;
+	struct cli_credentials *creds;
+	struct ldb_context *ldb;
+	char *realm;		/* upper case */
+	char *dc;		/* host name used for ldap/<dc> */
+	char *principal;	/* alice@ROAM.TEST */
+	char *ccache;		/* FILE:/tmp/krb5cc_1000 */
+	uint64_t ticket_end;	/* TGT end time (Unix seconds) */
+	unsigned timeout;
+	/* Counts what this connection sent, for tests and the fast path. */
+	unsigned searches;
+	unsigned modifies;
+};
+
+/*
+ * Connect and bind.  Errors, each with a message naming the input:
+ * ENOENT no ticket cache, EKEYEXPIRED ticket expired, EHOSTUNREACH no DC
+ * answers, ETIMEDOUT, EACCES bind refused, EPROTO the connection would not
+ * be sealed (e.g. smb.conf weakens "client ldap sasl wrapping").
+ */
+int cr_adconn_connect(TALLOC_CTX *mem_ctx, const struct cr_ad_params *params,
+		      struct cr_adconn **pconn, char **errmsg);
+
+/*
+ * Candidate DCs for a realm, best first: params->dc, then winbind's DC for
+ * the domain, then DNS SRV _ldap._tcp.dc._msdcs.<realm>.
+ */
+int cr_adconn_find_dcs(TALLOC_CTX *mem_ctx, const char *realm,
+		       const char *override, const char ***pdcs,
+		       char **errmsg);
+
+/* Reachability of host:port within timeout_ms (TCP connect). */
+bool cr_adconn_reachable(const char *host, uint16_t port, int timeout_ms);
+
+/*
+ * Check a ccache (NULL: Kerberos' default): it exists, holds a TGT for its
+ * principal's realm, and the TGT has not expired.  Sets the resolved
+ * "TYPE:residual" name, the principal and the TGT's end time.
+ */
+int cr_ccache_check(TALLOC_CTX *mem_ctx, const char *ccache,
+		    char **presolved, char **pprincipal, uint64_t *pend,
+		    char **errmsg);
+
+#endif

@@ -1,0 +1,158 @@
+/*
+ * Checking the user's Kerberos ticket cache before anything talks to the
+ * DC, so that "no ticket" and "ticket expired" get their own clear errors
+ * instead of a GSSAPI failure deep inside the LDAP bind.
+ *
+ * This reads the cache with MIT krb5 (the FILE/DIR/KEYRING formats are the
+ * same on disk); Samba's own Kerberos (Heimdal, private) does the actual
+ * authentication later.  The two stacks never share a handle.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <krb5/krb5.h>
+
+#include "adconn.h"
+#include "error.h"
+
+static void set_krb5_error(TALLOC_CTX *mem_ctx, char **errmsg,
+			   krb5_context kctx, krb5_error_code kret,
+			   const char *what, const char *name,
+			   const char *advice)
+{
+	const char *m = krb5_get_error_message(kctx, kret);
+
+	cr_seterr(mem_ctx, errmsg, "%s '%s': %s%s", what, name,
+		  m ? m : "unknown error", advice);
+	krb5_free_error_message(kctx, m);
+}
+
+static bool is_tgt_for(const krb5_creds *cred,
+		       const krb5_data *realm)
+{
+	const krb5_principal srv = cred->server;
+
+	if (srv == NULL || srv->length != 2) {
+		return false;
+	}
+	if (srv->data[0].length != 6 ||
+	    memcmp(srv->data[0].data, "krbtgt", 6) != 0) {
+		return false;
+	}
+	return srv->data[1].length == realm->length &&
+	       memcmp(srv->data[1].data, realm->data, realm->length) == 0;
+}
+
+int cr_ccache_check(TALLOC_CTX *mem_ctx, const char *ccache,
+		    char **presolved, char **pprincipal, uint64_t *pend,
+		    char **errmsg)
+{
+	krb5_context kctx = NULL;
+	krb5_ccache cc = NULL;
+	krb5_principal client = NULL;
+	krb5_cc_cursor cursor = NULL;
+	krb5_creds cred;
+	char *pname = NULL;
+	const char *name = ccache;
+	bool found = false;
+	uint64_t end = 0;
+	krb5_error_code kret;
+	int ret;
+
+	*presolved = NULL;
+	*pprincipal = NULL;
+	*pend = 0;
+	memset(&cred, 0, sizeof(cred));
+	kret = krb5_init_context(&kctx);
+	if (kret != 0) {
+		cr_seterr(mem_ctx, errmsg, "cannot initialise Kerberos: %s",
+			  strerror(kret));
+		return EIO;
+	}
+	if (name == NULL) {
+		name = krb5_cc_default_name(kctx);
+	}
+	kret = krb5_cc_resolve(kctx, name, &cc);
+	if (kret != 0) {
+		set_krb5_error(mem_ctx, errmsg, kctx, kret,
+			       "Kerberos ticket cache", name, "");
+		ret = ENOENT;
+		goto done;
+	}
+	kret = krb5_cc_get_principal(kctx, cc, &client);
+	if (kret != 0) {
+		set_krb5_error(mem_ctx, errmsg, kctx, kret,
+			       "no Kerberos ticket in cache", name,
+			       "; log on again or run kinit");
+		ret = ENOENT;
+		goto done;
+	}
+	kret = krb5_unparse_name(kctx, client, &pname);
+	if (kret != 0) {
+		ret = ENOMEM;
+		goto done;
+	}
+	kret = krb5_cc_start_seq_get(kctx, cc, &cursor);
+	if (kret != 0) {
+		set_krb5_error(mem_ctx, errmsg, kctx, kret,
+			       "cannot read Kerberos ticket cache", name, "");
+		ret = EIO;
+		goto done;
+	}
+	while (krb5_cc_next_cred(kctx, cc, &cursor, &cred) == 0) {
+		bool tgt = is_tgt_for(&cred, &client->realm);
+
+		if (tgt && (uint64_t)(uint32_t)cred.times.endtime > end) {
+			end = (uint32_t)cred.times.endtime;
+			found = true;
+		}
+		krb5_free_cred_contents(kctx, &cred);
+	}
+	krb5_cc_end_seq_get(kctx, cc, &cursor);
+	if (!found) {
+		cr_seterr(mem_ctx, errmsg, "no ticket-granting ticket for "
+			  "'%s' in '%s'; log on again or run kinit", pname,
+			  name);
+		ret = ENOENT;
+		goto done;
+	}
+	if (end <= (uint64_t)time(NULL)) {
+		char when[32];
+		time_t t = (time_t)end;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+		cr_seterr(mem_ctx, errmsg, "the Kerberos ticket of '%s' in "
+			  "'%s' expired at %s; log on again or run kinit",
+			  pname, name, when);
+		ret = EKEYEXPIRED;
+		goto done;
+	}
+	*pprincipal = talloc_strdup(mem_ctx, pname);
+	*presolved = talloc_asprintf(mem_ctx, "%s:%s", krb5_cc_get_type(kctx, cc),
+				     krb5_cc_get_name(kctx, cc));
+	if (*pprincipal == NULL || *presolved == NULL) {
+		TALLOC_FREE(*pprincipal);
+		TALLOC_FREE(*presolved);
+		ret = ENOMEM;
+		goto done;
+	}
+	*pend = end;
+	ret = 0;
+done:
+	if (pname != NULL) {
+		krb5_free_unparsed_name(kctx, pname);
+	}
+	if (client != NULL) {
+		krb5_free_principal(kctx, client);
+	}
+	if (cc != NULL) {
+		krb5_cc_close(kctx, cc);
+	}
+	krb5_free_context(kctx);
+	return ret;
+}
