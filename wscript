@@ -109,7 +109,7 @@ def configure(conf):
 	conf.find_program('xsltproc', var='XSLTPROC', mandatory=False)
 	conf.define('CREDROAM_VERSION', VERSION)
 	conf.define('CREDROAM_SYSCONFDIR', conf.env.SYSCONFDIR)
-	conf.write_config_header('config.h')
+	conf.write_config_header('config.h', remove=False)
 
 	base = conf.env
 
@@ -120,7 +120,7 @@ def configure(conf):
 	# _FORTIFY_SOURCE and ASan disagree about who checks memcpy
 	conf.env.CFLAGS = [f for f in conf.env.CFLAGS
 			   if f != '-D_FORTIFY_SOURCE=2']
-	conf.write_config_header('asan/config.h')
+	conf.write_config_header('asan/config.h', remove=False)
 
 	if not Options.options.without_fuzzing:
 		conf.setenv('fuzz', env=base.derive())

@@ -27,9 +27,9 @@ check_match "bob's refusal says access was denied" \
 # The traffic is sealed: alice's timestamp never crosses the wire in clear.
 if command -v tcpdump >/dev/null; then
 	cap=$(mktemp)
-	tcpdump -i lo -w "$cap" -U 'tcp port 389' >/dev/null 2>&1 &
+	tcpdump --immediate-mode -Z root -i lo -w "$cap" -U 'tcp port 389' >/dev/null 2>&1 &
 	tp=$!
-	sleep 0.5
+	sleep 1
 	as-user alice "$ADPROBE" timestamp >/dev/null 2>&1
 	sleep 0.3
 	kill "$tp"; wait "$tp" 2>/dev/null
