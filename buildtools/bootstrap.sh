@@ -77,7 +77,7 @@ unpack_winbind_clients() {
 	apt_update
 	mkdir -p "$d/debs" "$d/nss" "$d/pam"
 	say "downloading libnss-winbind and libpam-winbind (unpacked only)"
-	(cd "$d/debs" && apt-get download -qq libnss-winbind libpam-winbind >&2)
+	(cd "$d/debs" && apt-get download -qq -o APT::Sandbox::User=root libnss-winbind libpam-winbind >&2)
 	for p in "$d"/debs/*.deb; do dpkg -x "$p" "$d/root"; done
 	cp "$d"/root/lib/x86_64-linux-gnu/libnss_winbind.so.2 "$d/nss/"
 	cp "$d"/root/lib/x86_64-linux-gnu/security/pam_winbind.so "$d/pam/"
@@ -102,7 +102,7 @@ fetch_waf() {
 	apt_update
 	mkdir -p "$CACHE/src"
 	say "downloading Debian's samba source package (for waf)"
-	(cd "$CACHE/src" && apt-get source --download-only -qq samba >&2)
+	(cd "$CACHE/src" && apt-get source --download-only -qq -o APT::Sandbox::User=root samba >&2)
 	tarball=$(ls "$CACHE"/src/samba_*.orig.tar.* | head -n 1)
 	rm -rf "$CACHE/src/x"; mkdir -p "$CACHE/src/x"
 	tar -C "$CACHE/src/x" -xf "$tarball" --wildcards \

@@ -11,6 +11,7 @@ TOP=$(cd "$HERE/.." && pwd)
 . "$HERE/netns.sh"
 . "$HERE/dc.sh"
 . "$HERE/member.sh"
+. "$HERE/privtmp.sh"
 
 W=$1 MEMBERS=$2 GUARDED=$3
 shift 3
@@ -26,7 +27,7 @@ private_overlay() {
 }
 private_overlay /etc etc || exit 99
 private_overlay /lib/x86_64-linux-gnu/security pam || exit 99
-mount -t tmpfs -o mode=1777 tmpfs /tmp || exit 99
+private_tmp "$TOP" || exit 99
 
 netns_setup "$W/ns"
 cp "$KRB5_CONFIG" /etc/krb5.conf

@@ -69,14 +69,15 @@ member_start() {
 	rm -f "$M/ns.ready"
 	unshare --mount --propagation private -- /bin/bash -c '
 		set -e
+		. "$2/privtmp.sh"
 		for d in /run/samba /var/lib/samba /var/cache/samba \
 			/var/log/samba; do
 			mount -t tmpfs -o mode=755 tmpfs "$d"
 		done
-		mount -t tmpfs -o mode=1777 tmpfs /tmp
+		private_tmp "$3"
 		mount --bind "$1/etc/smb.conf" /etc/samba/smb.conf
 		: > "$1/ns.ready"
-		exec sleep infinity' member-ns "$M" &
+		exec sleep infinity' member-ns "$M" "$HERE" "$TOP" &
 	echo $! > "$M/holder.pid"
 	for n in $(seq 1 100); do
 		[ -f "$M/ns.ready" ] && break
