@@ -10,7 +10,7 @@ private_tmp() {
 	case "$keep" in
 	/tmp/*)
 		mkdir -p "$keep"
-		mount --bind /proc/self/fd/8 "$keep" || return 1
+		mount --no-canonicalize --bind /proc/self/fd/8 "$keep" || return 1
 		;;
 	esac
 	exec 8<&-
