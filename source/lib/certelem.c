@@ -108,8 +108,9 @@ int cr_key_prov_info_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf,
 		if (off_container < CR_KPI_HEADER_SIZE ||
 		    off_container >= len) {
 			cr_seterr(mem_ctx, errmsg, "key provider info: "
-				  "container name offset %u outside %d..%zu",
-				  off_container, CR_KPI_HEADER_SIZE, len);
+				  "container name offset %u is not in the "
+				  "name data (%d up to %zu)", off_container,
+				  CR_KPI_HEADER_SIZE, len);
 			goto done;
 		}
 		ret = cr_utf16z_at(kpi, buf, len, off_container,
@@ -125,8 +126,9 @@ int cr_key_prov_info_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf,
 		if (off_provider < CR_KPI_HEADER_SIZE || off_provider >= len) {
 			ret = EBADMSG;
 			cr_seterr(mem_ctx, errmsg, "key provider info: "
-				  "provider name offset %u outside %d..%zu",
-				  off_provider, CR_KPI_HEADER_SIZE, len);
+				  "provider name offset %u is not in the "
+				  "name data (%d up to %zu)", off_provider,
+				  CR_KPI_HEADER_SIZE, len);
 			goto done;
 		}
 		ret = cr_utf16z_at(kpi, buf, len, off_provider,

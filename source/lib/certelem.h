@@ -43,7 +43,7 @@
 enum cr_certelem_problem {
 	CR_CERTELEM_OK = 0,
 	CR_CERTELEM_TOO_LARGE,
-	CR_CERTELEM_HEADER_TRUNCATED,	/* fewer than 12 bytes for a header */
+	CR_CERTELEM_HEADER_TRUNCATED,	/* under 12 bytes for a header */
 	CR_CERTELEM_BAD_RESERVED,	/* reserved field is not 1 */
 	CR_CERTELEM_VALUE_PAST_END,	/* length runs past the end */
 	CR_CERTELEM_BAD_PROP_ID,	/* property id 0 */
@@ -79,7 +79,7 @@ struct cr_key_prov_info {
 };
 
 struct cr_certelem {
-	struct cr_certelem_prop *props;	/* in order; the last is the cert */
+	struct cr_certelem_prop *props;	/* in order; the cert is last */
 	size_t n_props;
 	const uint8_t *cert;		/* DER */
 	size_t cert_len;

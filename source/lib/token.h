@@ -90,7 +90,7 @@ enum cr_token_problem {
 	CR_TOKEN_BAD_MAGIC,		/* byte 0 is not '%' */
 	CR_TOKEN_BAD_TYPE_CHAR,		/* byte 1 is not a digit */
 	CR_TOKEN_BAD_SEPARATOR,		/* byte 2 is not '\' */
-	CR_TOKEN_DATA_PAST_END,		/* data length runs past the end */
+	CR_TOKEN_DATA_PAST_END,		/* data length past the end */
 	CR_TOKEN_EXTRA_PAST_END,	/* extra length runs past the end */
 	CR_TOKEN_TRAILING_BYTES,	/* bytes after data and extra */
 
@@ -98,10 +98,10 @@ enum cr_token_problem {
 	CR_TOKEN_UNKNOWN_TYPE,		/* digit 5 or 6 */
 	CR_TOKEN_ID_EMPTY,
 	CR_TOKEN_ID_TOO_LONG,		/* no NUL in the 93 bytes */
-	CR_TOKEN_ID_PADDING,		/* non-zero byte after the first NUL */
+	CR_TOKEN_ID_PADDING,		/* non-zero byte after the NUL */
 	CR_TOKEN_ID_SLASH,		/* '/' or '\' */
 	CR_TOKEN_ID_DOTDOT,		/* ".." */
-	CR_TOKEN_ID_COLON,		/* ':' (drive letters, NTFS streams) */
+	CR_TOKEN_ID_COLON,		/* ':' (drives, NTFS streams) */
 	CR_TOKEN_ID_CONTROL,		/* byte below 0x20 or 0x7f */
 	CR_TOKEN_ID_NON_ASCII,		/* byte 0x80 or above */
 	CR_TOKEN_ID_FORM,		/* not the form its type uses */
@@ -110,12 +110,12 @@ enum cr_token_problem {
 
 	/* malformed DN-Binary value (EBADMSG from cr_dnbinary_parse) */
 	CR_DNB_BAD_PREFIX,		/* does not start "B:" */
-	CR_DNB_BAD_COUNT,		/* count missing, not decimal, too big */
+	CR_DNB_BAD_COUNT,		/* missing, not decimal, too big */
 	CR_DNB_ODD_COUNT,		/* odd number of hex digits */
 	CR_DNB_COUNT_MISMATCH,		/* count != hex digits present */
 	CR_DNB_BAD_HEX,			/* a character that is not hex */
 	CR_DNB_EMPTY_DN,		/* nothing after the last ':' */
-	CR_DNB_BAD_DN,			/* NUL or control character in DN */
+	CR_DNB_BAD_DN,			/* NUL or control char in DN */
 
 	CR_TOKEN_PROBLEM_COUNT
 };
@@ -141,7 +141,8 @@ struct cr_token {
 	char *identifier;
 	/* identifier with '\' doubled and other unsafe bytes as \xNN */
 	char *id_escaped;
-	uint8_t id_field[CR_TOKEN_ID_FIELD_SIZE];	/* the field as stored */
+	/* the identifier field exactly as stored, padding included */
+	uint8_t id_field[CR_TOKEN_ID_FIELD_SIZE];
 	uint64_t filetime;
 	uint16_t flags;
 	uint16_t extra_length;

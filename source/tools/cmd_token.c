@@ -29,7 +29,7 @@ struct token_view {
 	struct cr_token *token;
 	char *dn;			/* DN-Binary input only */
 	char *identity;
-	char *refusal;			/* why it must not roam, or NULL */
+	char *refusal;			/* why it must not roam */
 	enum cr_token_problem problem;
 	struct cr_certelem *elem;	/* certificate types with data */
 	struct cr_x509_info *x509;

@@ -544,8 +544,8 @@ static void test_token_build_and_boundaries(void **state)
 	assert_int_equal(cr_token_build(ctx->mem, 8, CERT_ID, 1, 0, NULL, 0,
 					NULL, 0, &t, NULL), 0);
 	assert_int_equal(cr_token_build(ctx->mem, 9,
-					"b6af1ef9000000000000000000000000000a0620",
-					1, 0, NULL, 0, NULL, 0, &t, NULL), 0);
+			 "b6af1ef9000000000000000000000000000a0620",
+			 1, 0, NULL, 0, NULL, 0, &t, NULL), 0);
 
 	/* builders refuse what the parser would flag */
 	assert_int_equal(cr_token_build(ctx->mem, 3,
@@ -668,7 +668,7 @@ struct hostile_case {
 	size_t append;		/* bytes of garbage appended */
 	int64_t keep;		/* 0: all; else truncate (ZERO for 0) */
 	enum cr_token_problem expect;
-	bool decodes;		/* parse succeeds, cr_token_check refuses */
+	bool decodes;		/* parses; cr_token_check refuses */
 };
 
 /* designated zeroes mean "as in the base token"; these ask for a 0 */
