@@ -19,7 +19,7 @@
 #include "encoding.h"
 #include "token.h"
 
-#define TOKEN_DECODE_USAGE "decode FILE|-"
+#define TOKEN_DECODE_USAGE "FILE|-"
 
 /* The file may be hex text: room for a whole token twice plus a DN. */
 #define TOKEN_INPUT_MAX ((size_t)CR_TOKEN_MAX_SIZE * 2 + 65536)
@@ -340,16 +340,21 @@ static json_t *token_json(TALLOC_CTX *mem_ctx, const struct token_view *v)
 	char *sha1 = cr_hex_upper(mem_ctx, t->sha1, CR_SHA1_LEN);
 	char *data_sha1 = cr_token_content_hash(mem_ctx, t);
 	char *when = cr_filetime_iso8601(mem_ctx, t->filetime);
+	char *id_hex = cr_hex_upper(mem_ctx, (const uint8_t *)t->identifier,
+				    strlen(t->identifier));
 	bool safe = (t->id_problem == CR_TOKEN_OK);
 	json_t *o = json_object();
+	json_t *id = NULL;
 	bool ok = (o != NULL && sha1 != NULL && data_sha1 != NULL &&
-		   when != NULL);
+		   when != NULL && id_hex != NULL);
 
 	ok = ok && json_object_set_new(o, "type", json_integer(t->type)) == 0;
 	ok = ok && json_object_set_new(o, "type_name",
 		type_name ? json_string(type_name) : json_null()) == 0;
+	/* the identifier itself when JSON can carry it, else escaped */
+	id = json_string(t->identifier);
 	ok = ok && json_object_set_new(o, "identifier",
-		json_string(t->id_escaped)) == 0;
+		id ? id : json_string(t->id_escaped)) == 0;
 	ok = ok && json_object_set_new(o, "identity",
 		json_string(v->identity)) == 0;
 	ok = ok && json_object_set_new(o, "identifier_safe",
@@ -357,6 +362,8 @@ static json_t *token_json(TALLOC_CTX *mem_ctx, const struct token_view *v)
 	if (!safe) {
 		ok = ok && json_object_set_new(o, "identifier_problem",
 			json_string(cr_token_problem_name(t->id_problem))) == 0;
+		ok = ok && json_object_set_new(o, "identifier_hex",
+			json_string(id_hex)) == 0;
 	}
 	ok = ok && json_object_set_new(o, "attribute",
 		attr ? json_string(attr) : json_null()) == 0;
