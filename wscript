@@ -109,6 +109,7 @@ def configure(conf):
 	conf.find_program('xsltproc', var='XSLTPROC', mandatory=False)
 	conf.define('CREDROAM_VERSION', VERSION)
 	conf.define('CREDROAM_SYSCONFDIR', conf.env.SYSCONFDIR)
+	# keep the defines in env so the asan and fuzz variants derive them
 	conf.write_config_header('config.h', remove=False)
 
 	base = conf.env
