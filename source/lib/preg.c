@@ -525,6 +525,11 @@ static struct preg_entry *pp_entry(struct preg_parser *pp)
 		goto fail;
 	}
 	e->offset = pp->c.off;
+	if (cr_cursor_left(&pp->c) < 2) {
+		pp_fail(pp, EBADMSG, "%zu trailing byte(s) after the last "
+			"entry", cr_cursor_left(&pp->c));
+		goto fail;
+	}
 	pp_expect(pp, PREG_CH_OPEN, "to open the entry");
 	e->key = pp_string(pp, e, PREG_MAX_KEY_CHARS, "key");
 	pp_expect(pp, PREG_CH_SEP, "after the key");
