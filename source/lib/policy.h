@@ -125,7 +125,8 @@ char *policy_reason_off(TALLOC_CTX *mem_ctx, const struct policy *p);
  *
  * Section and key names ignore case, and runs of blanks inside a key count
  * as one space ("max  token size").  Booleans are yes/no, true/false,
- * on/off, 1/0.  Numbers are decimal without sign.  A bad value, a line
+ * on/off, 1/0.  Numbers are decimal without sign.  A leading UTF-8 byte
+ * order mark is skipped; comments after a value are not supported.  A bad value, a line
  * that is neither a section, a comment nor "key = value", or a NUL byte is
  * an error naming file:line.  An unknown section or key, a key outside any
  * section and a repeated key (the last one wins) give warnings.

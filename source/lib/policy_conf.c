@@ -612,6 +612,10 @@ int credroam_conf_parse(TALLOC_CTX *mem_ctx, const char *text, size_t len,
 		ret = EINVAL;
 		goto done;
 	}
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		/* a UTF-8 byte order mark, as some editors write it */
+		pos = 3;
+	}
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = (nl != NULL) ? (size_t)(nl - (text + pos)) :

@@ -446,6 +446,11 @@ static void test_policy_conf_parse(void **state)
 	assert_null(conf->warnings[4]);
 	assert_int_equal(conf->pol[POLICY_DIMS_ROAMING], 1);
 	assert_int_equal(conf->num_services, 0);
+
+	/* a UTF-8 byte order mark is skipped */
+	conf = conf_from(mem, "\xef\xbb\xbf[sync]\ntimeout = 7\n");
+	assert_int_equal(conf->timeout, 7);
+	assert_int_equal(conf->num_warnings, 0);
 	talloc_free(mem);
 }
 
