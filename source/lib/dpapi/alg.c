@@ -9,7 +9,7 @@
 #include "dpapi/alg.h"
 
 static const struct cr_dpapi_cipher cr_ciphers[] = {
-	{ CR_CALG_3DES, GNUTLS_CIPHER_3DES_CBC, 24, 8, 168, "3des" },
+	{ CR_CALG_3DES, GNUTLS_CIPHER_3DES_CBC, 24, 8, 192, "3des" },
 	{ CR_CALG_AES_256, GNUTLS_CIPHER_AES_256_CBC, 32, 16, 256,
 	  "aes256" },
 };

@@ -28,7 +28,8 @@ struct cr_dpapi_cipher {
 	gnutls_cipher_algorithm_t gnutls;
 	size_t key_len;
 	size_t block_len;
-	uint32_t key_bits;	/* as a blob's dwAlgCryptLen says it */
+	/* a blob's dwAlgCryptLen: XP wrote 168 for 3DES, later ones 192 */
+	uint32_t key_bits;
 	const char *name;
 };
 
