@@ -1,0 +1,474 @@
+/*
+ * CryptoAPI key containers; see capi.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <gnutls/crypto.h>
+
+#include "cursor.h"
+#include "dpapi/stackframe.h"
+#include "dpapi/blob.h"
+#include "dpapi/capi.h"
+#include "dpapi/pvk.h"
+#include "error.h"
+#include "secret.h"
+
+#define CR_RSA1_MAGIC 0x31415352U
+#define CR_RSA2_MAGIC 0x32415352U
+#define CR_CAPI_HEADER_LEN 40
+/* rsaenh's zero tail after d for RSA-2048 (spec/dpapi.md 5.1b) */
+#define CR_CAPI_RSA2_TAIL_2048 140
+
+static const char *cr_capi_spec_name[2] = { "signature", "exchange" };
+
+static uint8_t *cr_capi_take(TALLOC_CTX *mem_ctx, struct cr_cursor *c,
+			     uint32_t len, const char *what)
+{
+	const uint8_t *p = cr_get_bytes(c, len, what);
+	uint8_t *copy = NULL;
+
+	if (p == NULL) {
+		return NULL;
+	}
+	copy = talloc_size(mem_ctx, len + 1);
+	if (copy == NULL) {
+		cr_cursor_fail(c, ENOMEM, what);
+		return NULL;
+	}
+	memcpy(copy, p, len);
+	return copy;
+}
+
+int cr_capi_key_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
+		      struct cr_capi_key **out, char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct cr_capi_key *k = NULL;
+	struct cr_cursor c;
+	size_t i;
+	int ret;
+
+	*out = NULL;
+	k = talloc_zero(frame, struct cr_capi_key);
+	if (k == NULL || len > CR_CAPI_KEY_MAX) {
+		ret = (k == NULL) ? ENOMEM : EBADMSG;
+		cr_seterr(mem_ctx, errmsg, "CAPI key container of %zu bytes "
+			  "refused", len);
+		goto done;
+	}
+	cr_cursor_init(&c, data, len);
+	k->version = cr_get_le32(&c, "dwVersion");
+	k->reserved = cr_get_le32(&c, "reserved");
+	k->name_len = cr_get_le32(&c, "dwNameLen");
+	k->pub_len[0] = cr_get_le32(&c, "dwSiPublicKeyLen");
+	k->priv_len[0] = cr_get_le32(&c, "dwSiPrivateKeyLen");
+	k->pub_len[1] = cr_get_le32(&c, "dwExPublicKeyLen");
+	k->priv_len[1] = cr_get_le32(&c, "dwExPrivateKeyLen");
+	k->hash_len = cr_get_le32(&c, "dwHashLen");
+	k->flag_len[0] = cr_get_le32(&c, "dwSiExportFlagLen");
+	k->flag_len[1] = cr_get_le32(&c, "dwExExportFlagLen");
+	k->name_raw = cr_capi_take(k, &c, k->name_len, "name");
+	k->hash = cr_capi_take(k, &c, k->hash_len, "hash");
+	for (i = 0; i < 2; i++) {
+		k->pub[i] = cr_capi_take(k, &c, k->pub_len[i], "public key");
+		k->priv[i] = cr_capi_take(k, &c, k->priv_len[i],
+					  "private key");
+		k->flag[i] = cr_capi_take(k, &c, k->flag_len[i],
+					  "export flag");
+	}
+	if (!cr_cursor_ok(&c)) {
+		ret = (c.status == ENOMEM) ? ENOMEM : EBADMSG;
+		cr_seterr(mem_ctx, errmsg, "CAPI key container: %s runs past "
+			  "the end at offset %zu (%zu bytes)", c.fail_what,
+			  c.fail_off, len);
+		goto done;
+	}
+	if (cr_cursor_left(&c) != 0) {
+		ret = EBADMSG;
+		cr_seterr(mem_ctx, errmsg, "CAPI key container: %zu trailing "
+			  "bytes", cr_cursor_left(&c));
+		goto done;
+	}
+	if (k->version != 2 || k->name_len == 0 ||
+	    k->name_raw[k->name_len - 1] != '\0') {
+		ret = EBADMSG;
+		cr_seterr(mem_ctx, errmsg, "not a CAPI key container "
+			  "(version %u)", k->version);
+		goto done;
+	}
+	k->name = talloc_strdup(k, (const char *)k->name_raw);
+	if (k->name == NULL) {
+		ret = ENOMEM;
+		goto done;
+	}
+	/* the DPAPI blobs must be whole, so later steps cannot be fooled */
+	for (i = 0; i < 4; i++) {
+		struct cr_dpapi_blob *b = NULL;
+		uint8_t *p = (i < 2) ? k->priv[i] : k->flag[i - 2];
+		uint32_t n = (i < 2) ? k->priv_len[i] : k->flag_len[i - 2];
+
+		if (n == 0) {
+			continue;
+		}
+		ret = cr_dpapi_blob_parse(frame, p, n, &b, errmsg);
+		if (ret != 0) {
+			cr_wraperr(mem_ctx, errmsg, "CAPI key container: %s "
+				   "%s", cr_capi_spec_name[i % 2],
+				   i < 2 ? "private key" : "export flag");
+			goto done;
+		}
+	}
+	*out = talloc_move(mem_ctx, &k);
+	ret = 0;
+done:
+	if (ret == ENOMEM) {
+		cr_seterr(mem_ctx, errmsg, "out of memory");
+	}
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+int cr_capi_key_serialize(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
+			  uint8_t **out, size_t *out_len, char **errmsg)
+{
+	struct cr_buf o;
+	size_t i;
+
+	*out = NULL;
+	*out_len = 0;
+	cr_buf_init(&o, mem_ctx, false);
+	cr_put_le32(&o, k->version);
+	cr_put_le32(&o, k->reserved);
+	cr_put_le32(&o, k->name_len);
+	cr_put_le32(&o, k->pub_len[0]);
+	cr_put_le32(&o, k->priv_len[0]);
+	cr_put_le32(&o, k->pub_len[1]);
+	cr_put_le32(&o, k->priv_len[1]);
+	cr_put_le32(&o, k->hash_len);
+	cr_put_le32(&o, k->flag_len[0]);
+	cr_put_le32(&o, k->flag_len[1]);
+	cr_put_bytes(&o, k->name_raw, k->name_len);
+	cr_put_bytes(&o, k->hash, k->hash_len);
+	for (i = 0; i < 2; i++) {
+		cr_put_bytes(&o, k->pub[i], k->pub_len[i]);
+		cr_put_bytes(&o, k->priv[i], k->priv_len[i]);
+		cr_put_bytes(&o, k->flag[i], k->flag_len[i]);
+	}
+	if (o.oom) {
+		talloc_free(o.data);
+		cr_seterr(mem_ctx, errmsg, "out of memory");
+		return ENOMEM;
+	}
+	*out = o.data;
+	*out_len = o.len;
+	return 0;
+}
+
+/* The RSA1 public section: header + n; returns n or NULL. */
+static const uint8_t *cr_capi_rsa1_modulus(const uint8_t *p, uint32_t len,
+					   uint32_t *n_len)
+{
+	uint32_t keylen;
+
+	if (len < 20 || cr_le32(p) != CR_RSA1_MAGIC) {
+		return NULL;
+	}
+	keylen = cr_le32(p + 4);
+	if (keylen != len - 20) {
+		return NULL;
+	}
+	*n_len = keylen;
+	return p + 20;
+}
+
+int cr_capi_rsa2_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
+		       struct cr_rsa_key **out, char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct cr_rsa_key *k = NULL;
+	struct cr_bn *half[5];
+	uint32_t keylen, bits;
+	uint8_t e[4];
+	size_t need;
+	size_t off;
+	size_t i;
+	int ret = EBADMSG;
+
+	*out = NULL;
+	if (len < 20 || cr_le32(data) != CR_RSA2_MAGIC) {
+		cr_seterr(mem_ctx, errmsg, "decrypted CAPI key is not RSA2");
+		goto done;
+	}
+	keylen = cr_le32(data + 4);
+	bits = cr_le32(data + 8);
+	if (bits == 0 || bits % 16 != 0 || bits > CR_RSA_MAX_BITS ||
+	    keylen != bits / 8 + 8) {
+		cr_seterr(mem_ctx, errmsg, "decrypted CAPI key: %u-byte fields "
+			  "for %u bits", keylen, bits);
+		goto done;
+	}
+	need = 20 + (size_t)keylen * 2 + (size_t)keylen / 2 * 5;
+	if (len < need || len - need > keylen) {
+		cr_seterr(mem_ctx, errmsg, "decrypted CAPI key is %zu bytes, "
+			  "%zu expected", len, need);
+		goto done;
+	}
+	for (i = need; i < len; i++) {
+		if (data[i] != 0) {
+			cr_seterr(mem_ctx, errmsg, "decrypted CAPI key has a "
+				  "non-zero tail");
+			goto done;
+		}
+	}
+	k = talloc_zero(frame, struct cr_rsa_key);
+	if (k == NULL) {
+		ret = ENOMEM;
+		goto done;
+	}
+	memcpy(e, data + 16, 4);
+	half[0] = &k->p;
+	half[1] = &k->q;
+	half[2] = &k->dp;
+	half[3] = &k->dq;
+	half[4] = &k->u;
+	ret = cr_bn_from_le(k, &k->e, e, 4);
+	off = 20;
+	if (ret == 0) {
+		ret = cr_bn_from_le(k, &k->n, data + off, keylen);
+	}
+	off += keylen;
+	for (i = 0; i < 5 && ret == 0; i++) {
+		ret = cr_bn_from_le(k, half[i], data + off, keylen / 2);
+		off += keylen / 2;
+	}
+	if (ret == 0) {
+		ret = cr_bn_from_le(k, &k->d, data + off, keylen);
+	}
+	if (ret != 0) {
+		goto done;
+	}
+	*out = talloc_move(mem_ctx, &k);
+done:
+	if (ret == ENOMEM) {
+		cr_seterr(mem_ctx, errmsg, "out of memory");
+	}
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+int cr_capi_rsa2_build(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
+		       uint8_t **out, size_t *out_len, char **errmsg)
+{
+	const struct cr_bn *half[5] = { &k->p, &k->q, &k->dp, &k->dq, &k->u };
+	unsigned bits = cr_rsa_key_bits(k);
+	uint32_t keylen = bits / 8 + 8;
+	uint32_t e = 0;
+	uint8_t *buf = NULL;
+	size_t len;
+	size_t off = 20;
+	size_t i;
+	bool ok;
+
+	*out = NULL;
+	*out_len = 0;
+	if (bits != 2048 || !cr_bn_to_u32(&k->e, &e) || k->d.len == 0 ||
+	    k->u.len == 0 || k->dp.len == 0 || k->dq.len == 0) {
+		cr_seterr(mem_ctx, errmsg, "only complete RSA-2048 keys can go "
+			  "into a CAPI container (this one has %u bits)", bits);
+		return EINVAL;
+	}
+	len = 20 + (size_t)keylen * 2 + (size_t)keylen / 2 * 5 +
+	      CR_CAPI_RSA2_TAIL_2048;
+	buf = talloc_zero_size(mem_ctx, len);
+	if (buf == NULL) {
+		cr_seterr(mem_ctx, errmsg, "out of memory");
+		return ENOMEM;
+	}
+	credroam_keep_secret(buf);
+	cr_store_le32(buf, CR_RSA2_MAGIC);
+	cr_store_le32(buf + 4, keylen);
+	cr_store_le32(buf + 8, bits);
+	cr_store_le32(buf + 12, bits / 8 - 1);
+	cr_store_le32(buf + 16, e);
+	ok = cr_bn_to_le(&k->n, buf + off, keylen);
+	off += keylen;
+	for (i = 0; i < 5; i++) {
+		ok = ok && cr_bn_to_le(half[i], buf + off, keylen / 2);
+		off += keylen / 2;
+	}
+	ok = ok && cr_bn_to_le(&k->d, buf + off, keylen);
+	if (!ok) {
+		talloc_free(buf);
+		cr_seterr(mem_ctx, errmsg, "RSA key field overflows");
+		return EINVAL;
+	}
+	*out = buf;
+	*out_len = len;
+	return 0;
+}
+
+int cr_capi_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
+			enum cr_capi_keyspec spec, const uint8_t *mk,
+			size_t mk_len, struct cr_rsa_key **key,
+			uint32_t *export_flag, char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct cr_rsa_key *rsa = NULL;
+	uint8_t *plain = NULL;
+	size_t plain_len = 0;
+	const uint8_t *n = NULL;
+	uint32_t n_len = 0;
+	uint8_t *n_le = NULL;
+	size_t i;
+	int ret;
+
+	*key = NULL;
+	if (export_flag != NULL) {
+		*export_flag = UINT32_MAX;
+	}
+	if (spec == CR_CAPI_ANY) {
+		spec = (k->priv_len[1] > 0) ? CR_CAPI_EXCHANGE
+					    : CR_CAPI_SIGNATURE;
+	}
+	i = (spec == CR_CAPI_EXCHANGE) ? 1 : 0;
+	if (k->priv_len[i] == 0) {
+		ret = ENOENT;
+		cr_seterr(mem_ctx, errmsg, "CAPI container '%s' has no %s key",
+			  k->name, cr_capi_spec_name[i]);
+		goto done;
+	}
+	ret = cr_dpapi_unprotect(frame, k->priv[i], k->priv_len[i], mk,
+				 mk_len, NULL, 0, &plain, &plain_len, errmsg);
+	if (ret == 0) {
+		ret = cr_capi_rsa2_parse(frame, plain, plain_len, &rsa,
+					 errmsg);
+	}
+	if (ret != 0) {
+		cr_wraperr(mem_ctx, errmsg, "CAPI container '%s' %s key",
+			   k->name, cr_capi_spec_name[i]);
+		goto done;
+	}
+	n = cr_capi_rsa1_modulus(k->pub[i], k->pub_len[i], &n_len);
+	n_le = talloc_zero_size(frame, n_len + 1);
+	if (n != NULL && (n_le == NULL || !cr_bn_to_le(&rsa->n, n_le, n_len) ||
+			  memcmp(n_le, n, n_len) != 0)) {
+		ret = EBADMSG;
+		cr_seterr(mem_ctx, errmsg, "CAPI container '%s': private key "
+			  "does not match its public key", k->name);
+		goto done;
+	}
+	if (export_flag != NULL && k->flag_len[i] > 0) {
+		uint8_t *flag = NULL;
+		size_t flag_len = 0;
+
+		ret = cr_dpapi_unprotect(frame, k->flag[i], k->flag_len[i],
+			mk, mk_len, (const uint8_t *)CR_CAPI_EXPORT_FLAG_ENTROPY,
+			sizeof(CR_CAPI_EXPORT_FLAG_ENTROPY), &flag, &flag_len,
+			errmsg);
+		if (ret != 0 || flag_len != 4) {
+			ret = (ret != 0) ? ret : EBADMSG;
+			cr_wraperr(mem_ctx, errmsg, "CAPI container '%s' "
+				   "export flag", k->name);
+			goto done;
+		}
+		*export_flag = cr_le32(flag);
+	}
+	ret = cr_rsa_key_complete(mem_ctx, rsa, key, errmsg);
+done:
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+int cr_capi_key_create(TALLOC_CTX *mem_ctx, const char *name,
+		       const struct cr_rsa_key *k,
+		       const struct cr_guid *mk_guid, const uint8_t *mk,
+		       size_t mk_len, struct cr_capi_key **out,
+		       char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct cr_dpapi_protect priv_opt = {
+		.description = "CryptoAPI Private Key",
+	};
+	struct cr_dpapi_protect flag_opt = {
+		.description = "Export Flag",
+	};
+	static const uint8_t exportable[4] = { 1, 0, 0, 0 };
+	struct cr_capi_key *c = NULL;
+	struct cr_rsa_key *full = NULL;
+	uint8_t *rsa2 = NULL;
+	size_t rsa2_len = 0;
+	size_t blen = 0;
+	uint32_t e = 0;
+	uint32_t keylen;
+	int ret;
+
+	*out = NULL;
+	c = talloc_zero(frame, struct cr_capi_key);
+	if (c == NULL) {
+		ret = ENOMEM;
+		goto done;
+	}
+	ret = cr_rsa_key_complete(frame, k, &full, errmsg);
+	if (ret == 0) {
+		ret = cr_capi_rsa2_build(frame, full, &rsa2, &rsa2_len,
+					 errmsg);
+	}
+	if (ret != 0) {
+		goto done;
+	}
+	keylen = cr_le32(rsa2 + 4);
+	c->version = 2;
+	c->name_len = (uint32_t)strlen(name) + 1;
+	c->name_raw = (uint8_t *)talloc_strdup(c, name);
+	c->name = talloc_strdup(c, name);
+	c->hash_len = 20;
+	c->hash = talloc_zero_size(c, 20);
+	c->pub_len[1] = 20 + keylen;
+	c->pub[1] = talloc_zero_size(c, c->pub_len[1]);
+	if (c->name_raw == NULL || c->name == NULL || c->hash == NULL ||
+	    c->pub[1] == NULL) {
+		ret = ENOMEM;
+		goto done;
+	}
+	(void)cr_bn_to_u32(&full->e, &e);
+	memcpy(c->pub[1], rsa2, 20);
+	cr_store_le32(c->pub[1], CR_RSA1_MAGIC);
+	(void)cr_bn_to_le(&full->n, c->pub[1] + 20, keylen);
+	ret = cr_dpapi_protect(c, mk_guid, mk, mk_len, rsa2, rsa2_len, NULL, 0,
+			       &priv_opt, &c->priv[1], &blen, errmsg);
+	c->priv_len[1] = (uint32_t)blen;
+	if (ret == 0) {
+		ret = cr_dpapi_protect(c, mk_guid, mk, mk_len, exportable, 4,
+			(const uint8_t *)CR_CAPI_EXPORT_FLAG_ENTROPY,
+			sizeof(CR_CAPI_EXPORT_FLAG_ENTROPY), &flag_opt,
+			&c->flag[1], &blen, errmsg);
+		c->flag_len[1] = (uint32_t)blen;
+	}
+	if (ret != 0) {
+		goto done;
+	}
+	*out = talloc_move(mem_ctx, &c);
+done:
+	if (ret == ENOMEM) {
+		cr_seterr(mem_ctx, errmsg, "out of memory");
+	}
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+char *cr_capi_file_name(TALLOC_CTX *mem_ctx, const char *name,
+			const char *machine_guid)
+{
+	uint8_t md5[16];
+
+	/* the NUL is hashed too */
+	if (gnutls_hash_fast(GNUTLS_DIG_MD5, name, strlen(name) + 1, md5) <
+	    0) {
+		return NULL;
+	}
+	return talloc_asprintf(mem_ctx, "%08x%08x%08x%08x_%s", cr_le32(md5),
+			       cr_le32(md5 + 4), cr_le32(md5 + 8),
+			       cr_le32(md5 + 12), machine_guid);
+}

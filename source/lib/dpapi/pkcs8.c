@@ -1,0 +1,329 @@
+/*
+ * RSA keys to and from GnuTLS; see pkcs8.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "dpapi/stackframe.h"
+#include "dpapi/pkcs8.h"
+#include "error.h"
+#include "secret.h"
+
+static int cr_bn_set(TALLOC_CTX *mem_ctx, struct cr_bn *bn, const uint8_t *p,
+		     size_t len, bool le)
+{
+	size_t i;
+	size_t skip = 0;
+
+	bn->data = NULL;
+	bn->len = 0;
+	/* leading zeros are at the end of a little-endian number */
+	while (skip < len && p[le ? len - 1 - skip : skip] == 0) {
+		skip++;
+	}
+	bn->data = talloc_size(mem_ctx, len - skip + 1);
+	if (bn->data == NULL) {
+		return ENOMEM;
+	}
+	credroam_keep_secret(bn->data);
+	bn->len = len - skip;
+	for (i = 0; i < bn->len; i++) {
+		bn->data[i] = le ? p[len - 1 - skip - i] : p[skip + i];
+	}
+	return 0;
+}
+
+int cr_bn_from_le(TALLOC_CTX *mem_ctx, struct cr_bn *bn, const uint8_t *le,
+		  size_t len)
+{
+	return cr_bn_set(mem_ctx, bn, le, len, true);
+}
+
+int cr_bn_from_be(TALLOC_CTX *mem_ctx, struct cr_bn *bn, const uint8_t *be,
+		  size_t len)
+{
+	return cr_bn_set(mem_ctx, bn, be, len, false);
+}
+
+bool cr_bn_to_le(const struct cr_bn *bn, uint8_t *out, size_t field_len)
+{
+	size_t i;
+
+	if (bn->len > field_len) {
+		return false;
+	}
+	memset(out, 0, field_len);
+	for (i = 0; i < bn->len; i++) {
+		out[i] = bn->data[bn->len - 1 - i];
+	}
+	return true;
+}
+
+bool cr_bn_to_be(const struct cr_bn *bn, uint8_t *out, size_t field_len)
+{
+	if (bn->len > field_len) {
+		return false;
+	}
+	memset(out, 0, field_len - bn->len);
+	if (bn->len > 0) {
+		memcpy(out + field_len - bn->len, bn->data, bn->len);
+	}
+	return true;
+}
+
+bool cr_bn_to_u32(const struct cr_bn *bn, uint32_t *v)
+{
+	size_t i;
+
+	*v = 0;
+	if (bn->len > 4) {
+		return false;
+	}
+	for (i = 0; i < bn->len; i++) {
+		*v = (*v << 8) | bn->data[i];
+	}
+	return true;
+}
+
+unsigned cr_rsa_key_bits(const struct cr_rsa_key *k)
+{
+	unsigned bits;
+	uint8_t top;
+
+	if (k->n.len == 0) {
+		return 0;
+	}
+	bits = (unsigned)(k->n.len - 1) * 8;
+	for (top = k->n.data[0]; top != 0; top >>= 1) {
+		bits++;
+	}
+	return bits;
+}
+
+static gnutls_datum_t cr_dat(const struct cr_bn *bn)
+{
+	gnutls_datum_t d = { .data = bn->data, .size = (unsigned)bn->len };
+
+	return d;
+}
+
+int cr_rsa_key_to_x509(const struct cr_rsa_key *k,
+		       gnutls_x509_privkey_t *out, char **errmsg,
+		       TALLOC_CTX *err_ctx)
+{
+	gnutls_x509_privkey_t xk = NULL;
+	gnutls_datum_t n = cr_dat(&k->n), e = cr_dat(&k->e);
+	gnutls_datum_t d = cr_dat(&k->d), p = cr_dat(&k->p);
+	gnutls_datum_t q = cr_dat(&k->q), u = cr_dat(&k->u);
+	gnutls_datum_t dp = cr_dat(&k->dp), dq = cr_dat(&k->dq);
+	bool crt = (k->dp.len > 0 && k->dq.len > 0);
+	int rc;
+
+	*out = NULL;
+	if (k->n.len == 0 || k->e.len == 0 || k->p.len == 0 ||
+	    k->q.len == 0) {
+		cr_seterr(err_ctx, errmsg, "RSA key lacks n, e, p or q");
+		return EBADMSG;
+	}
+	rc = gnutls_x509_privkey_init(&xk);
+	if (rc < 0) {
+		cr_seterr(err_ctx, errmsg, "out of memory");
+		return ENOMEM;
+	}
+	rc = gnutls_x509_privkey_import_rsa_raw2(xk, &n, &e,
+						 k->d.len ? &d : NULL, &p, &q,
+						 k->u.len ? &u : NULL,
+						 crt ? &dp : NULL,
+						 crt ? &dq : NULL);
+	if (rc == 0) {
+		/* refuse a key whose parts do not belong together */
+		rc = gnutls_x509_privkey_verify_params(xk);
+	}
+	if (rc < 0) {
+		gnutls_x509_privkey_deinit(xk);
+		cr_seterr(err_ctx, errmsg, "inconsistent RSA key: %s",
+			  gnutls_strerror(rc));
+		return EBADMSG;
+	}
+	*out = xk;
+	return 0;
+}
+
+int cr_rsa_key_from_x509(TALLOC_CTX *mem_ctx, gnutls_x509_privkey_t xk,
+			 struct cr_rsa_key **out, char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct cr_rsa_key *k = NULL;
+	gnutls_datum_t v[8];
+	struct cr_bn *dst[8];
+	size_t i;
+	int ret = 0;
+	int rc;
+
+	*out = NULL;
+	memset(v, 0, sizeof(v));
+	k = talloc_zero(frame, struct cr_rsa_key);
+	if (k == NULL) {
+		ret = ENOMEM;
+		goto done;
+	}
+	rc = gnutls_x509_privkey_export_rsa_raw2(xk, &v[0], &v[1], &v[2],
+						 &v[3], &v[4], &v[5], &v[6],
+						 &v[7]);
+	if (rc < 0) {
+		ret = EBADMSG;
+		cr_seterr(mem_ctx, errmsg, "not an RSA key: %s",
+			  gnutls_strerror(rc));
+		goto done;
+	}
+	dst[0] = &k->n;
+	dst[1] = &k->e;
+	dst[2] = &k->d;
+	dst[3] = &k->p;
+	dst[4] = &k->q;
+	dst[5] = &k->u;
+	dst[6] = &k->dp;
+	dst[7] = &k->dq;
+	for (i = 0; i < 8 && ret == 0; i++) {
+		ret = cr_bn_from_be(k, dst[i], v[i].data, v[i].size);
+	}
+	if (ret == 0) {
+		*out = talloc_move(mem_ctx, &k);
+	}
+done:
+	for (i = 0; i < 8; i++) {
+		if (v[i].data != NULL) {
+			credroam_wipe(v[i].data, v[i].size);
+			gnutls_free(v[i].data);
+		}
+	}
+	if (ret == ENOMEM) {
+		cr_seterr(mem_ctx, errmsg, "out of memory");
+	}
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+int cr_rsa_key_to_privkey(const struct cr_rsa_key *k, gnutls_privkey_t *out,
+			  char **errmsg, TALLOC_CTX *err_ctx)
+{
+	gnutls_x509_privkey_t xk = NULL;
+	gnutls_privkey_t pk = NULL;
+	int ret;
+	int rc;
+
+	*out = NULL;
+	ret = cr_rsa_key_to_x509(k, &xk, errmsg, err_ctx);
+	if (ret != 0) {
+		return ret;
+	}
+	rc = gnutls_privkey_init(&pk);
+	if (rc == 0) {
+		rc = gnutls_privkey_import_x509(pk, xk,
+			GNUTLS_PRIVKEY_IMPORT_AUTO_RELEASE);
+	}
+	if (rc < 0) {
+		gnutls_x509_privkey_deinit(xk);
+		gnutls_privkey_deinit(pk);
+		cr_seterr(err_ctx, errmsg, "cannot use the RSA key: %s",
+			  gnutls_strerror(rc));
+		return EIO;
+	}
+	*out = pk;
+	return 0;
+}
+
+int cr_rsa_key_complete(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
+			struct cr_rsa_key **out, char **errmsg)
+{
+	gnutls_x509_privkey_t xk = NULL;
+	int ret;
+
+	*out = NULL;
+	ret = cr_rsa_key_to_x509(k, &xk, errmsg, mem_ctx);
+	if (ret != 0) {
+		return ret;
+	}
+	ret = cr_rsa_key_from_x509(mem_ctx, xk, out, errmsg);
+	gnutls_x509_privkey_deinit(xk);
+	return ret;
+}
+
+int cr_rsa_key_to_pkcs8(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
+			bool pem, uint8_t **out, size_t *out_len,
+			char **errmsg)
+{
+	gnutls_x509_privkey_t xk = NULL;
+	gnutls_datum_t d = { NULL, 0 };
+	uint8_t *buf = NULL;
+	int ret;
+	int rc;
+
+	*out = NULL;
+	*out_len = 0;
+	ret = cr_rsa_key_to_x509(k, &xk, errmsg, mem_ctx);
+	if (ret != 0) {
+		return ret;
+	}
+	rc = gnutls_x509_privkey_export2_pkcs8(xk,
+		pem ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER, NULL,
+		GNUTLS_PKCS_PLAIN, &d);
+	gnutls_x509_privkey_deinit(xk);
+	if (rc < 0) {
+		cr_seterr(mem_ctx, errmsg, "PKCS#8 export failed: %s",
+			  gnutls_strerror(rc));
+		return EIO;
+	}
+	buf = credroam_secret_dup(mem_ctx, d.data, d.size);
+	credroam_wipe(d.data, d.size);
+	gnutls_free(d.data);
+	if (buf == NULL) {
+		cr_seterr(mem_ctx, errmsg, "out of memory");
+		return ENOMEM;
+	}
+	*out = buf;
+	*out_len = talloc_get_size(buf);
+	return 0;
+}
+
+int cr_rsa_key_from_pkcs8(TALLOC_CTX *mem_ctx, const uint8_t *data,
+			  size_t len, struct cr_rsa_key **out, char **errmsg)
+{
+	gnutls_x509_privkey_t xk = NULL;
+	gnutls_datum_t d = {
+		.data = (uint8_t *)(uintptr_t)data, .size = (unsigned)len,
+	};
+	bool pem = (len >= 10 && memmem(data, len, "-----BEGIN", 10) != NULL);
+	int ret;
+	int rc;
+
+	*out = NULL;
+	if (len > UINT32_MAX) {
+		cr_seterr(mem_ctx, errmsg, "key file too large");
+		return EBADMSG;
+	}
+	rc = gnutls_x509_privkey_init(&xk);
+	if (rc < 0) {
+		cr_seterr(mem_ctx, errmsg, "out of memory");
+		return ENOMEM;
+	}
+	rc = gnutls_x509_privkey_import2(xk, &d,
+		pem ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER, NULL,
+		GNUTLS_PKCS_PLAIN);
+	if (rc < 0) {
+		gnutls_x509_privkey_deinit(xk);
+		cr_seterr(mem_ctx, errmsg, "not an unencrypted private key: "
+			  "%s", gnutls_strerror(rc));
+		return EBADMSG;
+	}
+	if (gnutls_x509_privkey_get_pk_algorithm(xk) != GNUTLS_PK_RSA) {
+		gnutls_x509_privkey_deinit(xk);
+		cr_seterr(mem_ctx, errmsg, "not an RSA key");
+		return EINVAL;
+	}
+	ret = cr_rsa_key_from_x509(mem_ctx, xk, out, errmsg);
+	gnutls_x509_privkey_deinit(xk);
+	return ret;
+}

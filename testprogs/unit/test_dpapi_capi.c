@@ -1,0 +1,301 @@
+/*
+ * CAPI key containers: the Windows 10 container from the mimikatz wiki
+ * (decrypt, the key matches its certificate, the decrypted "RSA2" layout
+ * rebuilt byte for byte and re-encrypted to Windows' exact blob), the
+ * DSInternals roaming token, PKCS#8 round trips, malformed input.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <talloc.h>
+#include <gnutls/x509.h>
+
+#include "dpapi/blob.h"
+#include "dpapi/capi.h"
+#include "cursor.h"
+#include "dpapi_test_util.h"
+
+#define KIWI_DIR "mimikatz-efs/"
+#define KIWI_CONTAINER "79e1ac78150e8bea8ad238e14d63145b_4f8e7ec6-a506-4d31-" \
+	"9d5a-1e4cbed4997b"
+#define KIWI_MK "d3fb9169447509d9a2d3d4f6fc0e84b4733a676add274094f91452b8f" \
+	"e4984ab8fe02326c8be8931122514b90f8d850205bb1a84db54fc72d1cffb52137" \
+	"7bafc"
+
+static int setup(void **state)
+{
+	*state = talloc_new(NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	talloc_free(*state);
+	return 0;
+}
+
+static struct cr_capi_key *load(TALLOC_CTX *mem, const uint8_t *data,
+				size_t len)
+{
+	struct cr_capi_key *k = NULL;
+	uint8_t *again = NULL;
+	size_t again_len = 0;
+	char *err = NULL;
+
+	if (cr_capi_key_parse(mem, data, len, &k, &err) != 0) {
+		fail_msg("%s", err);
+	}
+	assert_int_equal(cr_capi_key_serialize(mem, k, &again, &again_len,
+					       &err), 0);
+	assert_int_equal(again_len, len);
+	assert_memory_equal(again, data, len);
+	return k;
+}
+
+static void test_dpapi_capi_mimikatz(void **state)
+{
+	TALLOC_CTX *mem = *state;
+	size_t len = 0;
+	uint8_t *data = cr_test_read(mem, KIWI_DIR KIWI_CONTAINER, &len);
+	uint8_t *mk = cr_test_hex(mem, KIWI_MK, NULL);
+	struct cr_capi_key *k = NULL;
+	struct cr_rsa_key *rsa = NULL;
+	struct cr_dpapi_blob *b = NULL;
+	struct cr_dpapi_protect opt;
+	uint8_t *plain = NULL;
+	uint8_t *rebuilt = NULL;
+	uint8_t *blob = NULL;
+	size_t plain_len = 0;
+	size_t rebuilt_len = 0;
+	size_t blob_len = 0;
+	uint32_t flag = 0;
+	char *err = NULL;
+	uint8_t *der = NULL;
+	size_t der_len = 0;
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_datum_t d;
+	gnutls_datum_t m = { NULL, 0 };
+	gnutls_datum_t e = { NULL, 0 };
+
+	assert_non_null(data);
+	k = load(mem, data, len);
+	assert_string_equal(k->name, "ffb75517-bc6c-4a40-8f8b-e2c555e30e34");
+	assert_string_equal(cr_capi_file_name(mem, k->name,
+		"4f8e7ec6-a506-4d31-9d5a-1e4cbed4997b"), KIWI_CONTAINER);
+
+	assert_int_equal(cr_capi_key_decrypt(mem, k, CR_CAPI_ANY, mk, 64, &rsa,
+					     &flag, &err), 0);
+	assert_int_equal(flag, 1);
+	assert_int_equal(cr_rsa_key_bits(rsa), 2048);
+
+	/* the public half is the certificate's */
+	der = cr_test_read(mem,
+		KIWI_DIR "B53C6DE283C00203587A03DD3D0BF66E16969A55.der",
+		&der_len);
+	d = (gnutls_datum_t) { .data = der, .size = (unsigned)der_len };
+	assert_int_equal(gnutls_x509_crt_init(&crt), 0);
+	assert_int_equal(gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER),
+			 0);
+	assert_int_equal(gnutls_x509_crt_get_pk_rsa_raw(crt, &m, &e), 0);
+	assert_true(m.size >= rsa->n.len);
+	assert_memory_equal(m.data + m.size - rsa->n.len, rsa->n.data,
+			    rsa->n.len);
+	gnutls_free(m.data);
+	gnutls_free(e.data);
+	gnutls_x509_crt_deinit(crt);
+
+	/*
+	 * The layout proof: rebuild the 1348-byte plaintext from the parsed
+	 * key, compare with Windows' plaintext, and re-encrypt it with the
+	 * blob's salt and nonce to Windows' exact bytes.
+	 */
+	assert_int_equal(cr_dpapi_blob_parse(mem, k->priv[1], k->priv_len[1],
+					     &b, &err), 0);
+	assert_int_equal(cr_dpapi_blob_decrypt(mem, b, mk, 64, NULL, 0, &plain,
+					       &plain_len, &err), 0);
+	assert_int_equal(plain_len, 1348);
+	assert_int_equal(cr_capi_rsa2_build(mem, rsa, &rebuilt, &rebuilt_len,
+					    &err), 0);
+	assert_int_equal(rebuilt_len, plain_len);
+	assert_memory_equal(rebuilt, plain, plain_len);
+	memset(&opt, 0, sizeof(opt));
+	opt.description = cr_dpapi_blob_description(mem, b);
+	opt.salt = b->salt;
+	opt.salt_len = b->salt_len;
+	opt.hmac2 = b->hmac2;
+	opt.hmac2_len = b->hmac2_len;
+	assert_string_equal(opt.description, "Clé privée CryptoAPI");
+	assert_int_equal(cr_dpapi_protect(mem, &b->mk_guid, mk, 64, rebuilt,
+		rebuilt_len, NULL, 0, &opt, &blob, &blob_len, &err), 0);
+	assert_int_equal(blob_len, k->priv_len[1]);
+	assert_memory_equal(blob, k->priv[1], blob_len);
+
+	/* wrong master key */
+	mk[0] ^= 1;
+	assert_int_equal(cr_capi_key_decrypt(mem, k, CR_CAPI_ANY, mk, 64, &rsa,
+					     &flag, &err), EACCES);
+	assert_non_null(strstr(err, "HMAC check failed"));
+	assert_int_equal(cr_capi_key_decrypt(mem, k, CR_CAPI_SIGNATURE, mk, 64,
+					     &rsa, &flag, &err), ENOENT);
+}
+
+/* A real roaming token (type 1): 132-byte header, then the container. */
+static void test_dpapi_capi_dsinternals_token(void **state)
+{
+	TALLOC_CTX *mem = *state;
+	size_t len = 0;
+	uint8_t *tok = cr_test_read(mem, "dsinternals/capi-rsa-key.token",
+				    &len);
+	struct cr_capi_key *k = NULL;
+	struct cr_dpapi_blob *b = NULL;
+	char *err = NULL;
+	uint32_t data_len;
+	char ident[94];
+
+	assert_non_null(tok);
+	assert_true(len > 132);
+	data_len = cr_le32(tok + 0x80);
+	assert_int_equal(data_len, len - 132);
+	assert_int_equal(data_len, 2081);
+	memcpy(ident, tok + 3, 93);
+	ident[93] = '\0';
+	k = load(mem, tok + 132, data_len);
+	assert_string_equal(k->name, "472576b9-14d6-44c3-bfaf-bccd074d4695");
+	assert_int_equal(k->pub_len[1], 284);
+	assert_int_equal(k->priv_len[1], 1532);
+	assert_int_equal(k->flag_len[1], 168);
+	assert_int_equal(k->priv_len[0], 0);
+	/* the token's identifier is the container's file name */
+	assert_string_equal(cr_capi_file_name(mem, k->name,
+		"f8b7bbef-d227-4ac7-badd-3a238a7f741e"), ident);
+	assert_int_equal(cr_dpapi_blob_parse(mem, k->priv[1], k->priv_len[1],
+					     &b, &err), 0);
+	assert_string_equal(cr_dpapi_blob_description(mem, b),
+			    "CryptoAPI Private Key");
+	/* 1348-byte plaintext + 4 bytes of 3DES padding */
+	assert_int_equal(b->data_len, 1352);
+	assert_int_equal(cr_dpapi_blob_parse(mem, k->flag[1], k->flag_len[1],
+					     &b, &err), 0);
+	assert_string_equal(cr_dpapi_blob_description(mem, b), "Export Flag");
+}
+
+static void test_dpapi_capi_roundtrip(void **state)
+{
+	TALLOC_CTX *mem = *state;
+	gnutls_x509_privkey_t xk = NULL;
+	gnutls_datum_t der = { NULL, 0 };
+	struct cr_rsa_key *rsa = NULL;
+	struct cr_rsa_key *back = NULL;
+	struct cr_capi_key *k = NULL;
+	struct cr_capi_key *parsed = NULL;
+	struct cr_guid g;
+	uint8_t mk[64];
+	uint8_t *bytes = NULL;
+	uint8_t *p8 = NULL;
+	size_t len = 0;
+	size_t p8_len = 0;
+	uint32_t flag = 0;
+	char *err = NULL;
+
+	memset(mk, 0x5a, sizeof(mk));
+	memset(&g, 0x11, sizeof(g));
+	assert_int_equal(gnutls_x509_privkey_init(&xk), 0);
+	assert_int_equal(gnutls_x509_privkey_generate(xk, GNUTLS_PK_RSA, 2048,
+						      0), 0);
+	assert_int_equal(gnutls_x509_privkey_export2_pkcs8(xk,
+		GNUTLS_X509_FMT_DER, NULL, GNUTLS_PKCS_PLAIN, &der), 0);
+	assert_int_equal(cr_rsa_key_from_pkcs8(mem, der.data, der.size, &rsa,
+					       &err), 0);
+	assert_int_equal(cr_capi_key_create(mem,
+		"0c7f3b4e-1234-4abc-8def-0123456789ab", rsa, &g, mk, 64, &k,
+		&err), 0);
+	assert_int_equal(cr_capi_key_serialize(mem, k, &bytes, &len, &err), 0);
+	/* same shape as Windows 10's: 284 public, 1616 private, 252 flag */
+	assert_int_equal(k->pub_len[1], 284);
+	assert_int_equal(k->priv_len[1], 1616);
+	assert_int_equal(k->flag_len[1], 252);
+	assert_int_equal(cr_capi_key_parse(mem, bytes, len, &parsed, &err), 0);
+	assert_int_equal(cr_capi_key_decrypt(mem, parsed, CR_CAPI_EXCHANGE, mk,
+					     64, &back, &flag, &err), 0);
+	assert_int_equal(flag, 1);
+	assert_int_equal(cr_rsa_key_to_pkcs8(mem, back, false, &p8, &p8_len,
+					     &err), 0);
+	/* the PKCS#8 that comes out is the one that went in */
+	assert_int_equal(p8_len, der.size);
+	assert_memory_equal(p8, der.data, der.size);
+	gnutls_free(der.data);
+	gnutls_x509_privkey_deinit(xk);
+
+	/* other sizes are refused until their tail length is known */
+	assert_int_equal(gnutls_x509_privkey_init(&xk), 0);
+	assert_int_equal(gnutls_x509_privkey_generate(xk, GNUTLS_PK_RSA, 1024,
+						      0), 0);
+	assert_int_equal(cr_rsa_key_from_x509(mem, xk, &rsa, &err), 0);
+	assert_int_equal(cr_capi_key_create(mem, "x", rsa, &g, mk, 64, &k,
+					    &err), EINVAL);
+	gnutls_x509_privkey_deinit(xk);
+}
+
+static void test_dpapi_capi_malformed(void **state)
+{
+	TALLOC_CTX *mem = *state;
+	size_t len = 0;
+	uint8_t *good = cr_test_read(mem, KIWI_DIR KIWI_CONTAINER, &len);
+	static const struct {
+		const char *what;
+		size_t off;
+		uint8_t value;
+		long delta;
+	} cases[] = {
+		{ "empty", SIZE_MAX, 0, -2247 },
+		{ "header only", SIZE_MAX, 0, -(2247 - 40) },
+		{ "one short", SIZE_MAX, 0, -1 },
+		{ "trailing", SIZE_MAX, 0, 1 },
+		{ "version 3", 0, 3, 0 },
+		{ "name not terminated", 40 + 36, 'x', 0 },
+		{ "private length lies", 24, 0x4f, 0 },
+		{ "blob inside damaged", 40 + 37 + 20 + 284, 9, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = (size_t)((long)len + cases[i].delta);
+		uint8_t *bad = talloc_zero_size(mem, n + 1);
+		struct cr_capi_key *k = NULL;
+		char *err = NULL;
+
+		print_message("case %zu: %s\n", i, cases[i].what);
+		memcpy(bad, good, n < len ? n : len);
+		if (cases[i].off != SIZE_MAX) {
+			bad[cases[i].off] = cases[i].value;
+		}
+		assert_int_equal(cr_capi_key_parse(mem, bad, n, &k, &err),
+				 EBADMSG);
+		assert_null(k);
+		print_message("  -> %s\n", err);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_dpapi_capi_mimikatz, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_dpapi_capi_dsinternals_token, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dpapi_capi_roundtrip,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dpapi_capi_malformed,
+						setup, teardown),
+	};
+
+	cmocka_set_message_output(CM_OUTPUT_STDOUT);
+	return cmocka_run_group_tests_name("credroam.unittests.dpapi_capi",
+					   tests, NULL, NULL);
+}
