@@ -1,0 +1,143 @@
+/*
+ * Three-way reconciliation of one user's roaming tokens (DESIGN.md 5):
+ * the local store (L), Active Directory (R) and the state (S, what L and R
+ * agreed on at the end of the last successful run).  A pure function: it
+ * reads three lists and the policy and returns a list of actions; the
+ * roaming run does all I/O.
+ *
+ * Identity of an item is the type digit plus the identifier; its content
+ * identity is the upper-case hex SHA-1 of its data.
+ */
+#ifndef CREDROAM_SYNC_H
+#define CREDROAM_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <talloc.h>
+
+/* One item of the local store. */
+struct cr_sync_local {
+	unsigned type;
+	const char *id;
+	const char *sha1;	/* content identity */
+	uint64_t filetime;	/* last local modification */
+	size_t token_size;	/* bytes of the token an upload would write */
+	/* facts for the upload filters, computed by the caller */
+	bool affiliated;	/* a key whose certificate roams too */
+	bool protects_roamed_key; /* a master key some roamed key needs */
+	bool smart_card;	/* certificate/request of a smart card */
+};
+
+/* One token in AD (only well-formed, safe ones: the caller reports the
+ * others and leaves them alone). */
+struct cr_sync_remote {
+	unsigned type;
+	const char *id;
+	const char *sha1;
+	uint64_t filetime;
+	bool tombstone;
+	size_t value_index;	/* the caller's handle on the AD value */
+};
+
+/* One entry of the state. */
+struct cr_sync_state {
+	unsigned type;
+	const char *id;
+	const char *sha1;
+};
+
+struct cr_sync_policy {
+	uint32_t tombstone_days;
+	uint32_t max_tokens;
+	uint32_t max_token_size;
+	bool roam_unaffiliated_keys;
+	bool roam_unused_dpapi_keys;
+	bool roam_smart_card_certificates;
+	uint64_t now;		/* FILETIME of this run */
+};
+
+enum cr_sync_verb {
+	CR_SYNC_KEEP,		/* in sync: record in S */
+	CR_SYNC_UPLOAD,		/* L -> R (add, or replace R's value) */
+	CR_SYNC_DOWNLOAD,	/* R -> L */
+	CR_SYNC_TRASH_LOCAL,	/* move L to trash/, forget in S */
+	CR_SYNC_TOMBSTONE,	/* replace R's live value with a tombstone */
+	CR_SYNC_ERODE,		/* delete R's expired tombstone */
+	CR_SYNC_FORGET,		/* drop from S, nothing else */
+	CR_SYNC_SKIP,		/* nothing now, for a reason (see event) */
+};
+
+/* Windows event ids (Microsoft-Windows-CertificateServicesClient-
+ * CredentialRoaming) that mean the same as what the run saw. */
+enum cr_sync_event {
+	CR_EVENT_NONE = 0,
+	CR_EVENT_CONFLICT = 501,
+	CR_EVENT_TOO_MANY_LOCAL = 1008,
+	CR_EVENT_TOO_MANY_AD = 1009,
+	CR_EVENT_TOO_BIG = 1011,
+};
+
+/* Why the table chose the verb, for logs and tests. */
+enum cr_sync_rule {
+	CR_RULE_SAME,			/* L == R */
+	CR_RULE_LOCAL_CHANGED,		/* S == R != L */
+	CR_RULE_REMOTE_CHANGED,		/* S == L != R */
+	CR_RULE_CONFLICT_LOCAL_WINS,	/* both changed, L newer */
+	CR_RULE_CONFLICT_REMOTE_WINS,	/* both changed, R newer or tie */
+	CR_RULE_MASTERKEY_CONFLICT,	/* type 0 differs: both kept */
+	CR_RULE_NEW_LOCAL,		/* L only */
+	CR_RULE_REMOVED_FROM_AD,	/* L and S, not R */
+	CR_RULE_NEW_REMOTE,		/* R only */
+	CR_RULE_DELETED_LOCALLY,	/* R and S, not L */
+	CR_RULE_MASTERKEY_DELETED_LOCALLY, /* type 0: restore, never tombstone */
+	CR_RULE_TOMBSTONE_WINS,		/* R tombstone newer than L */
+	CR_RULE_RECREATED,		/* L newer than R's tombstone */
+	CR_RULE_TOMBSTONE_ONLY,		/* R tombstone, no L */
+	CR_RULE_TOMBSTONE_EXPIRED,	/* tombstone older than the policy */
+	CR_RULE_STATE_ONLY,		/* only S remembers it */
+	CR_RULE_FILTERED,		/* an upload filter keeps it local */
+	CR_RULE_TOO_BIG,		/* over DIMSRoamingMaxTokenSize */
+	CR_RULE_TOO_MANY_LOCAL,		/* over DIMSRoamingMaxNumTokens */
+};
+
+struct cr_sync_action {
+	enum cr_sync_verb verb;
+	enum cr_sync_rule rule;
+	enum cr_sync_event event;
+	unsigned type;
+	const char *id;
+	const struct cr_sync_local *local;	/* NULL if none */
+	const struct cr_sync_remote *remote;	/* NULL if none */
+	const struct cr_sync_state *state;	/* NULL if none */
+};
+
+struct cr_sync_result {
+	/* true when roaming stopped for this user (too many AD values) */
+	bool stopped;
+	enum cr_sync_event stop_event;
+	struct cr_sync_action *actions;
+	size_t num_actions;
+	size_t live_local;	/* live local items counted for 1008 */
+	size_t ad_values;	/* live + tombstones counted for 1009 */
+};
+
+/*
+ * Reconcile.  The arrays are not modified; actions point into them.
+ * Duplicate identities in `remote` must be resolved by the caller (keep
+ * the newest; report the rest).  Returns 0 or ENOMEM.
+ */
+int cr_sync_reconcile(TALLOC_CTX *mem_ctx,
+		      const struct cr_sync_local *local, size_t num_local,
+		      const struct cr_sync_remote *remote, size_t num_remote,
+		      const struct cr_sync_state *state, size_t num_state,
+		      const struct cr_sync_policy *policy,
+		      struct cr_sync_result **presult);
+
+const char *cr_sync_verb_name(enum cr_sync_verb verb);
+const char *cr_sync_rule_name(enum cr_sync_rule rule);
+
+/* 100 ns ticks per day. */
+#define CR_FILETIME_DAY (864000000000ULL)
+
+#endif
