@@ -34,10 +34,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mem == NULL) {
 		return 0;
 	}
-	text = talloc_strndup(mem, (const char *)data, size);
+	/* all size bytes (NULs included, the parser must stop at them) + NUL */
+	text = talloc_size(mem, size + 1);
 	if (text == NULL) {
 		goto done;
 	}
+	memcpy(text, data, size);
+	text[size] = '\0';
 	rc = credroam_conf_parse(mem, text, size, "fuzz.conf", &conf, &err);
 	if (rc != 0) {
 		/* rejected: the message must name the file */
