@@ -34,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mem == NULL) {
 		return 0;
 	}
-	/* exactly size bytes plus a NUL: NUL bytes inside must reach it */
-	text = talloc_array(mem, char, size + 1);
+	/* all size bytes (NULs included, the parser must stop at them) + NUL */
+	text = talloc_size(mem, size + 1);
 	if (text == NULL) {
 		goto done;
 	}

@@ -60,7 +60,7 @@ struct policy_value {
 	uint32_t configured;
 	/* "default", "credroam.conf", or the GPO's label */
 	const char *source;
-	/* why it is invalid or not set ("deleted by **del. in GPO X"), or NULL */
+	/* why it is invalid or unset ("deleted by **del. in GPO X"), or NULL */
 	const char *note;
 	/* the GPO whose deletion removed it, or NULL */
 	const char *deleted_by;
@@ -70,7 +70,7 @@ struct policy {
 	struct policy_value v[POLICY_NUM];
 	/* effective policy only: credroam.conf said override = yes */
 	bool override;
-	/* effective policy only: path of the conf file that was read, or NULL */
+	/* effective policy only: the conf file that was read, or NULL */
 	const char *conf_path;
 };
 
@@ -126,10 +126,11 @@ char *policy_reason_off(TALLOC_CTX *mem_ctx, const struct policy *p);
  * Section and key names ignore case, and runs of blanks inside a key count
  * as one space ("max  token size").  Booleans are yes/no, true/false,
  * on/off, 1/0.  Numbers are decimal without sign.  A leading UTF-8 byte
- * order mark is skipped; comments after a value are not supported.  A bad value, a line
- * that is neither a section, a comment nor "key = value", or a NUL byte is
- * an error naming file:line.  An unknown section or key, a key outside any
- * section and a repeated key (the last one wins) give warnings.
+ * order mark is skipped; comments after a value are not supported.  A bad
+ * value, a line that is neither a section, a comment nor "key = value", or
+ * a NUL byte is an error naming file:line.  An unknown section or key, a
+ * key outside any section and a repeated key (the last one wins) give
+ * warnings.
  */
 struct credroam_conf {
 	const char *path;		/* as given, for messages */
@@ -190,7 +191,7 @@ int policy_merge(TALLOC_CTX *mem_ctx, const struct policy *gpo,
 /* One change for policy_pol_update(). */
 struct policy_change {
 	enum policy_id id;
-	bool remove;		/* true: drop the value ("not configured") */
+	bool remove;		/* drop the value ("not configured") */
 	uint32_t value;		/* when !remove; must be within range */
 };
 

@@ -20,6 +20,8 @@
 #define CONF_MAX_SERVICES 64
 #define CONF_MAX_NAME 255
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 enum conf_section {
 	SECTION_NONE = 0,
 	SECTION_POLICY,
@@ -214,7 +216,7 @@ static bool parse_bool(const char *v, bool *out)
 	static const char *no[] = { "no", "false", "off", "0" };
 	size_t i;
 
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(yes); i++) {
 		if (strcasecmp(v, yes[i]) == 0) {
 			*out = true;
 			return true;
@@ -495,8 +497,7 @@ static int parse_line(struct conf_parser *cp, enum conf_section *section,
 			goto done;
 		}
 		*section = SECTION_UNKNOWN;
-		for (i = 1; i < sizeof(section_names) / sizeof(section_names[0]);
-		     i++) {
+		for (i = 1; i < ARRAY_SIZE(section_names); i++) {
 			if (strcmp(key, section_names[i]) == 0) {
 				*section = (enum conf_section)i;
 			}
@@ -575,8 +576,7 @@ struct credroam_conf *credroam_conf_new(TALLOC_CTX *mem_ctx,
 	if (conf->path == NULL || conf->services == NULL) {
 		goto fail;
 	}
-	for (i = 0; i < sizeof(default_services) / sizeof(default_services[0]);
-	     i++) {
+	for (i = 0; i < ARRAY_SIZE(default_services); i++) {
 		conf->services[i] = default_services[i];
 	}
 	conf->num_services = i;

@@ -102,14 +102,15 @@ struct preg_entry {
 	/* Decoded data, by type. */
 	uint64_t num;		/* DWORD, DWORD_BIG_ENDIAN, QWORD */
 	char *str;		/* SZ, EXPAND_SZ: up to the first NUL */
-	char **multi;		/* MULTI_SZ: the strings, without empties */
-	size_t num_multi;	/* at the end */
+	/* MULTI_SZ: the strings up to the first empty one */
+	char **multi;
+	size_t num_multi;
 
-	size_t offset;		/* of '[' in the parsed file; 0 if built */
+	size_t offset;		/* of '[' in the file; 0 if built */
 };
 
 struct preg_file {
-	struct preg_entry **entries;	/* each a talloc child of the file */
+	struct preg_entry **entries;	/* talloc children of the file */
 	size_t num_entries;
 };
 
