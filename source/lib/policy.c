@@ -9,7 +9,7 @@
 #include "error.h"
 #include "policy.h"
 #include "preg.h"
-#include "talloc_stack.h"
+#include "stackframe.h"
 
 #define POLICY_SOURCE_DEFAULT "default"
 #define POLICY_SOURCE_CONF "credroam.conf"

@@ -14,7 +14,7 @@
 
 #include "error.h"
 #include "policy.h"
-#include "talloc_stack.h"
+#include "stackframe.h"
 
 #define CONF_MAX_SIZE (1024u * 1024)
 #define CONF_MAX_SERVICES 64

@@ -10,7 +10,7 @@
 #include "cursor.h"
 #include "error.h"
 #include "preg.h"
-#include "talloc_stack.h"
+#include "stackframe.h"
 
 #define PREG_CH_OPEN 0x005b	/* '[' */
 #define PREG_CH_SEP 0x003b	/* ';' */
