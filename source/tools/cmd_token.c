@@ -418,11 +418,17 @@ static int cmd_token_decode(struct cr_cli *cli, int argc, char **argv)
 		       TOKEN_DECODE_USAGE);
 		return CR_EXIT_OK;
 	}
-	if (argc != 1 || (argv[0][0] == '-' && argv[0][1] != '\0')) {
+	if (argc == 2 && strcmp(argv[0], "--") == 0) {
+		/* a file whose name starts with '-' */
+		argc = 1;
+		argv += 1;
+	} else if (argc == 1 && argv[0][0] == '-' && argv[0][1] != '\0') {
 		return cr_cli_usage(cli, TOKEN_DECODE_USAGE,
-				    argc != 1 ? "expected one FILE or -"
-					      : "unknown option '%s'",
-				    argc == 1 ? argv[0] : "");
+				    "unknown option '%s'", argv[0]);
+	}
+	if (argc != 1) {
+		return cr_cli_usage(cli, TOKEN_DECODE_USAGE,
+				    "expected one FILE or -");
 	}
 	frame = talloc_new(NULL);
 	if (frame == NULL) {
