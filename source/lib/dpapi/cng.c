@@ -176,6 +176,7 @@ done:
 	if (ret == ENOMEM) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -301,6 +302,7 @@ done:
 	if (ret == ENOMEM) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -418,6 +420,7 @@ int cr_cng_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_cng_key *k,
 		cr_wraperr(mem_ctx, errmsg, "CNG key '%s'", k->name);
 	}
 done:
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -529,6 +532,7 @@ done:
 	if (ret == ENOMEM) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -67,6 +67,7 @@ int cr_dpapi_keyfile_decrypt(TALLOC_CTX *mem_ctx, const uint8_t *data,
 			  "file or MIB1 blob");
 	}
 done:
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
