@@ -280,8 +280,12 @@ static int cr_dpapi_masterkey(struct cr_cli *cli, int argc, char **argv)
 		printf("access SID:       %s\n", plain->access_sid);
 	}
 	printf("derivation:       %s\n", cr_dpapi_derivation_name(how));
-	printf("master key:       %s\n",
-	       cr_hex_lower(frame, mk, CR_DPAPI_MK_LEN));
+	{
+		char *mk_hex = cr_hex_lower(frame, mk, CR_DPAPI_MK_LEN);
+
+		credroam_keep_secret(mk_hex);
+		printf("master key:       %s\n", mk_hex);
+	}
 	printf("master key SHA-1: %s\n",
 	       cr_hex_lower(frame, sha, sizeof(sha)));
 	rc = CR_EXIT_OK;

@@ -235,6 +235,8 @@ int cr_domainkey_decrypt(TALLOC_CTX *mem_ctx, const struct cr_domainkey *dk,
 		ret = ENOMEM;
 		goto done;
 	}
+	/* wipes the nonce (the local key) with the struct */
+	credroam_keep_secret(p);
 	memcpy(ct.data, dk->secret, dk->secret_len);
 	if (su == NULL) {
 		ret = EINVAL;
@@ -492,7 +494,8 @@ int cr_domainkey_create(TALLOC_CTX *mem_ctx, uint32_t version,
 	cr_put_bytes(&sec, master_key, master_key_len);
 	cr_put_bytes(&sec, payload, su->payload_len);
 
-	cr_buf_init(&acc, frame, false);
+	/* the nonce is the local key: wipe every copy */
+	cr_buf_init(&acc, frame, true);
 	cr_put_le32(&acc, 1);
 	cr_put_le32(&acc, CR_DPAPI_DOMAINKEY_NONCE_LEN);
 	cr_put_bytes(&acc, nonce, CR_DPAPI_DOMAINKEY_NONCE_LEN);

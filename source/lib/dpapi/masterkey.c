@@ -359,6 +359,8 @@ int cr_mk_blob_encrypt(TALLOC_CTX *mem_ctx, uint32_t alg_hash,
 		ret = ENOMEM;
 		goto done;
 	}
+	/* it holds the plaintext key until the CBC pass */
+	credroam_keep_secret(b->ct);
 	b->ct_len = len;
 	if (salt != NULL) {
 		memcpy(b->salt, salt, sizeof(b->salt));
