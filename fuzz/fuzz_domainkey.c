@@ -50,7 +50,8 @@ static void structured(TALLOC_CTX *mem, const uint8_t *data, size_t size)
 	if (size < 3) {
 		return;
 	}
-	n = ((size_t)data[1] << 8 | data[2]) % 150;	/* RSA-1280 PKCS#1 limit */
+	/* at most 149 bytes fit RSA-1280 with PKCS#1 padding */
+	n = ((size_t)data[1] << 8 | data[2]) % 150;
 	if (size - 3 < n) {
 		return;
 	}
