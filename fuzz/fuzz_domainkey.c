@@ -67,7 +67,8 @@ static void structured(TALLOC_CTX *mem, const uint8_t *data, size_t size)
 		dk.secret[i] = ct.data[ct.size - 1 - i];
 	}
 	dk.secret_len = ct.size;
-	dk.access = talloc_memdup(mem, data + 3 + n, size - 3 - n + 1);
+	dk.access = talloc_size(mem, size - 3 - n + 1);
+	memcpy(dk.access, data + 3 + n, size - 3 - n);
 	dk.access_len = (uint32_t)(size - 3 - n);
 	(void)cr_domainkey_decrypt(mem, &dk, priv, &p, &err);
 	gnutls_free(ct.data);
