@@ -126,6 +126,7 @@ done:
 	if (ret == ENOMEM) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -254,6 +255,7 @@ done:
 	if (ret == ENOMEM) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -360,13 +362,14 @@ int cr_capi_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
 		goto done;
 	}
 	if (export_flag != NULL && k->flag_len[i] > 0) {
+		const uint8_t *ent =
+			(const uint8_t *)CR_CAPI_EXPORT_FLAG_ENTROPY;
 		uint8_t *flag = NULL;
 		size_t flag_len = 0;
 
 		ret = cr_dpapi_unprotect(frame, k->flag[i], k->flag_len[i],
-			mk, mk_len, (const uint8_t *)CR_CAPI_EXPORT_FLAG_ENTROPY,
-			sizeof(CR_CAPI_EXPORT_FLAG_ENTROPY), &flag, &flag_len,
-			errmsg);
+			mk, mk_len, ent, sizeof(CR_CAPI_EXPORT_FLAG_ENTROPY),
+			&flag, &flag_len, errmsg);
 		if (ret != 0 || flag_len != 4) {
 			ret = (ret != 0) ? ret : EBADMSG;
 			cr_wraperr(mem_ctx, errmsg, "CAPI container '%s' "
@@ -377,6 +380,7 @@ int cr_capi_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
 	}
 	ret = cr_rsa_key_complete(mem_ctx, rsa, key, errmsg);
 done:
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -454,6 +458,7 @@ done:
 	if (ret == ENOMEM) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -112,6 +112,7 @@ done:
 	if (ret == ENOMEM) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -208,6 +209,7 @@ static int cr_dk_access_check(TALLOC_CTX *mem_ctx,
 	ret = 0;
 done:
 	credroam_wipe(digest, sizeof(digest));
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -233,6 +235,8 @@ int cr_domainkey_decrypt(TALLOC_CTX *mem_ctx, const struct cr_domainkey *dk,
 		ret = ENOMEM;
 		goto done;
 	}
+	/* wipes the nonce (the local key) with the struct */
+	credroam_keep_secret(p);
 	memcpy(ct.data, dk->secret, dk->secret_len);
 	if (su == NULL) {
 		ret = EINVAL;
@@ -294,6 +298,7 @@ done:
 		credroam_wipe(pt.data, pt.size);
 		gnutls_free(pt.data);
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -489,7 +494,8 @@ int cr_domainkey_create(TALLOC_CTX *mem_ctx, uint32_t version,
 	cr_put_bytes(&sec, master_key, master_key_len);
 	cr_put_bytes(&sec, payload, su->payload_len);
 
-	cr_buf_init(&acc, frame, false);
+	/* the nonce is the local key: wipe every copy */
+	cr_buf_init(&acc, frame, true);
 	cr_put_le32(&acc, 1);
 	cr_put_le32(&acc, CR_DPAPI_DOMAINKEY_NONCE_LEN);
 	cr_put_bytes(&acc, nonce, CR_DPAPI_DOMAINKEY_NONCE_LEN);
@@ -535,6 +541,7 @@ int cr_domainkey_create(TALLOC_CTX *mem_ctx, uint32_t version,
 done:
 	gnutls_free(ct.data);
 	credroam_wipe(payload, sizeof(payload));
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }

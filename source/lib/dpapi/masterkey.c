@@ -164,6 +164,7 @@ done:
 	if (ret == ENOMEM) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -213,6 +214,7 @@ int cr_mkf_serialize(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 	*out_len = o.len;
 	ret = 0;
 done:
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -311,6 +313,7 @@ int cr_mk_blob_decrypt(TALLOC_CTX *mem_ctx, const struct cr_mk_blob *b,
 done:
 	credroam_wipe(kiv, sizeof(kiv));
 	credroam_wipe(mac, sizeof(mac));
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -356,6 +359,8 @@ int cr_mk_blob_encrypt(TALLOC_CTX *mem_ctx, uint32_t alg_hash,
 		ret = ENOMEM;
 		goto done;
 	}
+	/* it holds the plaintext key until the CBC pass */
+	credroam_keep_secret(b->ct);
 	b->ct_len = len;
 	if (salt != NULL) {
 		memcpy(b->salt, salt, sizeof(b->salt));
@@ -390,6 +395,7 @@ done:
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
 	credroam_wipe(kiv, sizeof(kiv));
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -473,6 +479,7 @@ int cr_mkf_decrypt_password(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 done:
 	talloc_free(msg);
 	credroam_wipe(prekey, sizeof(prekey));
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -513,6 +520,7 @@ int cr_mkf_decrypt_backupkey(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 		*plain = talloc_move(mem_ctx, &p);
 	}
 done:
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -548,6 +556,7 @@ int cr_mkf_decrypt_localkey(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 		cr_wraperr(mem_ctx, errmsg, "local key %s", mkf->guid);
 	}
 done:
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -646,6 +655,7 @@ done:
 	} else if (ret == EIO && errmsg != NULL && *errmsg == NULL) {
 		cr_seterr(mem_ctx, errmsg, "no random numbers");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }

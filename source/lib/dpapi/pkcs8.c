@@ -102,6 +102,11 @@ unsigned cr_rsa_key_bits(const struct cr_rsa_key *k)
 	return bits;
 }
 
+static bool cr_bn_odd(const struct cr_bn *bn)
+{
+	return bn->len > 0 && (bn->data[bn->len - 1] & 1) != 0;
+}
+
 static gnutls_datum_t cr_dat(const struct cr_bn *bn)
 {
 	gnutls_datum_t d = { .data = bn->data, .size = (unsigned)bn->len };
@@ -118,13 +123,31 @@ int cr_rsa_key_to_x509(const struct cr_rsa_key *k,
 	gnutls_datum_t d = cr_dat(&k->d), p = cr_dat(&k->p);
 	gnutls_datum_t q = cr_dat(&k->q), u = cr_dat(&k->u);
 	gnutls_datum_t dp = cr_dat(&k->dp), dq = cr_dat(&k->dq);
-	bool crt = (k->dp.len > 0 && k->dq.len > 0);
+	/*
+	 * GnuTLS 3.7 leaks e2 when it fails to import e1/e2 without u (its
+	 * params_nr then misses slot 7): give the CRT values only together
+	 * with u, and let GnuTLS compute all three otherwise.
+	 */
+	bool crt = (k->dp.len > 0 && k->dq.len > 0 && k->u.len > 0);
 	int rc;
 
 	*out = NULL;
 	if (k->n.len == 0 || k->e.len == 0 || k->p.len == 0 ||
 	    k->q.len == 0) {
 		cr_seterr(err_ctx, errmsg, "RSA key lacks n, e, p or q");
+		return EBADMSG;
+	}
+	/*
+	 * GnuTLS 3.7's import leaks its integers when it fails, so refuse
+	 * what cannot be a key before asking it: odd n, e, p, q; |p|+|q| is
+	 * |n| or |n|+1 bytes; the CRT values no longer than their modulus.
+	 */
+	if (!cr_bn_odd(&k->n) || !cr_bn_odd(&k->e) || !cr_bn_odd(&k->p) ||
+	    !cr_bn_odd(&k->q) || k->p.len + k->q.len < k->n.len ||
+	    k->p.len + k->q.len > k->n.len + 1 || k->d.len > k->n.len ||
+	    k->dp.len > k->p.len || k->dq.len > k->q.len ||
+	    k->u.len > k->p.len) {
+		cr_seterr(err_ctx, errmsg, "inconsistent RSA key");
 		return EBADMSG;
 	}
 	rc = gnutls_x509_privkey_init(&xk);
@@ -202,6 +225,7 @@ done:
 	if (ret == ENOMEM) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
