@@ -147,6 +147,7 @@ def build(bld):
 	bld.recurse('testprogs')
 	bld.recurse('fuzz')
 	if bld.variant != 'fuzz':
+		bld.recurse('bench')
 		bld.recurse('source/tools')
 		bld.recurse('winbind_plugin')
 		bld.recurse('ldb_modules')

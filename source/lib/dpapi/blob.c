@@ -104,6 +104,7 @@ int cr_dpapi_blob_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	*out = talloc_move(mem_ctx, &b);
 	ret = 0;
 done:
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -396,6 +397,7 @@ done:
 	credroam_wipe(k20, sizeof(k20));
 	credroam_wipe(sess, sizeof(sess));
 	credroam_wipe(key, sizeof(key));
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -508,6 +510,7 @@ done:
 	credroam_wipe(k20, sizeof(k20));
 	credroam_wipe(sess, sizeof(sess));
 	credroam_wipe(key, sizeof(key));
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }

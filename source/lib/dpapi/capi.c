@@ -126,6 +126,7 @@ done:
 	if (ret == ENOMEM) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -254,6 +255,7 @@ done:
 	if (ret == ENOMEM) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -377,6 +379,7 @@ int cr_capi_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
 	}
 	ret = cr_rsa_key_complete(mem_ctx, rsa, key, errmsg);
 done:
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -454,6 +457,7 @@ done:
 	if (ret == ENOMEM) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -112,6 +112,7 @@ done:
 	if (ret == ENOMEM) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -208,6 +209,7 @@ static int cr_dk_access_check(TALLOC_CTX *mem_ctx,
 	ret = 0;
 done:
 	credroam_wipe(digest, sizeof(digest));
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -294,6 +296,7 @@ done:
 		credroam_wipe(pt.data, pt.size);
 		gnutls_free(pt.data);
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -535,6 +538,7 @@ int cr_domainkey_create(TALLOC_CTX *mem_ctx, uint32_t version,
 done:
 	gnutls_free(ct.data);
 	credroam_wipe(payload, sizeof(payload));
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -164,6 +164,7 @@ done:
 	if (ret == ENOMEM) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -213,6 +214,7 @@ int cr_mkf_serialize(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 	*out_len = o.len;
 	ret = 0;
 done:
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -311,6 +313,7 @@ int cr_mk_blob_decrypt(TALLOC_CTX *mem_ctx, const struct cr_mk_blob *b,
 done:
 	credroam_wipe(kiv, sizeof(kiv));
 	credroam_wipe(mac, sizeof(mac));
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -390,6 +393,7 @@ done:
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
 	credroam_wipe(kiv, sizeof(kiv));
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -473,6 +477,7 @@ int cr_mkf_decrypt_password(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 done:
 	talloc_free(msg);
 	credroam_wipe(prekey, sizeof(prekey));
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -513,6 +518,7 @@ int cr_mkf_decrypt_backupkey(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 		*plain = talloc_move(mem_ctx, &p);
 	}
 done:
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -548,6 +554,7 @@ int cr_mkf_decrypt_localkey(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 		cr_wraperr(mem_ctx, errmsg, "local key %s", mkf->guid);
 	}
 done:
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -646,6 +653,7 @@ done:
 	} else if (ret == EIO && errmsg != NULL && *errmsg == NULL) {
 		cr_seterr(mem_ctx, errmsg, "no random numbers");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -202,6 +202,7 @@ done:
 	if (ret == ENOMEM) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -83,6 +83,7 @@ int cr_privatekeyblob_parse(TALLOC_CTX *mem_ctx, const uint8_t *data,
 	}
 	*out = talloc_move(mem_ctx, &k);
 done:
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -211,6 +212,7 @@ int cr_pvk_build(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 	*out = talloc_steal(mem_ctx, o.data);
 	*out_len = o.len;
 done:
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -13,4 +13,16 @@
 #define talloc_stackframe() talloc_named_const(NULL, 0, __location__)
 #endif
 
+/*
+ * A callee given the frame as its context leaves its error message there;
+ * move it to the caller's context before the frame goes.  Call right
+ * before TALLOC_FREE(frame) in every function that passes errmsg down.
+ */
+static inline void cr_dpapi_err_keep(TALLOC_CTX *mem_ctx, char **errmsg)
+{
+	if (errmsg != NULL && *errmsg != NULL) {
+		(void)talloc_steal(mem_ctx, *errmsg);
+	}
+}
+
 #endif

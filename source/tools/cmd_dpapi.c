@@ -1,0 +1,572 @@
+/*
+ * credroam dpapi: master keys, blobs and private keys (DESIGN.md 7).
+ *
+ *   dpapi masterkey FILE (--password-file F --sid SID | --backup-key PVK |
+ *                         --prekey HEX)
+ *   dpapi unprotect BLOB --master-key HEX [--entropy HEX]
+ *   dpapi key FILE --master-key HEX [--out KEY.pem]
+ *
+ * Secrets come from files or arguments the user chose; what they unlock is
+ * printed because that is the command's purpose.  A wrong key prints
+ * nothing but the "HMAC check failed" reason.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "dpapi/dpapi.h"
+#include "dpapi/stackframe.h"
+#include "encoding.h"
+#include "error.h"
+#include "secret.h"
+
+#define CR_DPAPI_FILE_MAX (4 * 1024 * 1024)
+
+static const char *cr_usage_masterkey =
+	"FILE (--password-file F --sid SID | --backup-key PVK | --prekey HEX)";
+static const char *cr_usage_unprotect = "BLOB --master-key HEX "
+	"[--entropy HEX]";
+static const char *cr_usage_key = "FILE --master-key HEX [--out KEY.pem]";
+
+/* "--name VALUE" or "--name=VALUE"; advances *i past a separate value. */
+static bool cr_opt(int argc, char **argv, int *i, const char *name,
+		   const char **value)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0) {
+		return false;
+	}
+	if (argv[*i][n] == '=') {
+		*value = argv[*i] + n + 1;
+		return true;
+	}
+	if (argv[*i][n] == '\0' && *i + 1 < argc) {
+		*i += 1;
+		*value = argv[*i];
+		return true;
+	}
+	return false;
+}
+
+/* Hex from the command line (secret, so the copy is marked). */
+static int cr_arg_hex(TALLOC_CTX *mem_ctx, const char *hex, const char *what,
+		      uint8_t **out, size_t *out_len, char **errmsg)
+{
+	size_t n = strlen(hex);
+	int ret;
+
+	ret = cr_hex_decode(mem_ctx, hex, n, out, NULL);
+	if (ret != 0) {
+		cr_seterr(mem_ctx, errmsg, "%s is not hex", what);
+		return ret;
+	}
+	credroam_keep_secret(*out);
+	*out_len = n / 2;
+	return 0;
+}
+
+static const char *cr_alg_name(uint32_t alg, bool hash)
+{
+	if (hash) {
+		const struct cr_dpapi_hash *h = cr_dpapi_hash_by_alg(alg);
+
+		return h ? h->name : "unknown";
+	} else {
+		const struct cr_dpapi_cipher *c = cr_dpapi_cipher_by_alg(alg);
+
+		return c ? c->name : "unknown";
+	}
+}
+
+/* The password: the file's first line, without its line end. */
+static int cr_read_password(TALLOC_CTX *mem_ctx, const char *path,
+			    char **password, char **errmsg)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	char *pw = NULL;
+	int ret;
+
+	*password = NULL;
+	ret = cr_cli_read_file(mem_ctx, path, 4096, &data, &len, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
+	credroam_keep_secret(data);
+	if (len > 0 && data[len - 1] == '\n') {
+		len--;
+	}
+	if (len > 0 && data[len - 1] == '\r') {
+		len--;
+	}
+	if (memchr(data, '\0', len) != NULL || memchr(data, '\n', len)) {
+		talloc_free(data);
+		cr_seterr(mem_ctx, errmsg, "password file '%s' must hold one "
+			  "line", path);
+		return EINVAL;
+	}
+	pw = talloc_size(mem_ctx, len + 1);
+	if (pw == NULL) {
+		talloc_free(data);
+		return ENOMEM;
+	}
+	credroam_keep_secret(pw);
+	memcpy(pw, data, len);
+	pw[len] = '\0';
+	talloc_free(data);
+	*password = pw;
+	return 0;
+}
+
+static int cr_dpapi_masterkey(struct cr_cli *cli, int argc, char **argv)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	const char *file = NULL;
+	const char *pwfile = NULL;
+	const char *sid = NULL;
+	const char *pvk = NULL;
+	const char *prekey_hex = NULL;
+	struct cr_mkf *mkf = NULL;
+	struct cr_domainkey_plain *plain = NULL;
+	enum cr_dpapi_derivation how = CR_DPAPI_DERIV_PREKEY;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	uint8_t *mk = NULL;
+	uint8_t sha[20];
+	char *err = NULL;
+	int modes;
+	int rc = CR_EXIT_FAIL;
+	int ret;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (cr_opt(argc, argv, &i, "--password-file", &pwfile) ||
+		    cr_opt(argc, argv, &i, "--sid", &sid) ||
+		    cr_opt(argc, argv, &i, "--backup-key", &pvk) ||
+		    cr_opt(argc, argv, &i, "--prekey", &prekey_hex)) {
+			continue;
+		}
+		if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			rc = cr_cli_usage(cli, cr_usage_masterkey,
+					  "unknown option '%s'", argv[i]);
+			goto done;
+		}
+		if (file != NULL) {
+			rc = cr_cli_usage(cli, cr_usage_masterkey,
+					  "one FILE only");
+			goto done;
+		}
+		file = argv[i];
+	}
+	modes = (pwfile != NULL) + (pvk != NULL) + (prekey_hex != NULL);
+	if (file == NULL || modes != 1 || ((pwfile != NULL) != (sid != NULL))) {
+		rc = cr_cli_usage(cli, cr_usage_masterkey,
+				  "give FILE and exactly one way to unlock it");
+		goto done;
+	}
+	ret = cr_cli_read_file(frame, file, CR_DPAPI_FILE_MAX, &data, &len,
+			       &err);
+	if (ret == 0) {
+		ret = cr_mkf_parse(frame, data, len, file, &mkf, &err);
+	}
+	if (ret != 0) {
+		rc = cr_cli_fail(cli, "%s", err);
+		goto done;
+	}
+	if (pwfile != NULL) {
+		char *pw = NULL;
+
+		ret = cr_read_password(frame, pwfile, &pw, &err);
+		if (ret == 0) {
+			ret = cr_mkf_decrypt_password(frame, mkf, pw, sid, &mk,
+						      &how, &err);
+		}
+		TALLOC_FREE(pw);
+	} else if (prekey_hex != NULL) {
+		uint8_t *pk = NULL;
+		size_t pk_len = 0;
+
+		ret = cr_arg_hex(frame, prekey_hex, "--prekey", &pk, &pk_len,
+				 &err);
+		if (ret == 0) {
+			ret = cr_mkf_decrypt_prekey(frame, mkf, pk, pk_len,
+						    &mk, &err);
+		}
+		how = CR_DPAPI_DERIV_PREKEY;
+	} else {
+		uint8_t *pdata = NULL;
+		size_t plen = 0;
+		struct cr_rsa_key *rsa = NULL;
+		gnutls_privkey_t key = NULL;
+		uint32_t spec = 0;
+
+		ret = cr_cli_read_file(frame, pvk, 64 * 1024, &pdata, &plen,
+				       &err);
+		if (ret == 0) {
+			credroam_keep_secret(pdata);
+			ret = cr_pvk_parse(frame, pdata, plen, &rsa, &spec,
+					   &err);
+		}
+		if (ret == 0) {
+			ret = cr_rsa_key_to_privkey(rsa, &key, &err, frame);
+		}
+		if (ret == 0) {
+			ret = cr_mkf_decrypt_backupkey(frame, mkf, key, &mk,
+						       &plain, &err);
+			gnutls_privkey_deinit(key);
+		}
+		how = CR_DPAPI_DERIV_BACKUP_KEY;
+	}
+	if (ret != 0) {
+		rc = cr_cli_fail(cli, "%s", err ? err : strerror(ret));
+		goto done;
+	}
+	if (!cr_dpapi_mk_sha1(mk, CR_DPAPI_MK_LEN, sha)) {
+		rc = cr_cli_fail(cli, "SHA-1 failed");
+		goto done;
+	}
+	if (cli->json) {
+		json_t *o = json_object();
+		char *mk_hex = cr_hex_lower(frame, mk, CR_DPAPI_MK_LEN);
+
+		credroam_keep_secret(mk_hex);
+		json_object_set_new(o, "guid", json_string(mkf->guid));
+		json_object_set_new(o, "policy", json_integer(mkf->policy));
+		json_object_set_new(o, "master_key", json_string(mk_hex));
+		json_object_set_new(o, "master_key_sha1",
+			json_string(cr_hex_lower(frame, sha, sizeof(sha))));
+		json_object_set_new(o, "derivation",
+			json_string(cr_dpapi_derivation_name(how)));
+		json_object_set_new(o, "rounds",
+			json_integer(mkf->mk->rounds));
+		json_object_set_new(o, "hash_algorithm",
+			json_string(cr_alg_name(mkf->mk->alg_hash, true)));
+		json_object_set_new(o, "cipher_algorithm",
+			json_string(cr_alg_name(mkf->mk->alg_crypt, false)));
+		if (mkf->dk != NULL) {
+			json_object_set_new(o, "domain_key_version",
+				json_integer(mkf->dk->version));
+			json_object_set_new(o, "domain_key_guid", json_string(
+				cr_guid_string(frame, &mkf->dk->key_guid)));
+		}
+		if (plain != NULL) {
+			json_object_set_new(o, "access_sid",
+				json_string(plain->access_sid));
+		}
+		rc = cr_cli_print_json(cli, o);
+		goto done;
+	}
+	printf("guid:             %s\n", mkf->guid);
+	printf("policy:           0x%x\n", mkf->policy);
+	printf("algorithms:       %s/%s, %u rounds\n",
+	       cr_alg_name(mkf->mk->alg_hash, true),
+	       cr_alg_name(mkf->mk->alg_crypt, false), mkf->mk->rounds);
+	if (mkf->dk != NULL) {
+		printf("domain key:       version %u, backup key %s\n",
+		       mkf->dk->version,
+		       cr_guid_string(frame, &mkf->dk->key_guid));
+	}
+	if (plain != NULL) {
+		printf("access SID:       %s\n", plain->access_sid);
+	}
+	printf("derivation:       %s\n", cr_dpapi_derivation_name(how));
+	printf("master key:       %s\n",
+	       cr_hex_lower(frame, mk, CR_DPAPI_MK_LEN));
+	printf("master key SHA-1: %s\n",
+	       cr_hex_lower(frame, sha, sizeof(sha)));
+	rc = CR_EXIT_OK;
+done:
+	credroam_wipe(sha, sizeof(sha));
+	TALLOC_FREE(frame);
+	return rc;
+}
+
+static int cr_dpapi_unprotect_cmd(struct cr_cli *cli, int argc, char **argv)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	const char *file = NULL;
+	const char *mk_hex = NULL;
+	const char *ent_hex = NULL;
+	struct cr_dpapi_blob *b = NULL;
+	uint8_t *data = NULL;
+	uint8_t *mk = NULL;
+	uint8_t *ent = NULL;
+	uint8_t *plain = NULL;
+	size_t len = 0;
+	size_t mk_len = 0;
+	size_t ent_len = 0;
+	size_t plain_len = 0;
+	char *err = NULL;
+	int rc = CR_EXIT_FAIL;
+	int ret;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (cr_opt(argc, argv, &i, "--master-key", &mk_hex) ||
+		    cr_opt(argc, argv, &i, "--entropy", &ent_hex)) {
+			continue;
+		}
+		if ((argv[i][0] == '-' && argv[i][1] != '\0') ||
+		    file != NULL) {
+			rc = cr_cli_usage(cli, cr_usage_unprotect,
+					  "unexpected '%s'", argv[i]);
+			goto done;
+		}
+		file = argv[i];
+	}
+	if (file == NULL || mk_hex == NULL) {
+		rc = cr_cli_usage(cli, cr_usage_unprotect,
+				  "BLOB and --master-key are required");
+		goto done;
+	}
+	ret = cr_arg_hex(frame, mk_hex, "--master-key", &mk, &mk_len, &err);
+	if (ret == 0 && ent_hex != NULL) {
+		ret = cr_arg_hex(frame, ent_hex, "--entropy", &ent, &ent_len,
+				 &err);
+	}
+	if (ret != 0) {
+		rc = cr_cli_usage(cli, cr_usage_unprotect, "%s", err);
+		goto done;
+	}
+	ret = cr_cli_read_file(frame, file, CR_DPAPI_FILE_MAX, &data, &len,
+			       &err);
+	if (ret == 0) {
+		ret = cr_dpapi_blob_parse(frame, data, len, &b, &err);
+	}
+	if (ret == 0) {
+		ret = cr_dpapi_blob_decrypt(frame, b, mk, mk_len, ent, ent_len,
+					    &plain, &plain_len, &err);
+	}
+	if (ret != 0) {
+		rc = cr_cli_fail(cli, "'%s': %s", file, err);
+		goto done;
+	}
+	if (cli->json) {
+		json_t *o = json_object();
+		char *hex = cr_hex_lower(frame, plain, plain_len);
+
+		credroam_keep_secret(hex);
+		json_object_set_new(o, "plaintext_hex", json_string(hex));
+		json_object_set_new(o, "description",
+			json_string(cr_dpapi_blob_description(frame, b)));
+		json_object_set_new(o, "master_key_guid",
+			json_string(cr_guid_string(frame, &b->mk_guid)));
+		json_object_set_new(o, "flags", json_integer(b->flags));
+		json_object_set_new(o, "cipher_algorithm",
+			json_string(cr_alg_name(b->alg_crypt, false)));
+		json_object_set_new(o, "hash_algorithm",
+			json_string(cr_alg_name(b->alg_hash, true)));
+		rc = cr_cli_print_json(cli, o);
+		goto done;
+	}
+	if (fwrite(plain, 1, plain_len, stdout) != plain_len ||
+	    fflush(stdout) != 0) {
+		rc = cr_cli_fail(cli, "cannot write the plaintext: %s",
+				 strerror(errno));
+		goto done;
+	}
+	rc = CR_EXIT_OK;
+done:
+	TALLOC_FREE(frame);
+	return rc;
+}
+
+/* Create path 0600 with the content, atomically: temp, fsync, rename. */
+static int cr_write_private(TALLOC_CTX *mem_ctx, const char *path,
+			    const uint8_t *data, size_t len, char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	char *tmp = talloc_asprintf(frame, "%s.XXXXXX", path);
+	char *dir = talloc_strdup(frame, path);
+	size_t done = 0;
+	int fd = -1;
+	int dfd = -1;
+	int ret;
+
+	if (tmp == NULL || dir == NULL) {
+		ret = ENOMEM;
+		cr_seterr(mem_ctx, errmsg, "out of memory");
+		goto done;
+	}
+	/* mkstemp creates 0600 already */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = errno;
+		TALLOC_FREE(tmp);
+		cr_seterr(mem_ctx, errmsg, "cannot create a file beside '%s': "
+			  "%s", path, strerror(ret));
+		goto done;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			ret = (n < 0) ? errno : EIO;
+			goto fail;
+		}
+		done += (size_t)n;
+	}
+	if (fchmod(fd, 0600) != 0 || fsync(fd) != 0) {
+		ret = errno;
+		goto fail;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		ret = errno;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0) {
+		ret = errno;
+		goto fail;
+	}
+	TALLOC_FREE(tmp);
+	/* make the rename itself durable */
+	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	ret = 0;
+	goto done;
+fail:
+	cr_seterr(mem_ctx, errmsg, "cannot write '%s': %s", path,
+		  strerror(ret));
+done:
+	if (fd >= 0) {
+		close(fd);
+	}
+	if (tmp != NULL) {
+		(void)unlink(tmp);
+	}
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+static int cr_dpapi_key_cmd(struct cr_cli *cli, int argc, char **argv)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	const char *file = NULL;
+	const char *mk_hex = NULL;
+	const char *out = NULL;
+	struct cr_dpapi_keyfile_info info;
+	struct cr_rsa_key *rsa = NULL;
+	uint8_t *data = NULL;
+	uint8_t *mk = NULL;
+	uint8_t *pem = NULL;
+	size_t len = 0;
+	size_t mk_len = 0;
+	size_t pem_len = 0;
+	char *err = NULL;
+	int rc = CR_EXIT_FAIL;
+	int ret;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (cr_opt(argc, argv, &i, "--master-key", &mk_hex) ||
+		    cr_opt(argc, argv, &i, "--out", &out)) {
+			continue;
+		}
+		if ((argv[i][0] == '-' && argv[i][1] != '\0') ||
+		    file != NULL) {
+			rc = cr_cli_usage(cli, cr_usage_key, "unexpected '%s'",
+					  argv[i]);
+			goto done;
+		}
+		file = argv[i];
+	}
+	if (file == NULL || mk_hex == NULL) {
+		rc = cr_cli_usage(cli, cr_usage_key,
+				  "FILE and --master-key are required");
+		goto done;
+	}
+	ret = cr_arg_hex(frame, mk_hex, "--master-key", &mk, &mk_len, &err);
+	if (ret != 0) {
+		rc = cr_cli_usage(cli, cr_usage_key, "%s", err);
+		goto done;
+	}
+	ret = cr_cli_read_file(frame, file, CR_DPAPI_FILE_MAX, &data, &len,
+			       &err);
+	if (ret == 0) {
+		ret = cr_dpapi_keyfile_decrypt(frame, data, len, mk, mk_len,
+					       &rsa, &info, &err);
+	}
+	if (ret == 0) {
+		ret = cr_rsa_key_to_pkcs8(frame, rsa, true, &pem, &pem_len,
+					  &err);
+	}
+	if (ret == 0 && out != NULL) {
+		ret = cr_write_private(frame, out, pem, pem_len, &err);
+	}
+	if (ret != 0) {
+		rc = cr_cli_fail(cli, "'%s': %s", file, err);
+		goto done;
+	}
+	if (cli->json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "kind", json_string(info.kind));
+		json_object_set_new(o, "name", json_string(info.name));
+		json_object_set_new(o, "algorithm", json_string("rsa"));
+		json_object_set_new(o, "bits",
+				    json_integer(cr_rsa_key_bits(rsa)));
+		if (info.export_flag != UINT32_MAX) {
+			json_object_set_new(o, "export_flag",
+					    json_integer(info.export_flag));
+		}
+		if (out != NULL) {
+			json_object_set_new(o, "out", json_string(out));
+		} else {
+			json_object_set_new(o, "private_key_pem",
+				json_stringn((const char *)pem, pem_len));
+		}
+		rc = cr_cli_print_json(cli, o);
+		goto done;
+	}
+	if (out == NULL &&
+	    (fwrite(pem, 1, pem_len, stdout) != pem_len ||
+	     fflush(stdout) != 0)) {
+		rc = cr_cli_fail(cli, "cannot write the key: %s",
+				 strerror(errno));
+		goto done;
+	}
+	if (out != NULL) {
+		fprintf(stderr, "%s: %s key '%s' (RSA-%u) written to %s\n",
+			cli->progname, info.kind, info.name,
+			cr_rsa_key_bits(rsa), out);
+	}
+	rc = CR_EXIT_OK;
+done:
+	TALLOC_FREE(frame);
+	return rc;
+}
+
+static const struct cr_cmd cr_dpapi_commands[] = {
+	{ "masterkey", cr_dpapi_masterkey,
+	  "FILE --password-file F --sid SID|--backup-key PVK|--prekey HEX",
+	  "decrypt a master key file" },
+	{ "unprotect", cr_dpapi_unprotect_cmd,
+	  "BLOB --master-key HEX [--entropy HEX]",
+	  "decrypt a DPAPI blob to stdout" },
+	{ "key", cr_dpapi_key_cmd, "FILE --master-key HEX [--out KEY.pem]",
+	  "CAPI/CNG/MIB1 private key to PKCS#8 PEM" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+int cmd_dpapi(struct cr_cli *cli, int argc, char **argv)
+{
+	return cr_cli_dispatch(cli, cr_dpapi_commands, argc, argv);
+}
