@@ -102,6 +102,17 @@ int cr_bkrp_restore(TALLOC_CTX *mem_ctx, struct cr_bkrp *bkrp,
 		    const uint8_t *section, size_t section_len,
 		    uint8_t **reply, size_t *reply_len, char **errmsg);
 
+struct cr_mkf;
+
+/*
+ * The master key of a master key file through its domain key section and
+ * a DC (cr_bkrp_restore() + cr_domainkey_dc_reply()).  ENOENT when the
+ * file has no domain key section.  The key is secret (64 bytes).
+ */
+int cr_bkrp_masterkey(TALLOC_CTX *mem_ctx, struct cr_bkrp *bkrp,
+		      const struct cr_mkf *mkf, uint8_t **master_key,
+		      size_t *master_key_len, char **errmsg);
+
 /* "WERR_INVALID_ACCESS" etc., or NULL for one not named here. */
 const char *cr_bkrp_werror_name(uint32_t werror);
 
