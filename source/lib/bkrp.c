@@ -306,21 +306,34 @@ done:
 static int connect_dcs(struct cr_bkrp *b, const char * const *dcs,
 		       char **errmsg)
 {
+	TALLOC_CTX *frame = talloc_stackframe();
+	char *why = talloc_strdup(frame, "");
 	int ret = EHOSTUNREACH;
 	size_t i;
 
 	/* registers gensec; without it every bind is INVALID_PARAMETER */
 	dcerpc_init();
-	for (i = 0; dcs[i] != NULL; i++) {
-		if (errmsg != NULL) {
-			TALLOC_FREE(*errmsg);
+	for (i = 0; dcs[i] != NULL && why != NULL; i++) {
+		char *err = NULL;
+
+		ret = connect_dc(b, dcs[i], &err);
+		if (ret == 0) {
+			goto done;
 		}
-		ret = connect_dc(b, dcs[i], errmsg);
-		if (ret == 0 || ret == ENOMEM || ret == EACCES ||
-		    ret == EPROTO) {
+		why = talloc_asprintf_append(why, "%s%s", why[0] ? "; " : "",
+					     err ? err : strerror(ret));
+		TALLOC_FREE(err);
+		if (ret == ENOMEM || ret == EACCES || ret == EPROTO) {
 			break;
 		}
 	}
+	if (why == NULL) {
+		ret = ENOMEM;
+		goto done;
+	}
+	cr_seterr(b, errmsg, "%s", why);
+done:
+	TALLOC_FREE(frame);
 	return ret;
 }
 
