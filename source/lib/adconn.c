@@ -108,6 +108,8 @@ static int add_dc(TALLOC_CTX *mem_ctx, const char ***dcs, size_t *n,
 	if (copy[strlen(copy) - 1] == '.') {
 		copy[strlen(copy) - 1] = '\0';
 	}
+	/* the names belong to the array, which is what the caller keeps */
+	talloc_steal(grown, copy);
 	grown[(*n)++] = copy;
 	grown[*n] = NULL;
 	*dcs = grown;

@@ -2,7 +2,7 @@
  * credroam dpapi: master keys, blobs and private keys (DESIGN.md 7).
  *
  *   dpapi masterkey FILE (--password-file F --sid SID | --backup-key PVK |
- *                         --prekey HEX)
+ *                         --prekey HEX | --dc [--server HOST])
  *   dpapi unprotect BLOB --master-key HEX [--entropy HEX]
  *   dpapi key FILE --master-key HEX [--out KEY.pem]
  *
@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bkrp.h"
 #include "cli.h"
 #include "commands.h"
 #include "dpapi/dpapi.h"
@@ -32,7 +33,8 @@
 #define CR_DPAPI_FILE_MAX (4 * 1024 * 1024)
 
 static const char *cr_usage_masterkey =
-	"FILE (--password-file F --sid SID | --backup-key PVK | --prekey HEX)";
+	"FILE (--password-file F --sid SID | --backup-key PVK | --prekey HEX "
+	"| --dc [--server HOST])";
 static const char *cr_usage_unprotect = "BLOB --master-key HEX "
 	"[--entropy HEX]";
 static const char *cr_usage_key = "FILE --master-key HEX [--out KEY.pem]";
@@ -136,6 +138,8 @@ static int cr_dpapi_masterkey(struct cr_cli *cli, int argc, char **argv)
 	const char *sid = NULL;
 	const char *pvk = NULL;
 	const char *prekey_hex = NULL;
+	const char *server = NULL;
+	bool dc = false;
 	struct cr_mkf *mkf = NULL;
 	struct cr_domainkey_plain *plain = NULL;
 	enum cr_dpapi_derivation how = CR_DPAPI_DERIV_PREKEY;
@@ -153,7 +157,12 @@ static int cr_dpapi_masterkey(struct cr_cli *cli, int argc, char **argv)
 		if (cr_opt(argc, argv, &i, "--password-file", &pwfile) ||
 		    cr_opt(argc, argv, &i, "--sid", &sid) ||
 		    cr_opt(argc, argv, &i, "--backup-key", &pvk) ||
-		    cr_opt(argc, argv, &i, "--prekey", &prekey_hex)) {
+		    cr_opt(argc, argv, &i, "--prekey", &prekey_hex) ||
+		    cr_opt(argc, argv, &i, "--server", &server)) {
+			continue;
+		}
+		if (strcmp(argv[i], "--dc") == 0) {
+			dc = true;
 			continue;
 		}
 		if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -168,8 +177,9 @@ static int cr_dpapi_masterkey(struct cr_cli *cli, int argc, char **argv)
 		}
 		file = argv[i];
 	}
-	modes = (pwfile != NULL) + (pvk != NULL) + (prekey_hex != NULL);
-	if (file == NULL || modes != 1 || ((pwfile != NULL) != (sid != NULL))) {
+	modes = (pwfile != NULL) + (pvk != NULL) + (prekey_hex != NULL) + dc;
+	if (file == NULL || modes != 1 || ((pwfile != NULL) != (sid != NULL)) ||
+	    (server != NULL && !dc)) {
 		rc = cr_cli_usage(cli, cr_usage_masterkey,
 				  "give FILE and exactly one way to unlock it");
 		goto done;
@@ -203,6 +213,18 @@ static int cr_dpapi_masterkey(struct cr_cli *cli, int argc, char **argv)
 						    &mk, &err);
 		}
 		how = CR_DPAPI_DERIV_PREKEY;
+	} else if (dc) {
+		/* MS-BKRP restore with the caller's ticket (bkrp.h) */
+		struct cr_ad_params params = { .dc = server };
+		struct cr_bkrp *bkrp = NULL;
+		size_t mk_len = 0;
+
+		ret = cr_bkrp_connect(frame, &params, &bkrp, &err);
+		if (ret == 0) {
+			ret = cr_bkrp_masterkey(frame, bkrp, mkf, &mk, &mk_len,
+						&err);
+		}
+		how = CR_DPAPI_DERIV_DC;
 	} else {
 		uint8_t *pdata = NULL;
 		size_t plen = 0;
@@ -560,7 +582,7 @@ done:
 
 static const struct cr_cmd cr_dpapi_commands[] = {
 	{ "masterkey", cr_dpapi_masterkey,
-	  "FILE --password-file F --sid SID|--backup-key PVK|--prekey HEX",
+	  "FILE --password-file F --sid SID|--backup-key PVK|--prekey HEX|--dc",
 	  "decrypt a master key file" },
 	{ "unprotect", cr_dpapi_unprotect_cmd,
 	  "BLOB --master-key HEX [--entropy HEX]",

@@ -1,0 +1,276 @@
+/*
+ * credroam list [--remote] [--json]: the calling user's roaming tokens as
+ * AD holds them (msPKIAccountCredentials, msPKIDPAPIMasterKeys): type,
+ * identifier, time, flags, size and whether the stored SHA-1 matches.
+ *
+ * Until the local store exists, plain `credroam list` lists AD; --local
+ * says it is not available yet.  A value that does not decode is listed
+ * as a problem (which attribute, which value, why) and the others are
+ * still shown; the command still succeeds, since listing is its job.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "adconn.h"
+#include "adstore.h"
+#include "cli.h"
+#include "commands.h"
+#include "encoding.h"
+#include "stackframe.h"
+#include "token.h"
+#include "who.h"
+
+#define LIST_USAGE "[--remote] [--server HOST]"
+
+struct list_entry {
+	enum cr_ad_attr attr;
+	size_t index;		/* among the attribute's values, from 0 */
+	struct cr_token *token;	/* NULL when malformed */
+	char *modified;
+	char *sha1;
+	char *refusal;		/* decodes, but must not roam */
+	enum cr_token_problem problem;
+	char *error;		/* malformed: why */
+};
+
+struct list_view {
+	struct cr_who *who;
+	struct cr_ad_user *user;
+	const char *dc;
+	struct list_entry *entries;
+	size_t count;
+	size_t malformed;
+};
+
+static void list_decode(TALLOC_CTX *mem_ctx, enum cr_ad_attr attr,
+			size_t index, const char *value, struct list_entry *e)
+{
+	uint8_t *bin = NULL;
+	size_t bin_len = 0;
+	char *dn = NULL;
+	char *err = NULL;
+	int ret;
+
+	*e = (struct list_entry) { .attr = attr, .index = index };
+	ret = cr_dnbinary_parse(mem_ctx, value, strlen(value), &bin, &bin_len,
+				&dn, &e->problem, &err);
+	if (ret == 0) {
+		ret = cr_token_parse(mem_ctx, bin, bin_len, &e->token,
+				     &e->problem, &err);
+	}
+	if (ret != 0) {
+		e->token = NULL;
+		e->error = err ? err : talloc_strdup(mem_ctx, strerror(ret));
+		return;
+	}
+	e->modified = cr_filetime_iso8601(mem_ctx, e->token->filetime);
+	e->sha1 = cr_hex_upper(mem_ctx, e->token->sha1, CR_SHA1_LEN);
+	ret = cr_token_check(mem_ctx, e->token, &e->problem, &err);
+	if (ret != 0) {
+		e->refusal = err;
+	}
+}
+
+static int list_collect(TALLOC_CTX *mem_ctx, const char *server,
+			struct list_view *v, char **errmsg)
+{
+	struct cr_ad_params params = { .dc = server };
+	struct cr_adconn *conn = NULL;
+	const struct cr_ad_values *sets[2] = { NULL, NULL };
+	size_t total;
+	size_t s;
+	size_t i;
+	int ret;
+
+	ret = cr_who_by_uid(mem_ctx, getuid(), &v->who, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
+	ret = cr_adconn_connect(mem_ctx, &params, &conn, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
+	v->dc = conn->dc;
+	ret = cr_adstore_lookup(mem_ctx, conn, v->who->sid, &v->user, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
+	ret = cr_adstore_read_tokens(conn, v->user, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
+	sets[0] = &v->user->mkeys;
+	sets[1] = &v->user->creds;
+	total = sets[0]->count + sets[1]->count;
+	v->entries = talloc_zero_array(mem_ctx, struct list_entry,
+				       total + 1);
+	if (v->entries == NULL) {
+		return ENOMEM;
+	}
+	for (s = 0; s < 2; s++) {
+		for (i = 0; i < sets[s]->count; i++) {
+			struct list_entry *e = &v->entries[v->count++];
+
+			list_decode(v->entries, sets[s]->attr, i,
+				    sets[s]->values[i], e);
+			if (e->token == NULL) {
+				v->malformed += 1;
+			}
+		}
+	}
+	return 0;
+}
+
+static json_t *list_entry_json(const struct list_entry *e)
+{
+	const struct cr_token *t = e->token;
+	const char *tname = NULL;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "attribute",
+			    json_string(cr_ad_attr_name(e->attr)));
+	json_object_set_new(o, "index", json_integer((json_int_t)e->index));
+	if (t == NULL) {
+		json_object_set_new(o, "malformed", json_true());
+		json_object_set_new(o, "problem", json_string(
+			cr_token_problem_name(e->problem)));
+		json_object_set_new(o, "message", json_string(e->error));
+		return o;
+	}
+	tname = cr_token_type_name(t->type);
+	json_object_set_new(o, "type", json_integer(t->type));
+	json_object_set_new(o, "type_name",
+			    tname ? json_string(tname) : json_null());
+	json_object_set_new(o, "identifier", json_string(t->id_escaped));
+	json_object_set_new(o, "filetime", json_integer(
+		(json_int_t)t->filetime));
+	json_object_set_new(o, "modified",
+			    e->modified ? json_string(e->modified)
+					: json_null());
+	json_object_set_new(o, "flags", json_integer(t->flags));
+	json_object_set_new(o, "tombstone",
+			    json_boolean(cr_token_is_tombstone(t)));
+	json_object_set_new(o, "data_length", json_integer(t->data_length));
+	json_object_set_new(o, "size", json_integer((json_int_t)t->raw_len));
+	json_object_set_new(o, "sha1", json_string(e->sha1));
+	json_object_set_new(o, "sha1_valid", json_boolean(t->sha1_valid));
+	if (e->refusal != NULL) {
+		json_object_set_new(o, "refused", json_string(
+			cr_token_problem_name(e->problem)));
+		json_object_set_new(o, "message", json_string(e->refusal));
+	}
+	return o;
+}
+
+static int list_print_json(struct cr_cli *cli, const struct list_view *v)
+{
+	json_t *o = json_object();
+	json_t *tokens = json_array();
+	size_t i;
+
+	if (o == NULL || tokens == NULL) {
+		json_decref(o);
+		json_decref(tokens);
+		return cr_cli_fail(cli, "out of memory");
+	}
+	json_object_set_new(o, "source", json_string("remote"));
+	json_object_set_new(o, "user", json_string(v->who->name));
+	json_object_set_new(o, "sid", json_string(v->who->sid));
+	json_object_set_new(o, "dn", json_string(v->user->dn));
+	json_object_set_new(o, "dc", json_string(v->dc));
+	for (i = 0; i < v->count; i++) {
+		json_array_append_new(tokens, list_entry_json(&v->entries[i]));
+	}
+	json_object_set_new(o, "tokens", tokens);
+	json_object_set_new(o, "count", json_integer((json_int_t)v->count));
+	json_object_set_new(o, "malformed",
+			    json_integer((json_int_t)v->malformed));
+	return cr_cli_print_json(cli, o);
+}
+
+static void list_print_text(TALLOC_CTX *mem_ctx, const struct list_view *v)
+{
+	size_t i;
+
+	printf("%s (%s) at %s: %zu tokens", v->who->name, v->who->sid, v->dc,
+	       v->count);
+	if (v->malformed > 0) {
+		printf(", %zu malformed", v->malformed);
+	}
+	printf("\n");
+	for (i = 0; i < v->count; i++) {
+		const struct list_entry *e = &v->entries[i];
+		const struct cr_token *t = e->token;
+		const char *tname = NULL;
+
+		if (t == NULL) {
+			printf("MALFORMED %s value %zu: %s (%s)\n",
+			       cr_ad_attr_name(e->attr), e->index, e->error,
+			       cr_token_problem_name(e->problem));
+			continue;
+		}
+		tname = cr_token_type_name(t->type);
+		printf("%u %-20s %-40s %s flags=0x%04x%s size=%zu data=%u "
+		       "sha1=%s%s%s\n", t->type,
+		       tname ? tname : talloc_asprintf(mem_ctx, "type%u",
+						       t->type),
+		       t->id_escaped, e->modified ? e->modified : "?",
+		       t->flags, cr_token_is_tombstone(t) ? " tombstone" : "",
+		       t->raw_len, t->data_length,
+		       t->sha1_valid ? "ok" : "MISMATCH",
+		       e->refusal ? " REFUSED: " : "",
+		       e->refusal ? e->refusal : "");
+	}
+}
+
+int cmd_list(struct cr_cli *cli, int argc, char **argv)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct list_view v = { .who = NULL };
+	const char *server = NULL;
+	char *err = NULL;
+	int rc = CR_EXIT_FAIL;
+	int ret;
+	int i;
+
+	cli->cmdpath = "list";
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--remote") == 0) {
+			continue;
+		}
+		if (strcmp(argv[i], "--local") == 0) {
+			rc = cr_cli_fail(cli, "'list --local' is not available "
+					 "yet: there is no local store; "
+					 "'credroam list' lists your tokens "
+					 "in AD");
+			goto done;
+		}
+		if (strcmp(argv[i], "--server") == 0 && i + 1 < argc) {
+			server = argv[++i];
+			continue;
+		}
+		rc = cr_cli_usage(cli, LIST_USAGE, "unknown argument '%s'",
+				  argv[i]);
+		goto done;
+	}
+	ret = list_collect(frame, server, &v, &err);
+	if (ret != 0) {
+		rc = cr_cli_fail(cli, "%s while listing your roaming tokens "
+				 "in AD", err ? err : strerror(ret));
+		goto done;
+	}
+	if (cli->json) {
+		rc = list_print_json(cli, &v);
+		goto done;
+	}
+	list_print_text(frame, &v);
+	rc = CR_EXIT_OK;
+done:
+	TALLOC_FREE(frame);
+	return rc;
+}
