@@ -100,8 +100,11 @@ int cr_domainkey_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 			  "version %u", dk->version);
 		goto done;
 	}
-	dk->secret = talloc_memdup(dk, s, dk->secret_len ? dk->secret_len : 1);
-	dk->access = talloc_memdup(dk, a, dk->access_len ? dk->access_len : 1);
+	/* an empty field points at the end of the input: copy nothing */
+	dk->secret = (dk->secret_len > 0)
+		? talloc_memdup(dk, s, dk->secret_len) : talloc_zero_size(dk, 1);
+	dk->access = (dk->access_len > 0)
+		? talloc_memdup(dk, a, dk->access_len) : talloc_zero_size(dk, 1);
 	if (dk->secret == NULL || dk->access == NULL) {
 		ret = ENOMEM;
 		goto done;
