@@ -41,7 +41,8 @@ static int cr_mk_blob_parse(TALLOC_CTX *mem_ctx, const uint8_t *data,
 		return EBADMSG;
 	}
 	b->ct_len = cr_cursor_left(&c);
-	b->ct = talloc_memdup(b, data + c.off, b->ct_len ? b->ct_len : 1);
+	b->ct = (b->ct_len > 0) ? talloc_memdup(b, data + c.off, b->ct_len)
+				: talloc_zero_size(b, 1);
 	if (b->ct == NULL) {
 		talloc_free(b);
 		return ENOMEM;
