@@ -87,17 +87,18 @@ failed=0
 for parser in "${targets[@]}"; do
 	read -r status execs <"$work/$parser.result" 2>/dev/null ||
 		{ status=1; execs=0; }
-	if [ "$status" -eq 0 ]; then
-		verdict=ok
-	else
+	verdict=ok
+	if [ "$status" -ne 0 ]; then
 		verdict="FAILED (exit $status)"
 		failed=1
+	fi
+	printf 'fuzz_%-12s %-5s %ss %12s execs  %s\n' "$parser" "$mode" \
+		"$seconds" "$execs" "$verdict"
+	if [ "$status" -ne 0 ]; then
 		# keep the evidence next to the reproducer
 		cp "$work/$parser.log" "$artifacts/$parser-$(date +%s).log"
 		grep -E '^(==[0-9]+==ERROR|SUMMARY|.*Test unit written)' \
 			"$work/$parser.log" | head -n 5 | sed 's/^/    /'
 	fi
-	printf 'fuzz_%-12s %-5s %ss %12s execs  %s\n' "$parser" "$mode" \
-		"$seconds" "$execs" "$verdict"
 done
 exit $failed
