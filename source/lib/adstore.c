@@ -379,7 +379,12 @@ static int add_element(struct ldb_message *msg, const char *attr, int flags,
 	if (rc != LDB_SUCCESS) {
 		return rc;
 	}
-	return ldb_msg_add_value(msg, attr, &v, &el);
+	/*
+	 * Into this element: ldb_msg_add_value() would look the name up and
+	 * append to the first element of that name, turning "delete old, add
+	 * new" into "delete old and new, add nothing".
+	 */
+	return ldb_msg_element_add_value(msg->elements, el, &v);
 }
 
 int cr_adstore_change_value(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,

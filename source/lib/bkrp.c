@@ -252,8 +252,8 @@ static int connect_dc(struct cr_bkrp *b, const char *dc, char **errmsg)
 					 (int)b->timeout * 1000);
 		if (!up) {
 			why = talloc_asprintf_append(why, "%s'%s': port %u "
-				"does not answer within %u s", why[0] ? "; "
-				: "", binding,
+				"refused or no answer within %u s",
+				why[0] ? "; " : "", binding,
 				(unsigned)cr_bkrp_transports[i].port,
 				b->timeout);
 			continue;

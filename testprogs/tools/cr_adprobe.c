@@ -18,6 +18,8 @@
  *   cr_adprobe mkvalues DN TYPE N SIZE [SEED]
  *       print N DN-Binary values of tokens of TYPE with SIZE data bytes
  *       (offline; identifiers are SHA-1 thumbprints of SEED<i>)
+ *   cr_adprobe mktomb TOKENFILE OUT
+ *       write the tombstone of a token (offline)
  *   cr_adprobe mkmk CERT SID OUT
  *       create a master key file for SID with a domain key section wrapped
  *       for the backup key certificate CERT (DER); print the master key
@@ -123,6 +125,11 @@ static int mkvalues(TALLOC_CTX *mem, int argc, char **argv)
 		id = cr_hex_upper(mem, sha, sizeof(sha));
 		if (type == CR_TOKEN_CNG_KEY) {
 			id = cr_hex_lower(mem, sha, sizeof(sha));
+		} else if (type == CR_TOKEN_DPAPI_MASTER_KEY) {
+			struct cr_guid g;
+
+			memcpy(g.b, sha, sizeof(g.b));
+			id = cr_guid_string(mem, &g);
 		}
 		for (k = 0; k < size; k++) {
 			data[k] = (uint8_t)(sha[k % sizeof(sha)] + k);
@@ -145,6 +152,34 @@ static int mkvalues(TALLOC_CTX *mem, int argc, char **argv)
 		talloc_free(value);
 	}
 	return 0;
+}
+
+static int mktomb(TALLOC_CTX *mem, const char *in, const char *out)
+{
+	struct cr_token *t = NULL;
+	struct cr_token *tomb = NULL;
+	uint8_t *data = NULL;
+	uint8_t *raw = NULL;
+	size_t len = 0;
+	size_t raw_len = 0;
+	char *err = NULL;
+	int ret;
+
+	ret = read_file(mem, in, &data, &len);
+	if (ret == 0) {
+		ret = cr_token_parse(mem, data, len, &t, NULL, &err);
+	}
+	if (ret == 0) {
+		ret = cr_token_tombstone(mem, t, cr_filetime_now(), &tomb,
+					 &err);
+	}
+	if (ret == 0) {
+		ret = cr_token_serialize(mem, tomb, &raw, &raw_len, &err);
+	}
+	if (ret == 0) {
+		ret = write_file(out, raw, raw_len);
+	}
+	return (ret == 0) ? 0 : fail(ret, err);
 }
 
 /* A master key file with a domain key section for the cert in CERT. */
@@ -308,6 +343,9 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[i], "mkvalues") == 0 && i + 4 < argc) {
 		return mkvalues(mem, argc - i - 1, argv + i + 1);
+	}
+	if (strcmp(argv[i], "mktomb") == 0 && i + 2 < argc) {
+		return mktomb(mem, argv[i + 1], argv[i + 2]);
 	}
 	if (strcmp(argv[i], "mkmk") == 0 && i + 3 < argc) {
 		return mkmk(mem, argv[i + 1], argv[i + 2], argv[i + 3]);
