@@ -23,8 +23,31 @@ static void set_krb5_error(TALLOC_CTX *mem_ctx, char **errmsg,
 			   const char *what, const char *name,
 			   const char *advice)
 {
-	const char *m = krb5_get_error_message(kctx, kret);
+	const char *m = NULL;
 
+	/*
+	 * The common cases get our own words: with Samba's Kerberos loaded
+	 * in the same process, MIT's error table is not always the one
+	 * consulted, and "Unknown error -1765328189" helps nobody.
+	 */
+	switch (kret) {
+	case KRB5_FCC_NOFILE:
+		cr_seterr(mem_ctx, errmsg, "%s '%s': it does not exist%s",
+			  what, name, advice);
+		return;
+	case KRB5_FCC_PERM:
+		cr_seterr(mem_ctx, errmsg, "%s '%s': permission denied%s",
+			  what, name, advice);
+		return;
+	case KRB5_CC_NOTFOUND:
+	case KRB5_CC_END:
+		cr_seterr(mem_ctx, errmsg, "%s '%s': it holds no credentials%s",
+			  what, name, advice);
+		return;
+	default:
+		break;
+	}
+	m = krb5_get_error_message(kctx, kret);
 	cr_seterr(mem_ctx, errmsg, "%s '%s': %s%s", what, name,
 		  m ? m : "unknown error", advice);
 	krb5_free_error_message(kctx, m);
