@@ -100,12 +100,15 @@ int cr_domainkey_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 			  "version %u", dk->version);
 		goto done;
 	}
-	dk->secret = talloc_memdup(dk, s, dk->secret_len ? dk->secret_len : 1);
-	dk->access = talloc_memdup(dk, a, dk->access_len ? dk->access_len : 1);
+	/* one spare byte: a zero-length field still gets a buffer */
+	dk->secret = talloc_size(dk, dk->secret_len + 1);
+	dk->access = talloc_size(dk, dk->access_len + 1);
 	if (dk->secret == NULL || dk->access == NULL) {
 		ret = ENOMEM;
 		goto done;
 	}
+	memcpy(dk->secret, s, dk->secret_len);
+	memcpy(dk->access, a, dk->access_len);
 	*out = talloc_move(mem_ctx, &dk);
 	ret = 0;
 done:
