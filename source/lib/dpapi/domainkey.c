@@ -100,15 +100,15 @@ int cr_domainkey_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 			  "version %u", dk->version);
 		goto done;
 	}
-	/* an empty field points at the end of the input: copy nothing */
-	dk->secret = (dk->secret_len > 0)
-		? talloc_memdup(dk, s, dk->secret_len) : talloc_zero_size(dk, 1);
-	dk->access = (dk->access_len > 0)
-		? talloc_memdup(dk, a, dk->access_len) : talloc_zero_size(dk, 1);
+	/* one spare byte: a zero-length field still gets a buffer */
+	dk->secret = talloc_size(dk, dk->secret_len + 1);
+	dk->access = talloc_size(dk, dk->access_len + 1);
 	if (dk->secret == NULL || dk->access == NULL) {
 		ret = ENOMEM;
 		goto done;
 	}
+	memcpy(dk->secret, s, dk->secret_len);
+	memcpy(dk->access, a, dk->access_len);
 	*out = talloc_move(mem_ctx, &dk);
 	ret = 0;
 done:

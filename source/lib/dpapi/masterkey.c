@@ -41,12 +41,13 @@ static int cr_mk_blob_parse(TALLOC_CTX *mem_ctx, const uint8_t *data,
 		return EBADMSG;
 	}
 	b->ct_len = cr_cursor_left(&c);
-	b->ct = (b->ct_len > 0) ? talloc_memdup(b, data + c.off, b->ct_len)
-				: talloc_zero_size(b, 1);
+	/* one spare byte: an empty ciphertext still gets a buffer */
+	b->ct = talloc_size(b, b->ct_len + 1);
 	if (b->ct == NULL) {
 		talloc_free(b);
 		return ENOMEM;
 	}
+	memcpy(b->ct, data + c.off, b->ct_len);
 	*out = b;
 	return 0;
 }
