@@ -45,6 +45,14 @@ fi
 out=$(as-user --no-ticket carol env KRB5CCNAME=FILE:/tmp/none "$ADPROBE" whoami 2>&1)
 check_match "no ticket gives a clear message" "no Kerberos ticket|kinit" "$out"
 
+# An expired ticket: a clear message naming when it expired.
+as-user --no-ticket dave bash -c "printf '%s\n' \"\$DOMAIN_USER_PASSWORD\" |
+	kinit -l 3s dave@$DOMAIN_REALM >/dev/null 2>&1"
+sleep 4
+out=$(as-user --no-ticket dave "$ADPROBE" whoami 2>&1)
+check_match "an expired ticket gives a clear message" \
+	"expired at .*UTC.*(log on again|kinit)" "$out"
+
 # A configuration that asks for signing only is refused.
 conf=$(mktemp); chmod 644 "$conf"
 sed 's/^\[global\]/[global]\n\tclient ldap sasl wrapping = sign/' \
