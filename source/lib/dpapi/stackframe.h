@@ -9,9 +9,7 @@
 
 #include <talloc.h>
 
-#ifndef talloc_stackframe
-#define talloc_stackframe() talloc_named_const(NULL, 0, __location__)
-#endif
+#include "../stackframe.h"
 
 /*
  * A callee given the frame as its context leaves its error message there;
