@@ -10,6 +10,7 @@
 
 #include "encoding.h"
 #include "cursor.h"
+#include "secret.h"
 
 /* Seconds between 1601-01-01 and 1970-01-01. */
 #define CR_EPOCH_DIFF 11644473600LL
@@ -84,6 +85,8 @@ int cr_hex_decode(TALLOC_CTX *mem_ctx, const char *hex, size_t digits,
 			if (bad != NULL) {
 				*bad = (hi < 0) ? i : i + 1;
 			}
+			/* callers decode keys with this: leave no half */
+			credroam_wipe(buf, i / 2);
 			talloc_free(buf);
 			return EBADMSG;
 		}
