@@ -1,0 +1,60 @@
+/*
+ * The user's Group Policy, as Windows computes it, for the DIMS values:
+ * the applicable GPOs in LSDOU order (site, domain, OUs top down), link
+ * options, blocked inheritance, user-settings-disabled GPOs, security
+ * filtering by the user's token groups, each GPO's User/Registry.pol from
+ * SYSVOL (libsmbclient, the user's Kerberos ticket, signing required),
+ * later GPOs overriding earlier ones value by value.
+ *
+ * The roaming run calls cr_gpo_user_policy() once per run; the result is
+ * cached per user with the GPO versions so that an unchanged policy costs
+ * one LDAP search and no SMB traffic.
+ */
+#ifndef CREDROAM_GPO_H
+#define CREDROAM_GPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <talloc.h>
+
+#include "adconn.h"
+#include "policy.h"
+
+struct cr_gpo {
+	char *guid;		/* "{31B2F340-016D-11D2-945F-00C04FB984F9}" */
+	char *name;		/* displayName */
+	char *dn;
+	uint32_t version;	/* versionNumber (user part: high 16 bits) */
+	char *linked_at;	/* DN of the container whose gPLink names it */
+	bool enforced;
+	/* false when not applied; `why` says why (disabled link, user part
+	 * disabled, blocked inheritance, denied by security filtering...) */
+	bool applied;
+	const char *why;
+	bool has_registry_pol;	/* applied and has User/Registry.pol */
+};
+
+struct cr_gpo_result {
+	/* GPO-only policy (before credroam.conf); sources are GPO names */
+	struct policy *policy;
+	/* every GPO considered, in application order (applied or not) */
+	struct cr_gpo *gpos;
+	size_t num_gpos;
+	bool from_cache;	/* versions unchanged: no SYSVOL read */
+	unsigned ldap_searches;	/* what this call cost, for tests */
+	unsigned smb_reads;
+};
+
+/*
+ * The user's GPO policy.  user_dn is the user object (from
+ * cr_adstore_lookup()); cache_path a file the caller owns (NULL: no
+ * cache), written atomically.  A GPO whose Registry.pol cannot be read or
+ * parsed is an error naming the GPO and the file (the run then stops
+ * rather than guess a policy).
+ */
+int cr_gpo_user_policy(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
+		       const char *user_dn, const char *cache_path,
+		       struct cr_gpo_result **presult, char **errmsg);
+
+#endif
