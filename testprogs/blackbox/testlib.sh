@@ -5,7 +5,7 @@
 
 TOP=${CREDROAM_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BIN=${CREDROAM_BIN:-$TOP/bin}
-CREDROAM=$BIN/source/tools/credroam
+CREDROAM=${CREDROAM_WRAP:-$BIN/source/tools/credroam}  # run-valgrind.sh wraps it
 ADPROBE=$BIN/testprogs/tools/cr_adprobe
 export CREDROAM_TESTDATA=${CREDROAM_TESTDATA:-$TOP/testdata}
 _passed=0
