@@ -47,6 +47,9 @@ fi
 # GnuTLS 3.7.9 leaks inside one of its own calls when it rejects a key
 # (see lsan-gnutls.supp); our own leaks are still reported.
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/fuzz/lsan-gnutls.supp}
+# The fuzz variant is built without -fno-sanitize-recover: make undefined
+# behaviour a crash libFuzzer reports, not a line it scrolls past.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
 # One target: fuzz a copy of its corpus, record the outcome in
 # $work/<parser>.result as "status execs".
@@ -88,6 +91,8 @@ done
 wait
 
 failed=0
+n_ok=0
+n_bad=0
 for parser in "${targets[@]}"; do
 	read -r status execs <"$work/$parser.result" 2>/dev/null ||
 		{ status=1; execs=0; }
@@ -95,6 +100,9 @@ for parser in "${targets[@]}"; do
 	if [ "$status" -ne 0 ]; then
 		verdict="FAILED (exit $status)"
 		failed=1
+		n_bad=$((n_bad + 1))
+	else
+		n_ok=$((n_ok + 1))
 	fi
 	printf 'fuzz_%-12s %-5s %ss %12s execs  %s\n' "$parser" "$mode" \
 		"$seconds" "$execs" "$verdict"
@@ -105,4 +113,5 @@ for parser in "${targets[@]}"; do
 			"$work/$parser.log" | head -n 5 | sed 's/^/    /'
 	fi
 done
+echo "fuzz $mode: $n_ok passed, $n_bad failed"
 exit $failed
