@@ -23,6 +23,11 @@ tmp=$(mktemp)
 	echo '```'
 	selftest/with-domain "$TOP/bench/bench_adstore.sh" 2>&1
 	echo '```'
+	echo
+	echo "## Logon storm (bench/bench_storm.sh, in a test domain)"
+	echo '```'
+	selftest/with-domain "$TOP/bench/bench_storm.sh" 2>&1
+	echo '```'
 } >"$tmp"
 mv "$tmp" "$out"
 cat "$out"

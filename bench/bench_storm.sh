@@ -1,0 +1,140 @@
+#!/bin/bash
+# Logon storm: every storm user (DOMAIN_STORM_USERS, 200) with a Kerberos
+# ticket on one member runs a no-change roaming run (`credroam sync
+# --quiet`, after one warm-up run each that creates its store and state),
+# C at a time (8 and 32).  Baseline, in the same run with the same tickets
+# and the same launcher: a raw `ldbsearch` of msPKIRoamingTimeStamp (base
+# search on the user's DN, Kerberos, sealed), the least a roaming run can
+# do.  Prints runs/s of both, the ratio sync/ldbsearch (target >= 0.8) and
+# the DC's CPU time per run (utime+stime of the samba process tree from
+# /proc, children included).  Both sides are whole processes.
+#
+#   selftest/with-domain bench/bench_storm.sh          (after `waf build`)
+#   STORM_N=40 STORM_CONC="4 8" STORM_ROUNDS=1 selftest/with-domain bench/bench_storm.sh
+set -u
+. "$(dirname "$0")/../testprogs/blackbox/testlib.sh"
+
+CONC=${STORM_CONC:-"8 32"}
+ROUNDS=${STORM_ROUNDS:-2}
+read -r -a users <<<"$DOMAIN_STORM_USERS"
+users=("${users[@]:0:${STORM_N:-${#users[@]}}}")
+work=$(mktemp -d); chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+HZ=$(getconf CLK_TCK)
+
+have_sync=no
+if "$CREDROAM" sync --help >/dev/null 2>&1; then
+	have_sync=yes
+fi
+
+# One line per user: "uid gid home dn", resolved once so the timed part
+# does no NSS lookups of its own beyond what the tools do.
+: >"$work/users"
+for u in "${users[@]}"; do
+	ent=$(getent passwd "$DOMAIN_NAME\\$u") ||
+		{ echo "storm: no user $u" >&2; exit 1; }
+	IFS=: read -r _ _ uid gid _ home _ <<<"$ent"
+	echo "$uid $gid $home $(user_dn "$u")" >>"$work/users"
+done
+
+# run-one MODE UID GID HOME DN: one run as that user
+cat >"$work/run-one" <<EOF
+#!/bin/bash
+mode=\$1 uid=\$2 gid=\$3 home=\$4
+shift 4
+dn="\$*"
+case "\$mode" in
+ldb) cmd=(ldbsearch -H "ldap://$DOMAIN_DC" --use-kerberos=required
+	--option=clientldapsaslwrapping=seal -b "\$dn" -s base
+	msPKIRoamingTimeStamp) ;;
+sync) cmd=("$CREDROAM" sync --quiet) ;;
+esac
+cd "\$home" || exit 1
+exec setpriv --reuid="\$uid" --regid="\$gid" --clear-groups \\
+	env -u LD_PRELOAD HOME="\$home" KRB5CCNAME="FILE:/tmp/krb5cc_\$uid" \\
+	"\${cmd[@]}" >/dev/null 2>>"$work/errors.\$mode"
+EOF
+chmod 755 "$work/run-one"
+
+# every DC process (the samba master and its descendants)
+dc_pids() {
+	local root
+	root=$(cat "$DOMAIN_DC_DIR/samba.pid")
+	ps -e -o pid=,ppid= | awk -v root="$root" '
+		{ parent[$1] = $2 }
+		END {
+			for (p in parent) {
+				q = p
+				while (q != "" && q != root && q != 1 && q != 0) {
+					q = parent[q]
+				}
+				if (q == root) print p
+			}
+			print root
+		}'
+}
+# DC CPU ticks so far: utime+stime+cutime+cstime (fields 14-17)
+dc_ticks() {
+	local p sum=0 rest
+	for p in $(dc_pids); do
+		rest=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null) || continue
+		set -- $rest
+		sum=$((sum + ${12} + ${13} + ${14} + ${15}))
+	done
+	echo "$sum"
+}
+
+# storm MODE C: every user once, C at a time; prints "runs/s dc_ms/run"
+storm() {
+	local mode=$1 c=$2 t0 t1 c0 c1 n
+	n=${#users[@]}
+	: >"$work/errors.$mode"
+	c0=$(dc_ticks)
+	t0=$(date +%s%N)
+	xargs -P "$c" -L 1 "$work/run-one" "$mode" <"$work/users"
+	local rc=$?
+	t1=$(date +%s%N)
+	c1=$(dc_ticks)
+	if [ "$rc" -ne 0 ] || [ -s "$work/errors.$mode" ]; then
+		echo "storm: $mode runs failed: $(head -c 300 "$work/errors.$mode")" >&2
+		return 1
+	fi
+	awk -v n="$n" -v ns=$((t1 - t0)) -v ticks=$((c1 - c0)) -v hz="$HZ" \
+		'BEGIN { printf "%.1f %.2f\n", n / (ns / 1e9), ticks * 1000 / hz / n }'
+}
+
+# Tickets: one kinit per user, as a logon would leave them.
+t0=$(date +%s)
+for u in "${users[@]}"; do
+	as-user "$u" true || exit 1
+done
+echo "# ${#users[@]} users, tickets in $(( $(date +%s) - t0 )) s;" \
+	"credroam sync: $have_sync; $(nproc) CPUs, DC and member on the same host"
+
+# Warm-up: each side once per user (winbind and DC caches, the store and
+# state of every user).
+storm ldb 8 >/dev/null || exit 1
+if [ "$have_sync" = yes ]; then
+	storm sync 8 >/dev/null || exit 1
+fi
+
+printf '%5s %5s %10s %10s %7s %12s %12s\n' C round ldb_runs/s \
+	sync_runs/s ratio ldb_dc_ms sync_dc_ms
+for c in $CONC; do
+	for r in $(seq 1 "$ROUNDS"); do
+		set -- $(storm ldb "$c") || exit 1
+		lr=$1 lc=$2
+		sr=- sc=- ratio=-
+		if [ "$have_sync" = yes ]; then
+			set -- $(storm sync "$c") || exit 1
+			sr=$1 sc=$2
+			ratio=$(awk -v a="$sr" -v b="$lr" \
+				'BEGIN { printf "%.2f", a / b }')
+		fi
+		printf '%5s %5s %10s %10s %7s %12s %12s\n' "$c" "$r" "$lr" \
+			"$sr" "$ratio" "$lc" "$sc"
+	done
+done
+if [ "$have_sync" = no ]; then
+	echo "# credroam sync is not in this build: baseline only"
+fi
