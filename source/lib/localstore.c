@@ -545,6 +545,15 @@ int cr_store_read_cert_file(TALLOC_CTX *mem_ctx, struct cr_store *store,
 		       errmsg);
 }
 
+bool cr_store_cert_file_exists(struct cr_store *store, const char *name)
+{
+	struct stat st;
+
+	return plain_name(name) &&
+	       fstatat(store->certs_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISREG(st.st_mode);
+}
+
 int cr_store_trash_cert_file(struct cr_store *store, const char *name,
 			     char **errmsg)
 {
