@@ -297,12 +297,21 @@ static int import_dropped(struct roam_ctx *c,
 			goto done;
 		}
 	}
-	ret = settle_file(c, name, talloc_asprintf(frame, "%s.crt",
-						   pair->thumbprint), errmsg);
-	if (ret == 0 && with_key) {
+	/*
+	 * The key first: once the certificate has its thumbprint name it
+	 * is ours and no later run looks at the dropped key file again,
+	 * while a run killed between the two renames finds the dropped
+	 * certificate still there and settles it on its own.
+	 */
+	if (with_key) {
 		ret = settle_file(c, key_name,
 				  talloc_asprintf(frame, "%s.key",
 						  pair->thumbprint), errmsg);
+	}
+	if (ret == 0) {
+		ret = settle_file(c, name, talloc_asprintf(frame, "%s.crt",
+							   pair->thumbprint),
+				  errmsg);
 	}
 done:
 	TALLOC_FREE(frame);
