@@ -10,7 +10,8 @@
 # run again normally, digest, and compare with the reference; a third run
 # must then find nothing to do.  Adds to KP_FAULTS, KP_COMPARED and
 # KP_MISMATCHES and prints one PASS/FAIL per scenario.  FAULT_STRIDE=k
-# tries every k-th point only (for quick runs by hand).
+# tries every k-th point only, FAULT_ONLY=WORD only the scenarios
+# whose name has WORD (for quick runs by hand).
 
 KP_FAULTS=0
 KP_COMPARED=0
@@ -24,6 +25,10 @@ killpoints() {
 	local name=$1 user=$2 ad=$3 tar=$4
 	shift 4
 	local dir n points rc bad=0 notes=""
+	case "$name" in
+	*"${FAULT_ONLY:-}"*) ;;
+	*) return 0 ;;
+	esac
 	dir=$(mktemp -d)
 	chmod 777 "$dir"
 	: >"$dir/trace"
@@ -42,7 +47,7 @@ killpoints() {
 	fi
 	cp "$dir/trace" "$dir/ref.trace"
 	echo "# $name: $points I/O points:" $(cut -d' ' -f2 "$dir/trace" |
-		uniq -c | awk '{ printf "%s x%s, ", $2, $1 }')
+		sort | uniq -c | awk '{ printf "%s x%s ", $2, $1 }')
 
 	for n in $(seq 1 "${FAULT_STRIDE:-1}" "$points"); do
 		KP_FAULTS=$((KP_FAULTS + 1))
