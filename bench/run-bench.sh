@@ -28,6 +28,11 @@ tmp=$(mktemp)
 	echo '```'
 	selftest/with-domain "$TOP/bench/bench_storm.sh" 2>&1
 	echo '```'
+	echo
+	echo "## Growth of the user object (bench/bench_growth.sh)"
+	echo '```'
+	selftest/with-domain "$TOP/bench/bench_growth.sh" 2>&1
+	echo '```'
 } >"$tmp"
 mv "$tmp" "$out"
 cat "$out"

@@ -2,12 +2,15 @@
 # testlib.sh): save and restore one user's roaming (AD values, timestamp,
 # local store), run `credroam sync` as them, and digest the outcome.
 #
-# Reads of AD come from the DC's own sam.ldb (root on the DC host, so they
-# work while the DC is stopped too); writes go through LDAP as
+# Reads of AD come from the DC's own database files (root on the DC host,
+# so they work while the DC is stopped too); writes go through LDAP as
 # Administrator.
 
 FAULT_DIR=$TOP/testprogs/fault
-SAM=$DOMAIN_DC_DIR/private/sam.ldb
+# The domain partition's own file: no module stack (fast), removed values
+# of linked attributes visible with their RMD_FLAGS, readable with the DC
+# stopped.
+SAM=$DOMAIN_DC_DIR/private/sam.ldb.d/${DOMAIN_BASEDN^^}.ldb
 ROAM_ATTRS="msPKIAccountCredentials msPKIDPAPIMasterKeys msPKIRoamingTimeStamp"
 
 # Roaming on (no GPO in the test domain); /etc is the domain's private one.
@@ -28,7 +31,8 @@ ad_save() {
 		printf 'dn: %s\nchangetype: modify\n' "$dn"
 		for a in $ROAM_ATTRS; do
 			printf 'replace: %s\n' "$a"
-			LD_PRELOAD= ldbsearch -H "$SAM" -b "$dn" -s base "$a" |
+			LD_PRELOAD= ldbsearch -H "$DOMAIN_DC_DIR/private/sam.ldb" \
+				-b "$dn" -s base "$a" |
 				python3 -c '
 import sys
 lines = []
@@ -110,4 +114,32 @@ drop_cert() {
 		"$(dirname "$store")" "$store" "$store/certs"
 	install -o "$uid" -m 644 "$2/$3.crt" "$store/certs/$3.crt"
 	install -o "$uid" -m 600 "$2/$3.key" "$store/certs/$3.key"
+}
+
+# ad_raw USER ATTRS...: the user's record straight from the partition,
+# unfolded (removed link values included, marked RMD_FLAGS=1)
+ad_raw() {
+	local dn
+	dn=$(user_dn "$1")
+	shift
+	LD_PRELOAD= ldbsearch -H "$SAM" -b "$dn" -s base "$@" |
+		sed -e ':a' -e '$!N' -e 's/\n //' -e 'ta' -e 'P' -e 'D'
+}
+
+# ad_links USER: "<live values> <removed values>" of both token attributes
+ad_links() {
+	ad_raw "$1" msPKIAccountCredentials msPKIDPAPIMasterKeys |
+		awk '/^msPKI(AccountCredentials|DPAPIMasterKeys):/ {
+			if ($0 ~ /<RMD_FLAGS=[13579]>/) d++; else l++ }
+			END { printf "%d %d\n", l, d }'
+}
+
+# ad_usn USER: uSNChanged
+ad_usn() { ad_raw "$1" uSNChanged | sed -n 's/^uSNChanged: //p'; }
+
+# ad_size USER: bytes of the whole record as the partition keeps it,
+# without the logon bookkeeping a Kerberos logon may update
+ad_size() {
+	ad_raw "$1" '*' | grep -vE '^(lastLogon|lastLogonTimestamp|logonCount|badPwdCount|badPasswordTime):' |
+		wc -c
 }

@@ -2,11 +2,12 @@
 """snapshot.py: one user's roaming as a normalized digest, to compare the
 end of a run killed and rerun with the end of an uninterrupted run.
 
-    snapshot.py --sam SAM.LDB --dn DN --store DIR
+    snapshot.py --sam PARTITION.LDB --dn DN --store DIR
 
-Reads the user's object from the DC's own sam.ldb (root on the DC host:
-the live values and the timestamp) and the local store, and prints sorted
-lines:
+Reads the user's object straight from the DC's domain partition file
+(sam.ldb.d/DC=....ldb: root on the DC host, fast, and it works while the
+DC is stopped; removed link values are skipped) and the local store, and
+prints sorted lines:
 
     ad <attr> <type> <id> live|tomb <data length>
     local roaming/<folder>/<id> <verdict>    verdict: same-as-ad, differs,
@@ -71,6 +72,12 @@ def dnbinary_token(value):
         return None
 
 
+def deleted_link(value):
+    """A removed value of a linked attribute, as the partition keeps it."""
+    m = re.search(rb"<RMD_FLAGS=([0-9]+)>", value)
+    return m is not None and int(m.group(1)) & 1 == 1
+
+
 def token_fields(raw):
     """(type, id, flags, data length) of a token, or None."""
     if raw is None or len(raw) < 0x84 or raw[0:1] != b"%" or \
@@ -101,18 +108,17 @@ def main():
     env.pop("LD_PRELOAD", None)
     text = subprocess.run(
         ["ldbsearch", "-H", args.sam, "-b", args.dn, "-s", "base"] +
-        list(ATTRS), capture_output=True, env=env, check=True).stdout.decode(
+        list(ATTRS) + ["msPKIRoamingTimeStamp"],
+        capture_output=True, env=env, check=True).stdout.decode(
             "utf-8", "replace")
-    text_b64 = subprocess.run(
-        ["ldbsearch", "-H", args.sam, "-b", args.dn, "-s", "base",
-         "msPKIRoamingTimeStamp"],
-        capture_output=True, env=env, check=True).stdout.decode()
     values = ldif_values(text)
-    ts_values = ldif_values(text_b64).get("msPKIRoamingTimeStamp", [])
+    ts_values = values.get("msPKIRoamingTimeStamp", [])
     lines = []
     ad = {}          # (type, id) -> token bytes (live and tombstones)
     for attr in ATTRS:
         for v in values.get(attr, []):
+            if deleted_link(v):
+                continue
             raw = dnbinary_token(v)
             f = token_fields(raw)
             if f is None:
