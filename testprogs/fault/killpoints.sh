@@ -11,7 +11,8 @@
 # must then find nothing to do.  Adds to KP_FAULTS, KP_COMPARED and
 # KP_MISMATCHES and prints one PASS/FAIL per scenario.  FAULT_STRIDE=k
 # tries every k-th point only, FAULT_ONLY=WORD only the scenarios
-# whose name has WORD (for quick runs by hand).
+# whose name has WORD (for quick runs by hand).  With KP_SAVE=PREFIX the
+# reference digest and trace are kept as PREFIX.digest and PREFIX.trace.
 
 KP_FAULTS=0
 KP_COMPARED=0
@@ -46,6 +47,10 @@ killpoints() {
 		return
 	fi
 	cp "$dir/trace" "$dir/ref.trace"
+	if [ -n "${KP_SAVE:-}" ]; then
+		cp "$dir/ref" "$KP_SAVE.digest"
+		cp "$dir/trace" "$KP_SAVE.trace"
+	fi
 	echo "# $name: $points I/O points:" $(cut -d' ' -f2 "$dir/trace" |
 		sort | uniq -c | awk '{ printf "%s x%s ", $2, $1 }')
 

@@ -84,7 +84,8 @@ digest() {
 }
 
 # sync_as USER [VAR=VALUE...] -- [SYNC ARGS...]: one roaming run, output
-# to stdout/stderr, exit status kept
+# to stdout/stderr, exit status kept.  SYNC_AS_OPTS=--no-ticket keeps
+# as-user from renewing a ticket that has expired.
 sync_as() {
 	local user=$1 vars=()
 	shift
@@ -93,7 +94,9 @@ sync_as() {
 		shift
 	done
 	[ "${1:-}" = -- ] && shift
-	as-user "$user" env "${vars[@]}" "$CREDROAM" sync --no-keyring "$@"
+	# shellcheck disable=SC2086
+	as-user ${SYNC_AS_OPTS:-} "$user" env "${vars[@]}" "$CREDROAM" sync \
+		--no-keyring "$@"
 }
 
 # mkcert DIR NAME: a self-signed RSA certificate and its PKCS#8 key,
