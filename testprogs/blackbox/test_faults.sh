@@ -140,10 +140,37 @@ check_eq "disk full during a download: AD untouched" \
 disk_full "disk full during an import" "$W/import.ldif" "$W/import.tar" \
 	"$W/ref.import.digest" --password-file "$W/pw"
 
+# dc_down / dc_bounce: the DC really gone (dc-ctl stops the samba master;
+# its prefork workers would go on serving an open connection for a while),
+# or gone and back.  Only the DC's own processes, by id.
+dc_tree() {
+	local root
+	root=$(cat "$DOMAIN_DC_DIR/samba.pid")
+	ps -e -o pid=,ppid= | awk -v root="$root" '
+		{ parent[$1] = $2 }
+		END { for (p in parent) { q = p
+			while (q != "" && q != root && q > 1) q = parent[q]
+			if (q == root) print p } }'
+}
+dc_down() {
+	local pids i
+	pids=$(dc_tree)
+	dc-ctl stop
+	for i in $(seq 1 50); do
+		# shellcheck disable=SC2086
+		kill -0 $pids 2>/dev/null || return 0
+		sleep 0.1
+	done
+	# shellcheck disable=SC2086
+	kill -KILL $pids 2>/dev/null
+	return 0
+}
+dc_bounce() { dc_down && dc-ctl start; }
+
 # The DC stopped just before the first AD write of an import.
 K=$(first_point "$W/ref.import.trace" ad-modify)
 kp_restore "$W/import.ldif" alice "$W/import.tar"
-run_paused alice "$K" "dc-ctl stop" -- --quiet --password-file "$W/pw"
+run_paused alice "$K" dc_down -- --quiet --password-file "$W/pw"
 failed_clearly "DC stopped mid-run" "$PAUSE_RC" "$(cat "$PAUSE_OUT")" \
 	"DC|dc1|LDAP|reach|connect|server"
 digest alice >"$W/after"
@@ -156,7 +183,7 @@ converges "DC stopped mid-run" "$W/ref.import.digest" --password-file "$W/pw"
 # The DC restarted between two AD writes of an import.
 K=$(grep -n ' ad-modify ' "$W/ref.import.trace" | sed -n 2p | cut -d: -f1)
 kp_restore "$W/import.ldif" alice "$W/import.tar"
-run_paused alice "$K" "dc-ctl restart" -- --quiet --password-file "$W/pw"
+run_paused alice "$K" dc_bounce -- --quiet --password-file "$W/pw"
 if [ "$PAUSE_RC" -eq 0 ]; then
 	pass "DC restarted mid-run: the run carried on"
 else

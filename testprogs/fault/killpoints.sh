@@ -10,8 +10,8 @@
 # run again normally, digest, and compare with the reference; a third run
 # must then find nothing to do.  Adds to KP_FAULTS, KP_COMPARED and
 # KP_MISMATCHES and prints one PASS/FAIL per scenario.  FAULT_STRIDE=k
-# tries every k-th point only, FAULT_ONLY=WORD only the scenarios
-# whose name has WORD (for quick runs by hand).  With KP_SAVE=PREFIX the
+# tries every k-th point only, FAULT_ONLY=WORD kills only in the
+# scenarios whose name has WORD (for quick runs by hand).  With KP_SAVE=PREFIX the
 # reference digest and trace are kept as PREFIX.digest and PREFIX.trace.
 
 KP_FAULTS=0
@@ -26,10 +26,6 @@ killpoints() {
 	local name=$1 user=$2 ad=$3 tar=$4
 	shift 4
 	local dir n points rc bad=0 notes=""
-	case "$name" in
-	*"${FAULT_ONLY:-}"*) ;;
-	*) return 0 ;;
-	esac
 	dir=$(mktemp -d)
 	chmod 777 "$dir"
 	: >"$dir/trace"
@@ -54,6 +50,10 @@ killpoints() {
 	echo "# $name: $points I/O points:" $(cut -d' ' -f2 "$dir/trace" |
 		sort | uniq -c | awk '{ printf "%s x%s ", $2, $1 }')
 
+	case "$name" in
+	*"${FAULT_ONLY:-}"*) ;;
+	*) points=0 ;;	# the reference only
+	esac
 	for n in $(seq 1 "${FAULT_STRIDE:-1}" "$points"); do
 		KP_FAULTS=$((KP_FAULTS + 1))
 		kp_restore "$ad" "$user" "$tar" ||
