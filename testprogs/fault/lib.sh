@@ -126,7 +126,7 @@ ad_raw() {
 	dn=$(user_dn "$1")
 	shift
 	LD_PRELOAD= ldbsearch -H "$SAM" -b "$dn" -s base "$@" |
-		sed -e ':a' -e '$!N' -e 's/\n //' -e 'ta' -e 'P' -e 'D'
+		perl -0777 -pe 's/\n //g'	# linear, also for a 2 MiB value
 }
 
 # ad_links USER: "<live values> <removed values>" of both token attributes
