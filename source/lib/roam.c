@@ -817,7 +817,7 @@ merge:
 	return 0;
 }
 
-static int find_user(struct roam_ctx *c, char **errmsg)
+int cr_roam_find_user(struct roam_ctx *c, char **errmsg)
 {
 	int ret = ENOENT;
 
@@ -921,7 +921,7 @@ static void log_summary(struct roam_ctx *c)
 	}
 }
 
-static int open_everything(struct roam_ctx *c, char **errmsg)
+int cr_roam_open(struct roam_ctx *c, char **errmsg)
 {
 	struct cr_who *who = NULL;
 	struct cr_ad_params params = {
@@ -994,11 +994,11 @@ static int run(struct roam_ctx *c, char **errmsg)
 	uint8_t new_ts[CR_TIMESTAMP_LEN];
 	int ret;
 
-	ret = open_everything(c, errmsg);
+	ret = cr_roam_open(c, errmsg);
 	if (ret != 0 || c->report->busy) {
 		return ret;
 	}
-	ret = find_user(c, errmsg);
+	ret = cr_roam_find_user(c, errmsg);
 	if (ret != 0) {
 		c->report->event = CR_EVENT_AD_READ;
 		return ret;
@@ -1106,6 +1106,29 @@ static int run(struct roam_ctx *c, char **errmsg)
 	return cr_state_save(c->store, c->next, errmsg);
 }
 
+struct roam_ctx *cr_roam_ctx_new(TALLOC_CTX *mem_ctx,
+				 const struct cr_roam_options *opts)
+{
+	struct roam_ctx *c = talloc_zero(mem_ctx, struct roam_ctx);
+
+	if (c == NULL) {
+		return NULL;
+	}
+	c->opts = opts;
+	c->now = cr_filetime_now();
+	c->report = talloc_zero(c, struct cr_roam_report);
+	if (c->report == NULL) {
+		TALLOC_FREE(c);
+		return NULL;
+	}
+	c->report->started = c->now;
+	c->report->dry_run = opts->dry_run;
+	c->report->trigger = talloc_strdup(c->report,
+					   opts->trigger ? opts->trigger
+							 : "manual");
+	return c;
+}
+
 int cr_roam_run(TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts,
 		struct cr_roam_report **preport, char **errmsg)
 {
@@ -1117,23 +1140,11 @@ int cr_roam_run(TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts,
 
 	*preport = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	c = talloc_zero(frame, struct roam_ctx);
+	c = cr_roam_ctx_new(frame, opts);
 	if (c == NULL) {
 		TALLOC_FREE(frame);
 		return ENOMEM;
 	}
-	c->opts = opts;
-	c->now = cr_filetime_now();
-	c->report = talloc_zero(c, struct cr_roam_report);
-	if (c->report == NULL) {
-		TALLOC_FREE(frame);
-		return ENOMEM;
-	}
-	c->report->started = c->now;
-	c->report->dry_run = opts->dry_run;
-	c->report->trigger = talloc_strdup(c->report,
-					   opts->trigger ? opts->trigger
-							 : "manual");
 	ret = run(c, errmsg);
 	if (c->conn != NULL) {
 		c->report->ldap_searches = c->conn->searches;

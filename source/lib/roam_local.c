@@ -300,9 +300,13 @@ static int import_dropped(struct roam_ctx *c,
 	ret = settle_file(c, name, talloc_asprintf(frame, "%s.crt",
 						   pair->thumbprint), errmsg);
 	if (ret == 0 && with_key) {
-		ret = settle_file(c, key_name,
-				  talloc_asprintf(frame, "%s.key",
-						  pair->thumbprint), errmsg);
+		char *want = talloc_asprintf(frame, "%s.key",
+					     pair->thumbprint);
+		ret = settle_file(c, key_name, want, errmsg);
+		if (ret == 0) {
+			ret = cr_store_protect_cert_file(c->store, want,
+							 errmsg);
+		}
 	}
 done:
 	TALLOC_FREE(frame);

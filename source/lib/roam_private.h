@@ -42,6 +42,13 @@ const struct cr_token *cr_roam_find_token(struct roam_ctx *c,
 					  const struct cr_store_view *local,
 					  unsigned type, const char *id);
 
+struct roam_ctx *cr_roam_ctx_new(TALLOC_CTX *mem_ctx,
+				 const struct cr_roam_options *opts);
+/* Who, the store (locked), the state, AD, the keys; sets report->busy. */
+int cr_roam_open(struct roam_ctx *c, char **errmsg);
+/* The user's object (c->user, report->dn), by the DN the state knows. */
+int cr_roam_find_user(struct roam_ctx *c, char **errmsg);
+
 void cr_roam_problem(struct cr_roam_report *r, unsigned event,
 		     const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
