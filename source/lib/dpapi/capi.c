@@ -18,8 +18,8 @@
 #define CR_RSA1_MAGIC 0x31415352U
 #define CR_RSA2_MAGIC 0x32415352U
 #define CR_CAPI_HEADER_LEN 40
-/* rsaenh's zero tail after d for RSA-2048 (spec/dpapi.md 5.1b) */
-#define CR_CAPI_RSA2_TAIL_2048 140
+/* The smallest RSA key rsaenh makes. */
+#define CR_CAPI_RSA_MIN_BITS 384
 
 static const char *cr_capi_spec_name[2] = { "signature", "exchange" };
 
@@ -260,11 +260,24 @@ done:
 	return ret;
 }
 
+/*
+ * Zero bytes rsaenh leaves after d.  140 for RSA-2048 is proven (spec/dpapi.md
+ * 5.1b); the public samples are all 2048-bit, so for other sizes this
+ * follows the rule that gives 140 there and grows with the key (keylen/2 +
+ * 8, spec rule A) rather than a constant.  Every reader we know walks the
+ * fields and ignores the tail (ours accepts up to keylen zero bytes).
+ */
+static size_t cr_capi_rsa2_tail(uint32_t keylen)
+{
+	return (size_t)keylen / 2 + 8;
+}
+
 int cr_capi_rsa2_build(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 		       uint8_t **out, size_t *out_len, char **errmsg)
 {
 	const struct cr_bn *half[5] = { &k->p, &k->q, &k->dp, &k->dq, &k->u };
-	unsigned bits = cr_rsa_key_bits(k);
+	/* rsaenh sizes keys in whole 16-bit steps (each prime half a key) */
+	unsigned bits = (cr_rsa_key_bits(k) + 15) / 16 * 16;
 	uint32_t keylen = bits / 8 + 8;
 	uint32_t e = 0;
 	uint8_t *buf = NULL;
@@ -275,14 +288,17 @@ int cr_capi_rsa2_build(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 
 	*out = NULL;
 	*out_len = 0;
-	if (bits != 2048 || !cr_bn_to_u32(&k->e, &e) || k->d.len == 0 ||
-	    k->u.len == 0 || k->dp.len == 0 || k->dq.len == 0) {
-		cr_seterr(mem_ctx, errmsg, "only complete RSA-2048 keys can go "
-			  "into a CAPI container (this one has %u bits)", bits);
+	if (bits < CR_CAPI_RSA_MIN_BITS || bits > CR_RSA_MAX_BITS ||
+	    !cr_bn_to_u32(&k->e, &e) || k->d.len == 0 || k->u.len == 0 ||
+	    k->dp.len == 0 || k->dq.len == 0) {
+		cr_seterr(mem_ctx, errmsg, "only complete RSA keys of %u to %u "
+			  "bits can go into a CAPI container (this one has %u "
+			  "bits)", CR_CAPI_RSA_MIN_BITS, CR_RSA_MAX_BITS,
+			  cr_rsa_key_bits(k));
 		return EINVAL;
 	}
 	len = 20 + (size_t)keylen * 2 + (size_t)keylen / 2 * 5 +
-	      CR_CAPI_RSA2_TAIL_2048;
+	      cr_capi_rsa2_tail(keylen);
 	buf = talloc_zero_size(mem_ctx, len);
 	if (buf == NULL) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
@@ -294,6 +310,7 @@ int cr_capi_rsa2_build(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 	cr_store_le32(buf + 8, bits);
 	cr_store_le32(buf + 12, bits / 8 - 1);
 	cr_store_le32(buf + 16, e);
+	/* each value zero-padded to its field: short ones are common */
 	ok = cr_bn_to_le(&k->n, buf + off, keylen);
 	off += keylen;
 	for (i = 0; i < 5; i++) {
