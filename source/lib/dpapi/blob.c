@@ -11,7 +11,7 @@
 #include "dpapi/stackframe.h"
 #include "dpapi/alg.h"
 #include "dpapi/blob.h"
-#include "dpapi/utf16.h"
+#include "utf16.h"
 #include "error.h"
 #include "secret.h"
 

@@ -13,7 +13,7 @@
 #include "dpapi/blob.h"
 #include "dpapi/cng.h"
 #include "dpapi/pvk.h"
-#include "dpapi/utf16.h"
+#include "utf16.h"
 #include "error.h"
 #include "secret.h"
 
