@@ -11,6 +11,7 @@
 #include "dpapi/stackframe.h"
 #include "dpapi/alg.h"
 #include "dpapi/blob.h"
+#include "dpapi/take.h"
 #include "utf16.h"
 #include "error.h"
 #include "secret.h"
@@ -27,21 +28,8 @@ static const struct cr_guid cr_dpapi_provider = { {
 static uint8_t *cr_blob_field(TALLOC_CTX *mem_ctx, struct cr_cursor *c,
 			      uint32_t *len, const char *what)
 {
-	const uint8_t *p = NULL;
-	uint8_t *copy = NULL;
-
 	*len = cr_get_le32(c, what);
-	p = cr_get_bytes(c, *len, what);
-	if (p == NULL) {
-		return NULL;
-	}
-	copy = talloc_size(mem_ctx, *len + 1);
-	if (copy == NULL) {
-		cr_cursor_fail(c, ENOMEM, what);
-		return NULL;
-	}
-	memcpy(copy, p, *len);
-	return copy;
+	return cr_dpapi_take(mem_ctx, c, *len, what);
 }
 
 int cr_dpapi_blob_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
