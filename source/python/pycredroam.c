@@ -1193,10 +1193,43 @@ static bool py_cr_attr(const char *name, enum cr_ad_attr *attr)
 	return false;
 }
 
+/*
+ * A value for change_value(): None, or str/bytes without NUL (adstore takes
+ * C strings).
+ */
+static bool py_cr_value_arg(PyObject *obj, const char *what,
+			    PyObject **holder, const char **value)
+{
+	const uint8_t *data = NULL;
+	size_t len = 0;
+	bool ok;
+
+	*holder = NULL;
+	*value = NULL;
+	if (obj == Py_None) {
+		return true;
+	}
+	ok = py_cr_get_bytes(obj, what, holder, &data, &len);
+	if (!ok) {
+		return false;
+	}
+	if (memchr(data, '\0', len) != NULL) {
+		PyErr_Format(PyExc_ValueError, "%s holds a NUL byte", what);
+		Py_CLEAR(*holder);
+		return false;
+	}
+	*value = (const char *)data;
+	return true;
+}
+
 static PyObject *py_change_value(PyObject *module, PyObject *args)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
 	PyObject *py_ldb = NULL;
+	PyObject *py_old = NULL;
+	PyObject *py_new = NULL;
+	PyObject *old_holder = NULL;
+	PyObject *new_holder = NULL;
 	PyObject *result = NULL;
 	struct cr_adconn *conn = NULL;
 	enum cr_ad_attr attr = CR_AD_CREDENTIALS;
@@ -1209,12 +1242,14 @@ static PyObject *py_change_value(PyObject *module, PyObject *args)
 	bool ok;
 	int ret;
 
-	ok = PyArg_ParseTuple(args, "Osszz|z:change_value", &py_ldb, &dn,
-			      &attr_name, &old_value, &new_value, &server);
+	ok = PyArg_ParseTuple(args, "OssOO|z:change_value", &py_ldb, &dn,
+			      &attr_name, &py_old, &py_new, &server);
 	if (!ok) {
 		goto out;
 	}
-	ok = py_cr_attr(attr_name, &attr);
+	ok = py_cr_attr(attr_name, &attr) &&
+	     py_cr_value_arg(py_old, "old", &old_holder, &old_value) &&
+	     py_cr_value_arg(py_new, "new", &new_holder, &new_value);
 	if (!ok) {
 		goto out;
 	}
@@ -1231,6 +1266,8 @@ static PyObject *py_change_value(PyObject *module, PyObject *args)
 	result = Py_None;
 	Py_INCREF(result);
 out:
+	Py_XDECREF(old_holder);
+	Py_XDECREF(new_holder);
 	TALLOC_FREE(frame);
 	return result;
 }

@@ -511,6 +511,8 @@ near or over the maximum size (clients do not upload it, event 1011).
         except ldb.LdbError as e:
             raise CommandError("searching for users with roaming tokens", e)
         users = [RoamingUser(self.samdb, self.server, m).load() for m in res]
+        # deleted links still match the presence filter: skip the empty
+        users = [u for u in users if u.values]
         users.sort(key=lambda u: u.name.lower())
         return users
 
