@@ -34,6 +34,7 @@
 #include "adstore.h"
 #include "certelem.h"
 #include "encoding.h"
+#include "error.h"
 #include "policy.h"
 #include "preg.h"
 #include "stackframe.h"
@@ -1109,6 +1110,43 @@ static struct cr_adconn *py_cr_adconn(TALLOC_CTX *mem_ctx, PyObject *py_ldb,
 	return conn;
 }
 
+/*
+ * Run a write inside an ldb transaction: a local sam.ldb (samba-tool on
+ * the DC without -H) refuses writes outside one; over LDAP it costs
+ * nothing.  Returns the write's result, or EIO when the transaction
+ * fails, with *errmsg.
+ */
+static int py_cr_transaction_end(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
+				 int ret, char **errmsg)
+{
+	int rc;
+
+	if (ret != 0) {
+		ldb_transaction_cancel(conn->ldb);
+		return ret;
+	}
+	rc = ldb_transaction_commit(conn->ldb);
+	if (rc != LDB_SUCCESS) {
+		cr_seterr(mem_ctx, errmsg, "committing the change at %s "
+			  "failed: %s", conn->dc, ldb_errstring(conn->ldb));
+		return EIO;
+	}
+	return 0;
+}
+
+static int py_cr_transaction_start(TALLOC_CTX *mem_ctx,
+				   struct cr_adconn *conn, char **errmsg)
+{
+	int rc = ldb_transaction_start(conn->ldb);
+
+	if (rc != LDB_SUCCESS) {
+		cr_seterr(mem_ctx, errmsg, "starting a transaction at %s "
+			  "failed: %s", conn->dc, ldb_errstring(conn->ldb));
+		return EIO;
+	}
+	return 0;
+}
+
 static PyObject *py_cr_str_list(char **values, size_t count)
 {
 	PyObject *list = PyList_New(0);
@@ -1257,8 +1295,12 @@ static PyObject *py_change_value(PyObject *module, PyObject *args)
 	if (conn == NULL) {
 		goto out;
 	}
-	ret = cr_adstore_change_value(frame, conn, dn, attr, old_value,
-				      new_value, &errmsg);
+	ret = py_cr_transaction_start(frame, conn, &errmsg);
+	if (ret == 0) {
+		ret = cr_adstore_change_value(frame, conn, dn, attr,
+					      old_value, new_value, &errmsg);
+		ret = py_cr_transaction_end(frame, conn, ret, &errmsg);
+	}
 	if (ret != 0) {
 		py_cr_raise(ret, errmsg, ret == ESTALE ? "conflict" : NULL);
 		goto out;
@@ -1314,8 +1356,12 @@ static PyObject *py_bump_timestamp(PyObject *module, PyObject *args)
 	if (conn == NULL) {
 		goto out;
 	}
-	ret = cr_adstore_bump_timestamp(frame, conn, dn, old, now, new_ts,
-					&errmsg);
+	ret = py_cr_transaction_start(frame, conn, &errmsg);
+	if (ret == 0) {
+		ret = cr_adstore_bump_timestamp(frame, conn, dn, old, now,
+						new_ts, &errmsg);
+		ret = py_cr_transaction_end(frame, conn, ret, &errmsg);
+	}
 	if (ret != 0) {
 		py_cr_raise(ret, errmsg, ret == ESTALE ? "conflict" : NULL);
 		goto out;
