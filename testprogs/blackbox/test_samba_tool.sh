@@ -355,6 +355,23 @@ check_eq "an unknown subcommand exits as stock does" "$rc_stock" "$rc_ours"
 "$ST" user show nosuchuser "${ADMIN[@]}" >/dev/null 2>&1; rc_ours=$?
 check_eq "a failing stock command exits as stock does" "$rc_stock" "$rc_ours"
 
+# --- on the DC: sam.ldb itself, as samba-tool on a DC without -H ----------
+DCCONF=(-s "$DOMAIN_DC_DIR/etc/smb.conf")
+st list alice --json > "$work/ldap.json" 2>&1
+"$ST" credroam list alice --json "${DCCONF[@]}" > "$work/dc.json" 2>&1
+check_eq "list on the DC's sam.ldb sees what LDAP sees" \
+	"$(H json-describe "$work/ldap.json")" "$(H json-describe "$work/dc.json")"
+mkid=$(jq_ dc '[t["identity"] for t in d["tokens"] if t.get("type") == 0][0]')
+snapshot d0
+check "purge --token on the DC's sam.ldb" \
+	"$ST" credroam purge alice --token "$mkid" "${DCCONF[@]}"
+snapshot d1
+check_eq "... removed exactly the master key (seen over LDAP)" \
+	"$(H describe "$work/d0.ldif" | grep -vF "$mkid ")" \
+	"$(H describe "$work/d1.ldif")"
+check_eq "... and moved the timestamp" "$(H timestamp "$work/d0.ldif" | cut -c17-32)" \
+	"$(H timestamp "$work/d1.ldif" | cut -c1-16)"
+
 # --- 2000 tokens: measured ------------------------------------------------
 {
 	printf 'dn: %s\nchangetype: modify\nadd: msPKIAccountCredentials\n' \
