@@ -713,8 +713,9 @@ static enum policy_id py_cr_policy_lookup(const char *name)
 	unsigned i;
 
 	for (i = 0; i < POLICY_NUM; i++) {
-		bool same = preg_key_equal(name,
-					   policy_value_name((enum policy_id)i));
+		const char *known = policy_value_name((enum policy_id)i);
+		bool same = preg_key_equal(name, known);
+
 		if (same) {
 			return (enum policy_id)i;
 		}
