@@ -332,6 +332,14 @@ st policy show "$guid" --json > "$work/p3.json" 2>&1
 check_eq "... and the version stays" 2 "$(jq_ p3 'd["user_version"]')"
 check_fails "policy set on a GPO that does not exist fails" \
 	st policy set "No Such GPO" --roaming on
+# -N: like stock `samba-tool gpo fetch`, the SMB connection would prompt
+# for a password on stdout otherwise, even with a ticket
+printf '%s\n' "$DOMAIN_ADMIN_PASSWORD" | kinit Administrator >/dev/null 2>&1
+"$ST" credroam policy show "$guid" --json -H "ldap://$DOMAIN_DC" \
+	--use-kerberos=required -N > "$work/pk.json" 2>&1
+kdestroy >/dev/null 2>&1
+check_eq "policy show over Kerberos (LDAP and SMB) reads the same" \
+	"$(jq_ p3 'd["values"]')" "$(jq_ pk 'd["values"]')"
 
 out=$("$STOCK" gpo listall "${ADMIN[@]}" 2>&1)
 check_match "stock samba-tool gpo listall still lists the GPO" "GPO +: $guid_re" "$out"
