@@ -98,7 +98,11 @@ def configure(conf):
 	libdir = conf.env.LIBDIR or os.path.join(prefix, 'lib')
 	conf.env.PAMMODULESDIR = (Options.options.with_pammodulesdir or
 				  os.path.join(libdir, 'security'))
+	# where Samba's DC finds ldb modules (spec/dc-ldb-module.md 3.2)
+	conf.check_cfg(package='ldb', variables=['modulesdir'],
+		       uselib_store='LDB')
 	conf.env.LDBMODULESDIR = (Options.options.with_ldbmodulesdir or
+				  conf.env.LDB_modulesdir or
 				  os.path.join(libdir, 'credroam', 'ldb'))
 	conf.env.PYTHONDIR = (Options.options.with_pythondir or
 			      os.path.join(libdir, 'python3', 'dist-packages'))

@@ -23,6 +23,12 @@ tmp=$(mktemp)
 	echo '```'
 	selftest/with-domain "$TOP/bench/bench_adstore.sh" 2>&1
 	echo '```'
+	echo
+	echo "## credroam_guard on the DC (bench/bench_guard.sh, in a test domain)"
+	echo '```'
+	selftest/with-domain --guarded "$TOP/bench/bench_guard.sh" 2>&1
+	CLIENT_TS=1 selftest/with-domain --guarded "$TOP/bench/bench_guard.sh" 2>&1
+	echo '```'
 } >"$tmp"
 mv "$tmp" "$out"
 cat "$out"
