@@ -20,7 +20,9 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <libgen.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -41,6 +43,7 @@
 #include <security/pam_modules.h>
 
 #include "keyring.h"
+#include "pam_credroam_keys.h"
 #include "pam_credroam_opts.h"
 #include "pam_credroam_run.h"
 #include "pam_credroam_sessions.h"
@@ -202,10 +205,62 @@ static bool running_as(uid_t uid)
 	return getuid() == uid && geteuid() == uid;
 }
 
+struct pcr_keys {
+	pcr_keys_put_fn put;
+	pcr_keys_forget_fn forget;
+};
+
+/*
+ * credroam/pam_credroam_keys.so from beside this module, loaded for good
+ * (GnuTLS does not like being unloaded).
+ */
+static bool pcr_load_keys(const struct pcr_ctx *c, struct pcr_keys *keys)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	Dl_info info = { 0 };
+	char *self = NULL;
+	char *path = NULL;
+	void *handle = NULL;
+	bool ok = false;
+
+	*keys = (struct pcr_keys) { 0 };
+	if (dladdr((void *)pam_sm_authenticate, &info) == 0 ||
+	    info.dli_fname == NULL) {
+		pam_syslog(c->pamh, LOG_ERR, "cannot tell where "
+			   "pam_credroam.so was loaded from");
+		goto done;
+	}
+	self = talloc_strdup(frame, info.dli_fname);
+	if (self == NULL) {
+		goto done;
+	}
+	path = talloc_asprintf(frame, "%s/credroam/pam_credroam_keys.so",
+			       dirname(self));
+	if (path == NULL) {
+		goto done;
+	}
+	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+	if (handle == NULL) {
+		pam_syslog(c->pamh, LOG_ERR, "%s", dlerror());
+		goto done;
+	}
+	keys->put = (pcr_keys_put_fn)dlsym(handle, PCR_KEYS_PUT_SYMBOL);
+	keys->forget = (pcr_keys_forget_fn)dlsym(handle,
+						 PCR_KEYS_FORGET_SYMBOL);
+	ok = keys->put != NULL && keys->forget != NULL;
+	if (!ok) {
+		pam_syslog(c->pamh, LOG_ERR, "%s lacks %s or %s", path,
+			   PCR_KEYS_PUT_SYMBOL, PCR_KEYS_FORGET_SYMBOL);
+	}
+done:
+	TALLOC_FREE(frame);
+	return ok;
+}
+
 struct put_prekeys_arg {
+	pcr_keys_put_fn put;
+	const char *password;
 	const char *sid;
-	const struct cr_prekey *prekeys;
-	size_t count;
 };
 
 static int put_prekeys(void *private_data)
@@ -213,28 +268,34 @@ static int put_prekeys(void *private_data)
 	struct put_prekeys_arg *a = private_data;
 	int ret;
 
-	ret = cr_keyring_put_prekeys(a->sid, a->prekeys, a->count,
-				     CR_KEYRING_TIMEOUT, NULL);
+	ret = a->put(a->password, a->sid, CR_KEYRING_TIMEOUT);
 	return (ret == 0) ? 0 : 1;
 }
 
+struct forget_arg {
+	pcr_keys_forget_fn forget;
+	const char *sid;
+};
+
 static int forget_keys(void *private_data)
 {
-	const char *sid = private_data;
+	struct forget_arg *a = private_data;
 
-	return (cr_keyring_forget(sid, NULL, NULL) == 0) ? 0 : 1;
+	return (a->forget(a->sid) == 0) ? 0 : 1;
 }
 
-/* The password's pre-keys into the user's keyring; the password stays. */
+/*
+ * The password's pre-keys into the user's keyring, derived by a child
+ * running as the user; the password itself is never copied or kept.
+ */
 static void pcr_store_prekeys(struct pcr_ctx *c)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
 	struct put_prekeys_arg arg = { .sid = c->who->sid };
-	struct cr_prekey *prekeys = NULL;
 	struct pcr_identity *id = NULL;
+	struct pcr_keys keys;
 	const void *tok = NULL;
 	char *errmsg = NULL;
-	size_t count = 0;
 	int result = -1;
 	int ret;
 
@@ -245,15 +306,11 @@ static void pcr_store_prekeys(struct pcr_ctx *c)
 			  c->user);
 		goto done;
 	}
-	ret = cr_prekeys_from_password(frame, tok, c->who->sid, &prekeys,
-				       &count, &errmsg);
-	if (ret != 0) {
-		pam_syslog(c->pamh, LOG_ERR, "pre-keys for '%s': %s", c->user,
-			   (errmsg != NULL) ? errmsg : strerror(ret));
+	if (!pcr_load_keys(c, &keys)) {
 		goto done;
 	}
-	arg.prekeys = prekeys;
-	arg.count = count;
+	arg.put = keys.put;
+	arg.password = tok;
 	if (running_as(c->uid)) {
 		result = put_prekeys(&arg);
 	} else if (geteuid() == 0) {
@@ -281,7 +338,6 @@ static void pcr_store_prekeys(struct pcr_ctx *c)
 	pcr_debug(c, "pre-keys of '%s' (%s) are in the user keyring",
 		  c->user, c->who->sid);
 done:
-	/* prekeys are marked secret: freeing the frame wipes them */
 	TALLOC_FREE(frame);
 }
 
@@ -444,9 +500,14 @@ static void pcr_start_run(struct pcr_ctx *c, enum pcr_trigger trig,
 	if (sp.envp == NULL) {
 		goto done;
 	}
-	if (trig == PCR_LOGOFF) {
-		sp.forget_sid = c->who->sid;
-		sp.counter_path = counter_path;
+	if (trig == PCR_LOGOFF && counter_path != NULL) {
+		struct pcr_keys keys;
+
+		if (pcr_load_keys(c, &keys)) {
+			sp.forget_sid = c->who->sid;
+			sp.counter_path = counter_path;
+			sp.forget_fn = keys.forget;
+		}
 	}
 	ret = pcr_spawn_run(&sp, &outcome, &status, &errmsg, frame);
 	if (ret != 0) {
@@ -502,6 +563,36 @@ done:
 	return PAM_IGNORE;
 }
 
+/* The close of the last session when no run follows it. */
+static void pcr_forget_now(const struct pcr_ctx *c)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct forget_arg arg = { .sid = c->who->sid };
+	struct pcr_identity *id = NULL;
+	struct pcr_keys keys;
+	int result = -1;
+	int ret;
+
+	if (!pcr_load_keys(c, &keys)) {
+		goto done;
+	}
+	arg.forget = keys.forget;
+	if (running_as(c->uid)) {
+		result = forget_keys(&arg);
+		goto done;
+	}
+	ret = pcr_identity_get(frame, c->user, c->uid, c->gid, &id, NULL);
+	if (ret == 0) {
+		(void)pcr_as_user(id, forget_keys, &arg, &result);
+	}
+done:
+	if (result != 0) {
+		pam_syslog(c->pamh, LOG_WARNING, "could not forget the "
+			   "keyring entries of '%s'", c->user);
+	}
+	TALLOC_FREE(frame);
+}
+
 static int pcr_session(pam_handle_t *pamh, int argc, const char **argv,
 		       enum pcr_trigger trig)
 {
@@ -536,15 +627,7 @@ static int pcr_session(pam_handle_t *pamh, int argc, const char **argv,
 		pcr_debug(c, "roaming is off for '%s' (policy-off is recent): "
 			  "no %s run", c->user, trigger_names[trig]);
 		if (trig == PCR_LOGOFF && counter != NULL && sessions == 0) {
-			int r = -1;
-			struct pcr_identity *id = NULL;
-
-			ret = pcr_identity_get(frame, c->user, c->uid, c->gid,
-					       &id, NULL);
-			if (ret == 0) {
-				(void)pcr_as_user(id, forget_keys,
-						  c->who->sid, &r);
-			}
+			pcr_forget_now(c);
 		}
 		goto done;
 	}

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "keyring.h"
 #include "pam_credroam_run.h"
 #include "pam_credroam_sessions.h"
 #include "stackframe.h"
@@ -256,12 +255,13 @@ static void forget_if_last(const struct pcr_spawn *sp)
 	unsigned count = 0;
 	int ret;
 
-	if (sp->forget_sid == NULL || sp->counter_path == NULL) {
+	if (sp->forget_sid == NULL || sp->counter_path == NULL ||
+	    sp->forget_fn == NULL) {
 		return;
 	}
 	ret = pcr_sessions_read(sp->counter_path, &count);
 	if (ret == 0 && count == 0) {
-		(void)cr_keyring_forget(sp->forget_sid, NULL, NULL);
+		(void)sp->forget_fn(sp->forget_sid);
 	}
 }
 

@@ -56,6 +56,7 @@ struct pcr_spawn {
 	 */
 	const char *forget_sid;
 	const char *counter_path;
+	int (*forget_fn)(const char *sid);
 };
 
 enum pcr_spawn_outcome {
