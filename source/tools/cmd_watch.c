@@ -366,6 +366,8 @@ static void watch_start_run(struct watch_state *w)
 		TALLOC_FREE(argv[i]);
 	}
 	w->child = pid;
+	fprintf(stderr, "credroam watch: run %d (trigger %s)\n", (int)pid,
+		args[3]);
 }
 
 static void watch_due(struct tevent_context *ev, struct tevent_timer *te,
