@@ -23,6 +23,11 @@ tmp=$(mktemp)
 	echo '```'
 	selftest/with-domain "$TOP/bench/bench_adstore.sh" 2>&1
 	echo '```'
+	echo
+	echo "## Logon with pam_credroam (bench/bench_pam.sh, in a test domain)"
+	echo '```'
+	selftest/with-domain "$TOP/bench/bench_pam.sh" 2>&1
+	echo '```'
 } >"$tmp"
 mv "$tmp" "$out"
 cat "$out"
