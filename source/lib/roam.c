@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <gnutls/crypto.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
@@ -376,12 +377,34 @@ static void collect_facts(TALLOC_CTX *mem_ctx, const struct roam_view *v,
 
 /* ---- the three views for sync.c ------------------------------------- */
 
+/* In a dry run, a token the user's local changes would have removed. */
+static bool dry_removed(const struct roam_ctx *c, const struct cr_token *t)
+{
+	size_t i;
+	size_t n;
+
+	for (i = 0; i < c->num_dry_removed; i++) {
+		const char *e = c->dry_removed[i];
+		char *end = NULL;
+		unsigned long type = strtoul(e, &end, 10);
+
+		n = strlen(t->identifier);
+		if (type == t->type && end != NULL && *end == '\\' &&
+		    strlen(end + 1) == n &&
+		    strcasecmp(end + 1, t->identifier) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static int build_sync_arrays(struct roam_ctx *c, struct roam_view *v)
 {
 	TALLOC_CTX *facts_ctx = talloc_new(v);
 	struct cert_facts facts = { .key_prefixes = NULL };
 	size_t i;
 	size_t n = 0;
+	size_t nl = 0;
 
 	if (facts_ctx == NULL) {
 		return ENOMEM;
@@ -402,8 +425,12 @@ static int build_sync_arrays(struct roam_ctx *c, struct roam_view *v)
 	}
 	for (i = 0; i < v->local->num_tokens; i++) {
 		const struct cr_token *t = v->local->tokens[i].token;
-		struct cr_sync_local *l = &v->sl[i];
+		struct cr_sync_local *l = &v->sl[nl];
 
+		if (dry_removed(c, t)) {
+			continue;
+		}
+		nl++;
 		l->type = t->type;
 		l->id = t->identifier;
 		l->sha1 = cr_token_content_hash(v->sl, t);
@@ -448,6 +475,7 @@ static int build_sync_arrays(struct roam_ctx *c, struct roam_view *v)
 		v->ss[i].sha1 = c->state->items[i].sha1;
 	}
 	c->num_sr = n;
+	c->num_sl = nl;
 	TALLOC_FREE(facts_ctx);
 	return 0;
 }
@@ -671,7 +699,7 @@ static int reconcile_and_apply(struct roam_ctx *c, struct roam_view *v,
 			return ret;
 		}
 		TALLOC_FREE(res);
-		ret = cr_sync_reconcile(v, v->sl, v->local->num_tokens, v->sr,
+		ret = cr_sync_reconcile(v, v->sl, c->num_sl, v->sr,
 					c->num_sr, v->ss, v->num_ss,
 					&c->sync_policy, &res);
 		if (ret != 0) {

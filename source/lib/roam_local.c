@@ -313,6 +313,20 @@ done:
 	return ret;
 }
 
+/* What forget_deleted() would trash, for a dry run to leave out of L. */
+static void dry_remove(struct roam_ctx *c, unsigned type, const char *id)
+{
+	char **list = talloc_realloc(c, c->dry_removed, char *,
+				     c->num_dry_removed + 1);
+
+	if (list == NULL) {
+		return;
+	}
+	c->dry_removed = list;
+	list[c->num_dry_removed++] = talloc_asprintf(list, "%u\\%s", type,
+						     id);
+}
+
 /* The certificate of ours whose files the user removed: its tokens go. */
 static int forget_deleted(struct roam_ctx *c, const struct cr_state_cert *sc,
 			  char **names, size_t num_names, char **errmsg)
@@ -387,8 +401,10 @@ int cr_roam_local_changes(struct roam_ctx *c,
 			continue;
 		}
 		if (c->opts->dry_run) {
-			cr_roam_problem(c->report, 0, crt, "removed: its "
-					"tokens would be deleted");
+			dry_remove(c, sc->cert_type, sc->thumbprint);
+			if (sc->key_id != NULL) {
+				dry_remove(c, sc->key_type, sc->key_id);
+			}
 			continue;
 		}
 		ret = forget_deleted(c, sc, names, num_names, errmsg);

@@ -28,11 +28,15 @@ struct roam_ctx {
 	struct cr_keys *keys;
 	struct cr_sync_policy sync_policy;
 	size_t num_sr;
+	size_t num_sl;
 	unsigned erode_type;
 	bool ad_written;
 	bool local_changed;
 	bool stopped;
 	char *machine_guid;
+	/* a dry run's local removals, simulated: "<type>\\<id>" */
+	char **dry_removed;
+	size_t num_dry_removed;
 	/* AD's tokens once read (roam.c), for cr_roam_find_token() */
 	struct roam_view *view;
 };

@@ -158,6 +158,21 @@ int cmd_import(struct cr_cli *cli, int argc, char **argv)
 				 err ? err : strerror(ret));
 		goto done;
 	}
+	for (i = 0; i < (int)report->num_problems; i++) {
+		const struct cr_roam_problem *p = &report->problems[i];
+		if (strncmp(p->what, "certs/", 6) == 0 &&
+		    strncmp(p->what + 6, pair->thumbprint, 40) == 0) {
+			rc = cr_cli_fail(cli, "%s: %s", p->what, p->message);
+			goto done;
+		}
+	}
+	if (!report->roaming_on) {
+		rc = cr_cli_fail(cli, "%s is in %s/certs, but roaming is off "
+				 "for you: %s", pair->thumbprint, path,
+				 report->off_reason ? report->off_reason
+						    : "by policy");
+		goto done;
+	}
 	if (cli->json) {
 		rc = cr_cli_print_json(cli, cr_roam_report_json(report));
 		goto done;

@@ -169,6 +169,50 @@ check_eq "a 100-day-old tombstone is eroded (policy: 60 days)" 1 \
 check_eq "one value fewer in AD" $((before - 1)) \
 	"$(on_a "$ADPROBE" count | awk '{print $1}')"
 
+# --- PKCS#12 in and out; a dry run writes nothing; purge --tombstones ---
+openssl req -x509 -newkey rsa:3072 -nodes -keyout "$work/p.key" \
+	-out "$work/p.crt" -subj "/CN=alice p12" -days 30 2>/dev/null
+echo p12secret > "$work/p12pw"
+openssl pkcs12 -export -in "$work/p.crt" -inkey "$work/p.key" \
+	-out "$work/p.p12" -passout file:"$work/p12pw" 2>/dev/null
+chmod 644 "$work"/p.* "$work/p12pw"
+tp2=$(openssl x509 -in "$work/p.crt" -noout -fingerprint -sha1 |
+	sed 's/.*=//; s/://g')
+out=$(on_a "$CREDROAM" import "$work/p.p12" --p12-password-file \
+	"$work/p12pw" --password-file "$work/pw" --conf "$work/conf" \
+	--no-keyring 2>&1)
+check_match "a PKCS#12 file is imported" "imported $tp2" "$out"
+sync_b >/dev/null 2>&1
+check_eq "its RSA-3072 key is usable on B" \
+	"$(openssl x509 -noout -pubkey -in "$work/p.crt")" \
+	"$(openssl pkey -pubout -in "$store_b/certs/$tp2.key" 2>&1)"
+out=$(on_b "$CREDROAM" export "$tp2" --p12 "$work/out.p12" \
+	--p12-password-file "$work/p12pw" 2>&1)
+check_match "B exports it as PKCS#12" "exported" "$out"
+check_eq "the exported PKCS#12 holds the same key" \
+	"$(openssl pkey -in "$work/p.key" -outform DER | sha1sum)" \
+	"$(openssl pkcs12 -in "$work/out.p12" -nocerts -nodes \
+		-passin file:"$work/p12pw" 2>/dev/null |
+		openssl pkey -outform DER | sha1sum)"
+check_fails "export refuses to overwrite a file" on_b "$CREDROAM" export \
+	"$tp2" --p12 "$work/out.p12" --p12-password-file "$work/p12pw"
+
+on_a rm -f "$store_a/certs/$tp2.crt" "$store_a/certs/$tp2.key"
+usn=$(on_a "$ADPROBE" usn)
+json=$(sync_a --dry-run --json 2>&1)
+check_match "a dry run says what it would do" '"verb": *"tombstone"' "$json"
+check_eq "a dry run writes nothing to AD" "$usn" "$(on_a "$ADPROBE" usn)"
+check "a dry run leaves roaming/ alone" \
+	test -f "$store_a/roaming/CryptoApiCertificate/$tp2"
+sync_a >/dev/null 2>&1
+tombs=$(on_a "$CREDROAM" list | grep -c tombstone)
+check "there are tombstones to purge" test "$tombs" -ge 2
+out=$(on_a "$CREDROAM" purge --tombstones --conf "$work/conf" 2>&1)
+check_match "purge --tombstones removes them" "^$tombs values removed" "$out"
+check_eq "no tombstone is left in AD" 0 \
+	"$(on_a "$CREDROAM" list | grep -c tombstone)"
+check_fails "purge --all wants --yes" on_a "$CREDROAM" purge --all
+
 # --- status and list --local ----------------------------------------------
 out=$(on_a "$CREDROAM" status --conf "$work/conf" --no-keyring 2>&1)
 check_match "status says roaming is on" "Roaming: on" "$out"
