@@ -96,8 +96,12 @@ def configure(conf):
 
 	prefix = conf.env.PREFIX
 	libdir = conf.env.LIBDIR or os.path.join(prefix, 'lib')
+	# Linux-PAM only looks in its own multiarch dir (pkg-config pam)
+	conf.check_cfg(package='pam', variables=['libdir'],
+		       uselib_store='PAMDIR')
 	conf.env.PAMMODULESDIR = (Options.options.with_pammodulesdir or
-				  os.path.join(libdir, 'security'))
+				  os.path.join(conf.env.PAMDIR_libdir or
+					       libdir, 'security'))
 	# where Samba's DC finds ldb modules (spec/dc-ldb-module.md 3.2)
 	conf.check_cfg(package='ldb', variables=['modulesdir'],
 		       uselib_store='LDB')
