@@ -772,6 +772,36 @@ static int reconcile_and_apply(struct roam_ctx *c, struct roam_view *v,
 
 /* ---- the run --------------------------------------------------------- */
 
+int cr_roam_bump_timestamp(struct roam_ctx *c, uint8_t new_ts[16],
+			   char **errmsg)
+{
+	unsigned attempt;
+	int ret = 0;
+
+	for (attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
+		struct cr_ad_user *now = NULL;
+
+		ret = cr_adstore_bump_timestamp(c, c->conn, c->report->dn,
+						c->user->has_timestamp
+						? c->user->timestamp : NULL,
+						c->now, new_ts, errmsg);
+		if (ret != ESTALE) {
+			return ret;
+		}
+		/* Someone moved it first: another machine, or a guarded DC
+		 * that moves it with every token change.  Move it on from
+		 * what it is now. */
+		ret = cr_adstore_lookup_dn(c, c->conn, c->report->dn,
+					   c->report->sid, &now, errmsg);
+		if (ret != 0) {
+			return ret;
+		}
+		c->user->has_timestamp = now->has_timestamp;
+		memcpy(c->user->timestamp, now->timestamp, CR_TIMESTAMP_LEN);
+	}
+	return ret;
+}
+
 static char *policy_digest(TALLOC_CTX *mem_ctx, const struct policy *p)
 {
 	uint8_t d[CR_SHA1_LEN];
@@ -1095,10 +1125,7 @@ static int run(struct roam_ctx *c, char **errmsg)
 
 	if (c->ad_written) {
 		cr_fault_point("ad-timestamp", NULL);
-		ret = cr_adstore_bump_timestamp(c, c->conn, c->report->dn,
-						c->user->has_timestamp
-						? c->user->timestamp : NULL,
-						c->now, new_ts, errmsg);
+		ret = cr_roam_bump_timestamp(c, new_ts, errmsg);
 		if (ret != 0) {
 			c->report->event = CR_EVENT_AD_WRITE;
 			return ret;

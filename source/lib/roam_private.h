@@ -53,6 +53,10 @@ int cr_roam_open(struct roam_ctx *c, char **errmsg);
 /* The user's object (c->user, report->dn), by the DN the state knows. */
 int cr_roam_find_user(struct roam_ctx *c, char **errmsg);
 
+/* Move msPKIRoamingTimeStamp on, re-reading it if someone moved it. */
+int cr_roam_bump_timestamp(struct roam_ctx *c, uint8_t new_ts[16],
+			   char **errmsg);
+
 void cr_roam_problem(struct cr_roam_report *r, unsigned event,
 		     const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -128,10 +128,7 @@ int cr_roam_purge(TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts,
 		ret = purge_ad(c, &c->user->creds, what, errmsg);
 	}
 	if (ret == 0 && c->ad_written) {
-		ret = cr_adstore_bump_timestamp(c, c->conn, c->report->dn,
-						c->user->has_timestamp
-						? c->user->timestamp : NULL,
-						c->now, ts, errmsg);
+		ret = cr_roam_bump_timestamp(c, ts, errmsg);
 	}
 	if (ret == 0 && what == CR_PURGE_ALL) {
 		ret = purge_local(c, errmsg);
