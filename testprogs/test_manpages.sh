@@ -94,7 +94,7 @@ fi
 if [ -f "$DOCS/pam_credroam.8" ]; then
 	text=$(render pam_credroam.8 /dev/null)
 	missing=
-	for opt in debug budget= services= credroam= conf= \
+	for opt in debug budget= services= unlock= credroam= conf= rundir= \
 		"pam-auth-update --enable credroam"; do
 		echo "$text" | grep -qe "$opt" || missing="$missing '$opt'"
 	done
