@@ -162,7 +162,7 @@ check() {	# check NAME COMMAND...: ok when COMMAND succeeds in the chroot
 }
 
 install_and_use() {	# $1: "install" or "reinstall"
-	if inroot apt-get install -y -q --no-install-recommends /debs/*.deb \
+	if inroot sh -c "apt-get install -y -q --no-install-recommends /debs/*.deb" \
 		>"$WORK/apt.$1.log" 2>&1; then
 		ok "$1: apt-get install ./*.deb"
 	else
