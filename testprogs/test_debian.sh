@@ -220,6 +220,8 @@ check "after purge: PAM configuration without pam_credroam" \
 	'! grep -rq credroam /etc/pam.d /var/lib/pam'
 left=
 while read -r f; do
+	# Samba's own samba-tool is back there (checked above)
+	[ "$f" = /usr/bin/samba-tool ] && continue
 	[ -e "$ROOT$f" ] || [ -L "$ROOT$f" ] && left="$left $f"
 done < <(cut -d' ' -f2 "$WORK/expected")
 if [ -z "$left" ]; then
