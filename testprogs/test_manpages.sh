@@ -65,6 +65,18 @@ if [ -f "$DOCS/credroam.1" ]; then
 	else
 		ok "credroam.1 describes every subcommand of credroam.c"
 	fi
+	# every option any credroam subcommand parses
+	missing=
+	for opt in $(grep -h '"--[a-z0-9]' source/tools/*.c |
+			grep -v '^[[:space:]]*\(/\*\|\*\)' |
+			grep -o '"--[a-z0-9][a-z0-9-]*' | tr -d '"' | sort -u); do
+		echo "$text" | grep -q -e "$opt\b" || missing="$missing $opt"
+	done
+	if [ -n "$missing" ]; then
+		bad "credroam.1 does not describe options:$missing"
+	else
+		ok "credroam.1 describes every option in source/tools/*.c"
+	fi
 	missing=
 	for id in 1 1004 1005 $(sed -n 's/^[[:space:]]*CR_EVENT_[A-Z_]* = \([1-9][0-9]*\),.*/\1/p' \
 			source/lib/sync.h); do
