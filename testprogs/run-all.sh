@@ -55,6 +55,10 @@ stage "man pages"
 testprogs/test_manpages.sh 2>&1 | tee "$out"
 tally "$out" "${PIPESTATUS[0]}"
 
+stage "make install layout"
+testprogs/test_install.sh 2>&1 | tee "$out"
+tally "$out" "${PIPESTATUS[0]}"
+
 stage "integration tests (real Samba AD DC + winbind members)"
 testprogs/run-integration.sh 2>&1 | tee "$out"
 tally "$out" "${PIPESTATUS[0]}"
