@@ -62,6 +62,11 @@ tally "$out" "${PIPESTATUS[0]}"
 stage "integration tests (real Samba AD DC + winbind members)"
 testprogs/run-integration.sh 2>&1 | tee "$out"
 tally "$out" "${PIPESTATUS[0]}"
+
+stage "the demo (make demo)"
+testprogs/test_demo.sh 2>&1 | tee "$out"
+tally "$out" "${PIPESTATUS[0]}"
+
 rm -f "$out"
 
 stage "done"
