@@ -79,7 +79,7 @@ enum gpo_som_kind {
 /* A container whose gPLink can apply to the user. */
 struct gpo_som {
 	enum gpo_som_kind kind;
-	char *dn;
+	const char *dn;
 	/* filled from LDAP */
 	bool found;
 	uint32_t gpoptions;

@@ -296,6 +296,14 @@ static size_t rdn_starts(const char *dn, size_t *starts, size_t max)
 			starts[n++] = i + 1;
 		}
 	}
+	/* each RDN is type=value with a non-empty type */
+	for (i = 0; i < n; i++) {
+		size_t t = strcspn(dn + starts[i], "=,");
+
+		if (t == 0 || dn[starts[i] + t] != '=') {
+			return 0;
+		}
+	}
 	return n;
 }
 
