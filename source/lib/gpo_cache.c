@@ -103,7 +103,6 @@ int gpo_cache_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	TALLOC_CTX *frame = talloc_stackframe();
 	struct gpo_cache *cache = NULL;
 	struct cr_cursor c;
-	const uint8_t *magic = NULL;
 	bool oom = false;
 	uint32_t n;
 	uint32_t i;
@@ -122,11 +121,11 @@ int gpo_cache_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 		goto done;
 	}
 	cr_cursor_init(&c, data, len);
-	magic = cr_get_bytes(&c, GPO_CACHE_MAGIC_LEN, "signature");
-	if (magic != NULL &&
-	    memcmp(magic, GPO_CACHE_MAGIC, GPO_CACHE_MAGIC_LEN) != 0) {
+	if (len < GPO_CACHE_MAGIC_LEN ||
+	    memcmp(data, GPO_CACHE_MAGIC, GPO_CACHE_MAGIC_LEN) != 0) {
 		cr_cursor_fail(&c, EBADMSG, "signature");
 	}
+	cr_skip(&c, GPO_CACHE_MAGIC_LEN, "signature");
 	cache->user_dn = get_str(cache, &c, "user DN");
 	cache->logon = get_str(cache, &c, "logon");
 	cache->sids = get_strs(cache, &c, &cache->num_sids, &oom, "SID");
