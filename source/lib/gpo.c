@@ -202,8 +202,13 @@ static int fetch_objects(struct gpo_run *run, const char **dns, size_t n,
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
-		run->requested[run->num_requested++] =
-			talloc_strdup(run->requested, dns[i]);
+		char *copy = talloc_strdup(run->requested, dns[i]);
+
+		if (copy == NULL) {
+			ret = ENOMEM;
+			goto done;
+		}
+		run->requested[run->num_requested++] = copy;
 	}
 	ret = gpo_search(frame, run, run->base, false, filter,
 			 gpo_search_attrs, &res, errmsg);
@@ -487,27 +492,18 @@ static int add_sid(struct gpo_run *run, const char *sid)
 	return 0;
 }
 
-/* Step 3: the user's SID and groups, once per logon. */
-static int read_token(struct gpo_run *run, char **errmsg)
+/* The user's SID and tokenGroups from AD: one base search. */
+static int read_token_ad(struct gpo_run *run, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
 	const char * const attrs[] = { "objectSid", "tokenGroups", NULL };
 	struct ldb_result *res = NULL;
 	const struct ldb_message_element *el = NULL;
-	const struct gpo_cache *c = run->cache;
 	char *sid = NULL;
 	size_t used = 0;
 	size_t i;
-	int ret = 0;
+	int ret;
 
-	if (c != NULL && run->logon != NULL && c->num_sids > 0 &&
-	    strcmp(c->logon, run->logon) == 0) {
-		for (i = 0; i < c->num_sids && ret == 0; i++) {
-			ret = add_sid(run, c->sids[i]);
-		}
-		run->result->groups_from_cache = true;
-		goto implicit;
-	}
 	ret = gpo_search(frame, run, run->user_dn, true, "(objectClass=*)",
 			 attrs, &res, errmsg);
 	if (ret != 0) {
@@ -552,7 +548,32 @@ static int read_token(struct gpo_run *run, char **errmsg)
 		}
 		ret = add_sid(run, sid);
 	}
-implicit:
+done:
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+/*
+ * Step 3: the SIDs security filtering sees: the user's and their groups
+ * (from the cache when this is the logon they were read for), then
+ * Everyone and Authenticated Users.
+ */
+static int read_token(struct gpo_run *run, char **errmsg)
+{
+	const struct gpo_cache *c = run->cache;
+	bool cached = (c != NULL && run->logon != NULL && c->num_sids > 0 &&
+		       strcmp(c->logon, run->logon) == 0);
+	size_t i;
+	int ret = 0;
+
+	if (cached) {
+		for (i = 0; i < c->num_sids && ret == 0; i++) {
+			ret = add_sid(run, c->sids[i]);
+		}
+		run->result->groups_from_cache = true;
+	} else {
+		ret = read_token_ad(run, errmsg);
+	}
 	run->num_cached_sids = run->num_sids;
 	if (ret == 0) {
 		ret = add_sid(run, SID_EVERYONE);
@@ -561,8 +582,6 @@ implicit:
 		ret = add_sid(run, SID_AUTHENTICATED_USERS);
 	}
 	run->result->num_token_sids = run->num_sids;
-done:
-	TALLOC_FREE(frame);
 	return ret;
 }
 
