@@ -287,6 +287,7 @@ int gpo_cache_read(TALLOC_CTX *mem_ctx, const char *path, uint8_t **pdata,
 	uint8_t *data = NULL;
 	size_t got = 0;
 	int fd = -1;
+	int rc;
 	int ret;
 
 	*pdata = NULL;
@@ -300,7 +301,8 @@ int gpo_cache_read(TALLOC_CTX *mem_ctx, const char *path, uint8_t **pdata,
 		}
 		return ret;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	rc = fstat(fd, &st);
+	if (rc != 0 || !S_ISREG(st.st_mode)) {
 		cr_seterr(mem_ctx, errmsg, "GPO cache '%s' is not a regular "
 			  "file", path);
 		ret = EINVAL;
@@ -349,6 +351,7 @@ int gpo_cache_write(TALLOC_CTX *mem_ctx, const char *path,
 	char *tmp = NULL;
 	size_t done_len = 0;
 	int fd = -1;
+	int rc;
 	int ret;
 
 	tmp = talloc_asprintf(frame, "%s.XXXXXX", path);
@@ -378,21 +381,23 @@ int gpo_cache_write(TALLOC_CTX *mem_ctx, const char *path,
 		}
 		done_len += (size_t)w;
 	}
-	if (fsync(fd) != 0) {
+	rc = fsync(fd);
+	if (rc != 0) {
 		ret = errno;
 		cr_seterr(mem_ctx, errmsg, "cannot sync GPO cache '%s': %s", tmp,
 			  strerror(ret));
 		goto done;
 	}
-	if (close(fd) != 0) {
-		fd = -1;
+	rc = close(fd);
+	fd = -1;
+	if (rc != 0) {
 		ret = errno;
 		cr_seterr(mem_ctx, errmsg, "cannot close GPO cache '%s': %s", tmp,
 			  strerror(ret));
 		goto done;
 	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
+	rc = rename(tmp, path);
+	if (rc != 0) {
 		ret = errno;
 		cr_seterr(mem_ctx, errmsg, "cannot rename '%s' to '%s': %s", tmp,
 			  path, strerror(ret));

@@ -79,6 +79,8 @@ int gpo_smb_open(TALLOC_CTX *mem_ctx, const char *server,
 	struct gpo_smb *smb = NULL;
 	const char *at = NULL;
 	const char *old = getenv("KRB5CCNAME");
+	SMBCCTX *inited = NULL;
+	int rc;
 	int ret;
 
 	*psmb = NULL;
@@ -106,7 +108,8 @@ int gpo_smb_open(TALLOC_CTX *mem_ctx, const char *server,
 				goto done;
 			}
 		}
-		if (setenv("KRB5CCNAME", ccache, 1) != 0) {
+		rc = setenv("KRB5CCNAME", ccache, 1);
+		if (rc != 0) {
 			ret = errno;
 			goto done;
 		}
@@ -128,7 +131,8 @@ int gpo_smb_open(TALLOC_CTX *mem_ctx, const char *server,
 	smbc_setOptionSmbEncryptionLevel(smb->ctx, SMBC_ENCRYPTLEVEL_REQUEST);
 	smbc_setTimeout(smb->ctx, (int)(timeout ? timeout : 5) * 1000);
 	smbc_setUser(smb->ctx, smb->user);
-	if (smbc_init_context(smb->ctx) == NULL) {
+	inited = smbc_init_context(smb->ctx);
+	if (inited == NULL) {
 		ret = errno ? errno : EIO;
 		smbc_free_context(smb->ctx, 1);
 		smb->ctx = NULL;

@@ -38,6 +38,7 @@ static int make_parents(TALLOC_CTX *mem_ctx, const char *path)
 {
 	char *dir = talloc_strdup(mem_ctx, path);
 	char *p = NULL;
+	int rc;
 
 	if (dir == NULL) {
 		return ENOMEM;
@@ -47,7 +48,8 @@ static int make_parents(TALLOC_CTX *mem_ctx, const char *path)
 			continue;
 		}
 		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		rc = mkdir(dir, 0700);
+		if (rc != 0 && errno != EEXIST) {
 			int err = errno;
 
 			talloc_free(dir);

@@ -86,6 +86,7 @@ int main(int argc, char **argv)
 	const char *out_path = NULL;
 	char *err = NULL;
 	FILE *fo = NULL;
+	size_t written = 0;
 	int rc = 1;
 	int ret;
 	int i;
@@ -103,7 +104,8 @@ int main(int argc, char **argv)
 	}
 	for (i = 2; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
-		enum policy_id id;
+		enum policy_id id = POLICY_NUM;
+		int found = ENOENT;
 
 		if (strcmp(argv[i], "--from") == 0 && i + 1 < argc) {
 			ret = read_all(mem, argv[++i], &old, &old_len);
@@ -114,8 +116,10 @@ int main(int argc, char **argv)
 			}
 			continue;
 		}
-		if (eq == NULL ||
-		    lookup(argv[i], (size_t)(eq - argv[i]), &id) != 0) {
+		if (eq != NULL) {
+			found = lookup(argv[i], (size_t)(eq - argv[i]), &id);
+		}
+		if (found != 0) {
 			fprintf(stderr, "cr_polwrite: bad change '%s'\n",
 				argv[i]);
 			rc = 2;
@@ -154,14 +158,16 @@ int main(int argc, char **argv)
 		goto done;
 	}
 	fo = fopen(out_path, "wb");
-	if (fo == NULL || fwrite(out, 1, out_len, fo) != out_len) {
+	written = (fo != NULL) ? fwrite(out, 1, out_len, fo) : 0;
+	if (written != out_len) {
 		fprintf(stderr, "cr_polwrite: cannot write '%s'\n", out_path);
 		goto done;
 	}
 	rc = 0;
 done:
-	if (fo != NULL && fclose(fo) != 0) {
-		rc = 1;
+	if (fo != NULL) {
+		ret = fclose(fo);
+		rc = (ret != 0) ? 1 : rc;
 	}
 	talloc_free(mem);
 	return rc;
