@@ -51,6 +51,10 @@ if [ -x fuzz/run-fuzz.sh ]; then
 	tally "$out" "${PIPESTATUS[0]}"
 fi
 
+stage "man pages"
+testprogs/test_manpages.sh 2>&1 | tee "$out"
+tally "$out" "${PIPESTATUS[0]}"
+
 stage "integration tests (real Samba AD DC + winbind members)"
 testprogs/run-integration.sh 2>&1 | tee "$out"
 tally "$out" "${PIPESTATUS[0]}"

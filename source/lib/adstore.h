@@ -55,6 +55,15 @@ int cr_adstore_lookup(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 		      char **errmsg);
 
 /*
+ * The same for a DN remembered from an earlier run: one base search that
+ * also checks the object still has the SID.  ENOENT when the object moved
+ * or is another one now (then use cr_adstore_lookup()).
+ */
+int cr_adstore_lookup_dn(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
+			 const char *dn, const char *sid,
+			 struct cr_ad_user **puser, char **errmsg);
+
+/*
  * Read both token attributes of user->dn, following ranged retrieval
  * ("attr;range=0-1499") for any number of values.
  */

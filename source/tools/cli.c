@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "error.h"
+#include "secret.h"
 
 int cr_cli_dispatch(struct cr_cli *cli, const struct cr_cmd *table,
 		    int argc, char **argv)
@@ -215,4 +216,65 @@ void cr_cli_take_json_flag(struct cr_cli *cli, int *argc, char **argv)
 	}
 	argv[j] = NULL;
 	*argc = j;
+}
+
+/* The password: the file's first line, without its line end. */
+int cr_cli_read_password(TALLOC_CTX *mem_ctx, const char *path,
+			 char **password, char **errmsg)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	char *pw = NULL;
+	int ret;
+
+	*password = NULL;
+	ret = cr_cli_read_file(mem_ctx, path, 4096, &data, &len, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
+	credroam_keep_secret(data);
+	if (len > 0 && data[len - 1] == '\n') {
+		len--;
+	}
+	if (len > 0 && data[len - 1] == '\r') {
+		len--;
+	}
+	if (memchr(data, '\0', len) != NULL || memchr(data, '\n', len)) {
+		talloc_free(data);
+		cr_seterr(mem_ctx, errmsg, "password file '%s' must hold one "
+			  "line", path);
+		return EINVAL;
+	}
+	pw = talloc_size(mem_ctx, len + 1);
+	if (pw == NULL) {
+		talloc_free(data);
+		return ENOMEM;
+	}
+	credroam_keep_secret(pw);
+	memcpy(pw, data, len);
+	pw[len] = '\0';
+	talloc_free(data);
+	*password = pw;
+	return 0;
+}
+
+/* "--name VALUE" or "--name=VALUE"; advances *i past a separate value. */
+bool cr_cli_opt(int argc, char **argv, int *i, const char *name,
+		const char **value)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n) != 0) {
+		return false;
+	}
+	if (argv[*i][n] == '=') {
+		*value = argv[*i] + n + 1;
+		return true;
+	}
+	if (argv[*i][n] == '\0' && *i + 1 < argc) {
+		*i += 1;
+		*value = argv[*i];
+		return true;
+	}
+	return false;
 }

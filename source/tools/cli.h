@@ -55,6 +55,20 @@ int cr_cli_print_json(struct cr_cli *cli, json_t *obj);
 int cr_cli_read_file(TALLOC_CTX *mem_ctx, const char *path, size_t max,
 		     uint8_t **data, size_t *len, char **errmsg);
 
+/*
+ * A password from a file: its first line without the line end (marked
+ * secret).  Errors name the file.
+ */
+int cr_cli_read_password(TALLOC_CTX *mem_ctx, const char *path,
+			 char **password, char **errmsg);
+
+/*
+ * "--name VALUE" or "--name=VALUE" at argv[*i]: true and *value set (and
+ * *i moved past VALUE); false otherwise.
+ */
+bool cr_cli_opt(int argc, char **argv, int *i, const char *name,
+		const char **value);
+
 /* Strip a global --json flag out of argv (anywhere before "--"). */
 void cr_cli_take_json_flag(struct cr_cli *cli, int *argc, char **argv);
 

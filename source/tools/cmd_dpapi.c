@@ -39,26 +39,6 @@ static const char *cr_usage_unprotect = "BLOB --master-key HEX "
 	"[--entropy HEX]";
 static const char *cr_usage_key = "FILE --master-key HEX [--out KEY.pem]";
 
-/* "--name VALUE" or "--name=VALUE"; advances *i past a separate value. */
-static bool cr_opt(int argc, char **argv, int *i, const char *name,
-		   const char **value)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) != 0) {
-		return false;
-	}
-	if (argv[*i][n] == '=') {
-		*value = argv[*i] + n + 1;
-		return true;
-	}
-	if (argv[*i][n] == '\0' && *i + 1 < argc) {
-		*i += 1;
-		*value = argv[*i];
-		return true;
-	}
-	return false;
-}
 
 /* Hex from the command line (secret, so the copy is marked). */
 static int cr_arg_hex(TALLOC_CTX *mem_ctx, const char *hex, const char *what,
@@ -90,46 +70,6 @@ static const char *cr_alg_name(uint32_t alg, bool hash)
 	}
 }
 
-/* The password: the file's first line, without its line end. */
-static int cr_read_password(TALLOC_CTX *mem_ctx, const char *path,
-			    char **password, char **errmsg)
-{
-	uint8_t *data = NULL;
-	size_t len = 0;
-	char *pw = NULL;
-	int ret;
-
-	*password = NULL;
-	ret = cr_cli_read_file(mem_ctx, path, 4096, &data, &len, errmsg);
-	if (ret != 0) {
-		return ret;
-	}
-	credroam_keep_secret(data);
-	if (len > 0 && data[len - 1] == '\n') {
-		len--;
-	}
-	if (len > 0 && data[len - 1] == '\r') {
-		len--;
-	}
-	if (memchr(data, '\0', len) != NULL || memchr(data, '\n', len)) {
-		talloc_free(data);
-		cr_seterr(mem_ctx, errmsg, "password file '%s' must hold one "
-			  "line", path);
-		return EINVAL;
-	}
-	pw = talloc_size(mem_ctx, len + 1);
-	if (pw == NULL) {
-		talloc_free(data);
-		return ENOMEM;
-	}
-	credroam_keep_secret(pw);
-	memcpy(pw, data, len);
-	pw[len] = '\0';
-	talloc_free(data);
-	*password = pw;
-	return 0;
-}
-
 static int cr_dpapi_masterkey(struct cr_cli *cli, int argc, char **argv)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
@@ -154,11 +94,11 @@ static int cr_dpapi_masterkey(struct cr_cli *cli, int argc, char **argv)
 	int i;
 
 	for (i = 0; i < argc; i++) {
-		if (cr_opt(argc, argv, &i, "--password-file", &pwfile) ||
-		    cr_opt(argc, argv, &i, "--sid", &sid) ||
-		    cr_opt(argc, argv, &i, "--backup-key", &pvk) ||
-		    cr_opt(argc, argv, &i, "--prekey", &prekey_hex) ||
-		    cr_opt(argc, argv, &i, "--server", &server)) {
+		if (cr_cli_opt(argc, argv, &i, "--password-file", &pwfile) ||
+		    cr_cli_opt(argc, argv, &i, "--sid", &sid) ||
+		    cr_cli_opt(argc, argv, &i, "--backup-key", &pvk) ||
+		    cr_cli_opt(argc, argv, &i, "--prekey", &prekey_hex) ||
+		    cr_cli_opt(argc, argv, &i, "--server", &server)) {
 			continue;
 		}
 		if (strcmp(argv[i], "--dc") == 0) {
@@ -196,7 +136,7 @@ static int cr_dpapi_masterkey(struct cr_cli *cli, int argc, char **argv)
 	if (pwfile != NULL) {
 		char *pw = NULL;
 
-		ret = cr_read_password(frame, pwfile, &pw, &err);
+		ret = cr_cli_read_password(frame, pwfile, &pw, &err);
 		if (ret == 0) {
 			ret = cr_mkf_decrypt_password(frame, mkf, pw, sid, &mk,
 						      &how, &err);
@@ -338,8 +278,8 @@ static int cr_dpapi_unprotect_cmd(struct cr_cli *cli, int argc, char **argv)
 	int i;
 
 	for (i = 0; i < argc; i++) {
-		if (cr_opt(argc, argv, &i, "--master-key", &mk_hex) ||
-		    cr_opt(argc, argv, &i, "--entropy", &ent_hex)) {
+		if (cr_cli_opt(argc, argv, &i, "--master-key", &mk_hex) ||
+		    cr_cli_opt(argc, argv, &i, "--entropy", &ent_hex)) {
 			continue;
 		}
 		if ((argv[i][0] == '-' && argv[i][1] != '\0') ||
@@ -502,8 +442,8 @@ static int cr_dpapi_key_cmd(struct cr_cli *cli, int argc, char **argv)
 	int i;
 
 	for (i = 0; i < argc; i++) {
-		if (cr_opt(argc, argv, &i, "--master-key", &mk_hex) ||
-		    cr_opt(argc, argv, &i, "--out", &out)) {
+		if (cr_cli_opt(argc, argv, &i, "--master-key", &mk_hex) ||
+		    cr_cli_opt(argc, argv, &i, "--out", &out)) {
 			continue;
 		}
 		if ((argv[i][0] == '-' && argv[i][1] != '\0') ||

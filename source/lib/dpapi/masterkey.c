@@ -12,7 +12,7 @@
 #include "dpapi/alg.h"
 #include "dpapi/masterkey.h"
 #include "dpapi/pbkdf2.h"
-#include "dpapi/utf16.h"
+#include "utf16.h"
 #include "error.h"
 #include "secret.h"
 

@@ -1,8 +1,6 @@
 /*
- * Samba's talloc_stackframe() is not in its public 4.17 headers.  All the
- * dpapi code relies on is a temporary context per function, freed on every
- * exit path, so a named top-level context does the job (the name shows in
- * leak reports).
+ * The dpapi code's talloc_stackframe() (Samba's, see ../stackframe.h) and
+ * the one error helper it adds to error.h's convention.
  */
 #ifndef CREDROAM_DPAPI_STACKFRAME_H
 #define CREDROAM_DPAPI_STACKFRAME_H
