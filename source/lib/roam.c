@@ -38,8 +38,6 @@
 #include "token.h"
 #include "who.h"
 
-#pragma weak cr_gpo_user_policy
-
 #define MAX_CONFLICT_RETRIES 3
 #define PREFERRED_ID "Preferred"
 #define PREFERRED_DAYS 90
@@ -847,19 +845,12 @@ static int compute_policy(struct roam_ctx *c, char **errmsg)
 		return ret;
 	}
 	cache = talloc_asprintf(c, "%s/gpo-cache", c->store->root);
-	if (cr_gpo_user_policy == NULL) {
-		/* TEMPORARY until gpo.c is merged: no Group Policy. */
-		c->report->gpo = talloc_zero(c->report, struct cr_gpo_result);
-		c->report->gpo->policy = policy_new(c->report->gpo);
-		goto merge;
-	}
 	ret = cr_gpo_user_policy(c->report, c->conn, c->report->dn, cache,
 				 &c->report->gpo, errmsg);
 	if (ret != 0) {
 		cr_wraperr(c, errmsg, "reading your Group Policy");
 		return ret;
 	}
-merge:
 	gpo_policy = c->report->gpo->policy;
 	ret = policy_merge(c->report, gpo_policy, conf, &c->report->policy,
 			   errmsg);

@@ -7,8 +7,8 @@
  * each value with its source, every GPO considered with why it was not
  * applied, and why roaming is off when it is.
  *
- * The GPO cache is the same kind of file the roaming run keeps, by
- * default $XDG_CACHE_HOME/credroam/gpo.cache (~/.cache/credroam/...).
+ * The GPO cache is the roaming run's own (<store>/gpo-cache), so that
+ * this command and the run answer from, and refresh, the same file.
  */
 #include "config.h"
 
@@ -26,6 +26,7 @@
 #include "error.h"
 #include "gpo.h"
 #include "policy.h"
+#include "localstore.h"
 #include "policy_show.h"
 #include "stackframe.h"
 #include "who.h"
@@ -63,17 +64,12 @@ static int make_parents(TALLOC_CTX *mem_ctx, const char *path)
 
 static char *default_cache_path(TALLOC_CTX *mem_ctx)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME");
-	const char *home = getenv("HOME");
+	char *store = NULL;
 
-	if (xdg != NULL && xdg[0] == '/') {
-		return talloc_asprintf(mem_ctx, "%s/credroam/gpo.cache", xdg);
+	if (cr_store_default_path(mem_ctx, &store, NULL) != 0) {
+		return NULL;
 	}
-	if (home != NULL && home[0] == '/') {
-		return talloc_asprintf(mem_ctx, "%s/.cache/credroam/gpo.cache",
-				       home);
-	}
-	return NULL;
+	return talloc_asprintf(mem_ctx, "%s/gpo-cache", store);
 }
 
 struct policy_args {

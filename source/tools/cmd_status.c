@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "localstore.h"
+#include "policy_show.h"
 #include "roam_cli.h"
 #include "stackframe.h"
 #include "state.h"
@@ -54,31 +55,18 @@ static void status_local(TALLOC_CTX *mem_ctx, const char *path,
 	}
 }
 
-static void print_policy(const struct cr_roam_report *r)
+/* The policy the same way `credroam policy` shows it. */
+static struct cr_policy_view policy_view(const struct cr_roam_report *r)
 {
-	size_t i;
-
-	if (r->policy == NULL) {
-		return;
-	}
-	printf("Policy in force:\n");
-	for (i = 0; i < POLICY_NUM; i++) {
-		const struct policy_value *v = &r->policy->v[i];
-		printf("  %-27s %10u  (%s)%s%s\n", policy_value_name(i),
-		       v->value, v->source ? v->source : "default",
-		       v->note ? ": " : "", v->note ? v->note : "");
-	}
-	if (r->gpo == NULL || r->gpo->num_gpos == 0) {
-		printf("  No Group Policy object applies to you.\n");
-		return;
-	}
-	printf("Group Policy objects, in the order they apply:\n");
-	for (i = 0; i < r->gpo->num_gpos; i++) {
-		const struct cr_gpo *g = &r->gpo->gpos[i];
-		printf("  %s %s%s%s\n", g->applied ? "applied    " :
-		       "not applied", g->name ? g->name : g->guid,
-		       g->why ? ": " : "", g->why ? g->why : "");
-	}
+	struct cr_policy_view v = {
+		.user = r->user,
+		.sid = r->sid,
+		.dn = r->dn,
+		.dc = r->dc,
+		.effective = r->policy,
+		.gpo = r->gpo,
+	};
+	return v;
 }
 
 static void print_last_run(json_t *last)
@@ -149,6 +137,11 @@ int cmd_status(struct cr_cli *cli, int argc, char **argv)
 				    sl.last_run ? sl.last_run : json_null());
 		json_object_set_new(o, "now", r ? cr_roam_report_json(r)
 						: json_null());
+		if (r != NULL && r->policy != NULL) {
+			struct cr_policy_view pv = policy_view(r);
+			json_object_set_new(o, "policy",
+					    cr_policy_view_json(&pv));
+		}
 		if (ret != 0) {
 			json_object_set_new(o, "error", json_string(
 				err ? err : strerror(ret)));
@@ -174,10 +167,10 @@ int cmd_status(struct cr_cli *cli, int argc, char **argv)
 		rc = CR_EXIT_OK;
 		goto done;
 	}
-	printf("Roaming: %s%s%s\n", r->roaming_on ? "on" : "OFF",
-	       r->roaming_on ? "" : ": ",
-	       r->roaming_on ? "" : (r->off_reason ? r->off_reason : "?"));
-	print_policy(r);
+	if (r->policy != NULL) {
+		struct cr_policy_view pv = policy_view(r);
+		cr_policy_view_print(stdout, &pv);
+	}
 	if (r->roaming_on) {
 		printf("AD (%s): %zu values; this machine: %zu tokens\n",
 		       r->dc ? r->dc : "?", r->ad_values, r->local_tokens);
