@@ -14,7 +14,9 @@ steps=0
 failed=0
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*" | sed "s|$TOP/||g; s|$work/||g"; "$@"; }
+# paths as alice would see them on that machine
+short() { sed "s|$DOMAIN_WORKDIR/\(mem[0-9]*\)/home/alice|~alice@\1|g"; }
+run() { printf '$ %s\n' "$*" | sed "s|$TOP/||g" | short; "$@" 2>&1 | short; }
 ok() {
 	steps=$((steps + 1))
 	if [ "$1" = 0 ]; then
@@ -50,6 +52,7 @@ account	required	pam_permit.so
 session	required	pam_permit.so
 session	optional	$MOD credroam=$CREDROAM rundir=$work/run services=login budget=20
 EOF
+printf 'auth required pam_deny.so\n' > "$work/pam.d/other"
 cat > "$work/logon.py" <<'PY'
 import os, sys, pypamtest as p
 ops = {'auth': p.PAMTEST_AUTHENTICATE, 'open': p.PAMTEST_OPEN_SESSION,
