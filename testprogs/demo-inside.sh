@@ -76,6 +76,7 @@ print("   last run (trigger %s): event %s: %s" % (d["trigger"], d["event"],
 }
 
 say "A Samba AD domain on loopback: DC $DOMAIN_DC ($DOMAIN_DC_IP), Linux members: $DOMAIN_MEMBERS"
+echo "(its files: $DOMAIN_WORKDIR)"
 for m in $DOMAIN_MEMBERS; do
 	printf '%s: ' "$m"
 	on-member "$m" getent passwd "$DOMAIN_NAME\\alice"

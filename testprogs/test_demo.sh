@@ -32,7 +32,8 @@ check "B's key matches the certificate" "OK.*the key on mem2 is the certificate'
 check "the deletion on B becomes a tombstone" "OK.*tombstone for"
 check "A moves it to trash" "OK.*mem1 no longer offers"
 check "the one-line summary" "^demo: alice's certificate [0-9A-F]{40} roamed .* 0 failed$"
-if pgrep -f "credroam-domain" >/dev/null; then
+domain=$(sed -n 's/^(its files: \(.*\))$/\1/p' "$out")
+if [ -z "$domain" ] || pgrep -f "$domain" >/dev/null; then
 	echo "FAIL processes of the test domain are left running"
 	failed=$((failed + 1))
 else
