@@ -210,7 +210,8 @@ static void test_pam_options_seconds(void **state)
 		bool ok;
 
 		printf("case %zu: '%s'\n", i, cases[i].s);
-		ok = pcr_parse_seconds(cases[i].s, PCR_MAX_BUDGET_US, &us);
+		ok = credroam_conf_parse_seconds(cases[i].s, PCR_MAX_BUDGET_US,
+						 &us);
 		assert_int_equal(ok, cases[i].ok);
 		if (ok) {
 			assert_int_equal(us, cases[i].us);
