@@ -11,7 +11,6 @@
 #include "policy.h"
 
 #define PCR_MAX_LIST 64
-#define PCR_MAX_NAME 255
 #define PCR_MAX_PATH 4096
 
 /*
@@ -56,71 +55,6 @@ static int add_warning(struct pcr_opts *o, const char *fmt, ...)
 	return 0;
 }
 
-bool pcr_parse_seconds(const char *s, uint64_t max_us, uint64_t *usec)
-{
-	uint64_t whole = 0;
-	uint64_t frac = 0;
-	uint64_t scale = 1000000;
-	uint64_t total;
-	size_t digits = 0;
-	size_t i = 0;
-
-	while (s[i] >= '0' && s[i] <= '9') {
-		whole = whole * 10 + (uint64_t)(s[i] - '0');
-		if (whole > 1000000) {
-			return false;
-		}
-		i++;
-	}
-	if (i == 0) {
-		return false;
-	}
-	if (s[i] == '.') {
-		i++;
-		while (s[i] >= '0' && s[i] <= '9') {
-			digits++;
-			if (digits > 6) {
-				return false;
-			}
-			scale /= 10;
-			frac += (uint64_t)(s[i] - '0') * scale;
-			i++;
-		}
-		if (digits == 0) {
-			return false;
-		}
-	}
-	if (s[i] != '\0') {
-		return false;
-	}
-	total = whole * 1000000 + frac;
-	if (total > max_us) {
-		return false;
-	}
-	*usec = total;
-	return true;
-}
-
-static bool name_ok(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > PCR_MAX_NAME) {
-		return false;
-	}
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-			  c == '.' || c == '+' || c == '@';
-
-		if (!ok) {
-			return false;
-		}
-	}
-	return true;
-}
-
 /*
  * "a,b,c" (or "*") into a NULL-terminated list.  Returns 0, ENOMEM, or
  * EINVAL with *why set.
@@ -147,6 +81,7 @@ static int parse_list(TALLOC_CTX *mem_ctx, const char *v, const char ***out,
 	}
 	while (*p != '\0') {
 		size_t len = strcspn(p, ",");
+		bool ok;
 
 		if (len == 0) {
 			p++;
@@ -157,7 +92,8 @@ static int parse_list(TALLOC_CTX *mem_ctx, const char *v, const char ***out,
 			TALLOC_FREE(list);
 			return EINVAL;
 		}
-		if (!name_ok(p, len)) {
+		ok = credroam_conf_service_name_ok(p, len);
+		if (!ok) {
 			*why = "not a PAM service name";
 			TALLOC_FREE(list);
 			return EINVAL;
@@ -251,7 +187,8 @@ static int parse_arg(struct pcr_opts *o, const char *arg)
 		return add_warning(o, "unknown option '%s' ignored", arg);
 	}
 	if (klen == 6 && strncmp(arg, "budget", klen) == 0) {
-		bool ok = pcr_parse_seconds(v, PCR_MAX_BUDGET_US, &us);
+		bool ok = credroam_conf_parse_seconds(v, PCR_MAX_BUDGET_US,
+						      &us);
 
 		if (!ok) {
 			return add_warning(o, "budget='%s': expected seconds "

@@ -59,7 +59,4 @@ int pcr_opts_parse(TALLOC_CTX *mem_ctx, const struct credroam_conf *conf,
 /* Is service in list ("*" matches any)? */
 bool pcr_service_listed(const char **list, const char *service);
 
-/* "2", "0.5", "1.25": seconds to microseconds, at most max_us. */
-bool pcr_parse_seconds(const char *s, uint64_t max_us, uint64_t *usec);
-
 #endif

@@ -103,6 +103,20 @@ static bool py_cr_get_bytes(PyObject *obj, const char *what,
 	return true;
 }
 
+/* py_cr_get_bytes(), but None is accepted as no bytes (NULL, 0). */
+static bool py_cr_get_bytes_or_none(PyObject *obj, const char *what,
+				    PyObject **holder, const uint8_t **data,
+				    size_t *len)
+{
+	*holder = NULL;
+	*data = NULL;
+	*len = 0;
+	if (obj == Py_None) {
+		return true;
+	}
+	return py_cr_get_bytes(obj, what, holder, data, len);
+}
+
 static PyObject *py_cr_str_or_none(const char *s)
 {
 	if (s == NULL) {
@@ -122,6 +136,31 @@ static bool py_cr_dict_put(PyObject *d, const char *key, PyObject *value)
 	rc = PyDict_SetItemString(d, key, value);
 	Py_DECREF(value);
 	return rc == 0;
+}
+
+/* list.append(value), stealing value; false (exception set) on failure. */
+static bool py_cr_list_put(PyObject *list, PyObject *value)
+{
+	int rc;
+
+	if (value == NULL) {
+		return false;
+	}
+	rc = PyList_Append(list, value);
+	Py_DECREF(value);
+	return rc == 0;
+}
+
+/*
+ * A str of a string the library just made on a talloc context; NULL means
+ * that allocation failed.
+ */
+static PyObject *py_cr_made_str(const char *s)
+{
+	if (s == NULL) {
+		return PyErr_NoMemory();
+	}
+	return py_cr_str_or_none(s);
 }
 
 /* ---- Token ------------------------------------------------------------ */
@@ -257,16 +296,9 @@ static PyObject *py_token_get_identifier_raw(PyObject *self, void *closure)
 static PyObject *py_token_get_identity(PyObject *self, void *closure)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
-	PyObject *result = NULL;
-	char *identity = cr_token_identity(frame,
-					   py_cr_token_of(self)->token);
+	PyObject *result = py_cr_made_str(cr_token_identity(
+		frame, py_cr_token_of(self)->token));
 
-	if (identity == NULL) {
-		PyErr_NoMemory();
-		goto out;
-	}
-	result = py_cr_str_or_none(identity);
-out:
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -280,16 +312,9 @@ static PyObject *py_token_get_filetime(PyObject *self, void *closure)
 static PyObject *py_token_get_modified(PyObject *self, void *closure)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
-	PyObject *result = NULL;
-	char *iso = cr_filetime_iso8601(frame,
-					py_cr_token_of(self)->token->filetime);
+	PyObject *result = py_cr_made_str(cr_filetime_iso8601(
+		frame, py_cr_token_of(self)->token->filetime));
 
-	if (iso == NULL) {
-		PyErr_NoMemory();
-		goto out;
-	}
-	result = py_cr_str_or_none(iso);
-out:
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -320,15 +345,8 @@ static PyObject *py_token_get_data_length(PyObject *self, void *closure)
 static PyObject *py_cr_hex(const uint8_t *p, size_t n)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
-	PyObject *result = NULL;
-	char *hex = cr_hex_upper(frame, p, n);
+	PyObject *result = py_cr_made_str(cr_hex_upper(frame, p, n));
 
-	if (hex == NULL) {
-		PyErr_NoMemory();
-		goto out;
-	}
-	result = PyUnicode_FromString(hex);
-out:
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -683,7 +701,7 @@ static PyObject *py_policy_values(PyObject *module,
 		uint32_t min = 0;
 		uint32_t max = 0;
 		PyObject *d = NULL;
-		int rc;
+		bool ok;
 
 		policy_range((enum policy_id)i, &min, &max);
 		d = Py_BuildValue("{s:s,s:I,s:k,s:k,s:k}",
@@ -693,13 +711,8 @@ static PyObject *py_policy_values(PyObject *module,
 					  (enum policy_id)i),
 				  "min", (unsigned long)min,
 				  "max", (unsigned long)max);
-		if (d == NULL) {
-			Py_DECREF(list);
-			return NULL;
-		}
-		rc = PyList_Append(list, d);
-		Py_DECREF(d);
-		if (rc != 0) {
+		ok = py_cr_list_put(list, d);
+		if (!ok) {
 			Py_DECREF(list);
 			return NULL;
 		}
@@ -783,11 +796,9 @@ static PyObject *py_pol_update(PyObject *module, PyObject *args)
 	if (!ok) {
 		goto out;
 	}
-	if (py_old != Py_None) {
-		ok = py_cr_get_bytes(py_old, "old", &holder, &old, &old_len);
-		if (!ok) {
-			goto out;
-		}
+	ok = py_cr_get_bytes_or_none(py_old, "old", &holder, &old, &old_len);
+	if (!ok) {
+		goto out;
 	}
 	seq = PySequence_Fast(py_changes, "changes must be a sequence of "
 			      "(name, value or None)");
@@ -864,11 +875,10 @@ static PyObject *py_cr_preg_entry(TALLOC_CTX *mem_ctx,
 
 		value = PyList_New(0);
 		for (i = 0; value != NULL && i < e->num_multi; i++) {
-			PyObject *s = py_cr_str_or_none(e->multi[i]);
-			int rc = (s != NULL) ? PyList_Append(value, s) : -1;
+			bool put = py_cr_list_put(
+				value, py_cr_str_or_none(e->multi[i]));
 
-			Py_XDECREF(s);
-			if (rc != 0) {
+			if (!put) {
 				Py_CLEAR(value);
 			}
 		}
@@ -927,15 +937,9 @@ static PyObject *py_pol_parse(PyObject *module, PyObject *args)
 		goto out;
 	}
 	for (i = 0; i < f->num_entries; i++) {
-		PyObject *d = py_cr_preg_entry(frame, f->entries[i]);
-		int rc;
-
-		if (d == NULL) {
-			goto out;
-		}
-		rc = PyList_Append(list, d);
-		Py_DECREF(d);
-		if (rc != 0) {
+		ok = py_cr_list_put(list, py_cr_preg_entry(frame,
+							   f->entries[i]));
+		if (!ok) {
 			goto out;
 		}
 	}
@@ -1053,15 +1057,9 @@ static PyObject *py_policy_effective(PyObject *module, PyObject *args)
 		goto out;
 	}
 	for (id = 0; id < POLICY_NUM; id++) {
-		PyObject *d = py_cr_policy_value(eff, (enum policy_id)id);
-		int rc;
-
-		if (d == NULL) {
-			goto out;
-		}
-		rc = PyList_Append(values, d);
-		Py_DECREF(d);
-		if (rc != 0) {
+		ok = py_cr_list_put(values, py_cr_policy_value(
+					    eff, (enum policy_id)id));
+		if (!ok) {
 			goto out;
 		}
 	}
@@ -1112,40 +1110,53 @@ static struct cr_adconn *py_cr_adconn(TALLOC_CTX *mem_ctx, PyObject *py_ldb,
 }
 
 /*
- * Run a write inside an ldb transaction: a local sam.ldb (samba-tool on
- * the DC without -H) refuses writes outside one; over LDAP it costs
- * nothing.  Returns the write's result, or EIO when the transaction
- * fails, with *errmsg.
+ * Writes run inside an ldb transaction: a local sam.ldb (samba-tool on the
+ * DC without -H) refuses writes outside one; over LDAP it costs nothing.
+ * Both ends raise Error and return false on failure.
  */
-static int py_cr_transaction_end(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
-				 int ret, char **errmsg)
+static bool py_cr_transaction_start(struct cr_adconn *conn)
 {
+	TALLOC_CTX *frame = NULL;
+	char *errmsg = NULL;
+	int rc = ldb_transaction_start(conn->ldb);
+
+	if (rc == LDB_SUCCESS) {
+		return true;
+	}
+	frame = talloc_stackframe();
+	cr_seterr(frame, &errmsg, "starting a transaction at %s failed: %s",
+		  conn->dc, ldb_errstring(conn->ldb));
+	py_cr_raise(EIO, errmsg, NULL);
+	TALLOC_FREE(frame);
+	return false;
+}
+
+/*
+ * Commit the transaction if the write (ret, errmsg) succeeded, else cancel
+ * it and raise the write's error: problem "conflict" for ESTALE.
+ */
+static bool py_cr_transaction_end(struct cr_adconn *conn, int ret,
+				  const char *errmsg)
+{
+	TALLOC_CTX *frame = NULL;
+	char *commit_errmsg = NULL;
 	int rc;
 
 	if (ret != 0) {
 		ldb_transaction_cancel(conn->ldb);
-		return ret;
+		py_cr_raise(ret, errmsg, ret == ESTALE ? "conflict" : NULL);
+		return false;
 	}
 	rc = ldb_transaction_commit(conn->ldb);
-	if (rc != LDB_SUCCESS) {
-		cr_seterr(mem_ctx, errmsg, "committing the change at %s "
-			  "failed: %s", conn->dc, ldb_errstring(conn->ldb));
-		return EIO;
+	if (rc == LDB_SUCCESS) {
+		return true;
 	}
-	return 0;
-}
-
-static int py_cr_transaction_start(TALLOC_CTX *mem_ctx,
-				   struct cr_adconn *conn, char **errmsg)
-{
-	int rc = ldb_transaction_start(conn->ldb);
-
-	if (rc != LDB_SUCCESS) {
-		cr_seterr(mem_ctx, errmsg, "starting a transaction at %s "
-			  "failed: %s", conn->dc, ldb_errstring(conn->ldb));
-		return EIO;
-	}
-	return 0;
+	frame = talloc_stackframe();
+	cr_seterr(frame, &commit_errmsg, "committing the change at %s "
+		  "failed: %s", conn->dc, ldb_errstring(conn->ldb));
+	py_cr_raise(EIO, commit_errmsg, NULL);
+	TALLOC_FREE(frame);
+	return false;
 }
 
 static PyObject *py_cr_str_list(char **values, size_t count)
@@ -1154,11 +1165,9 @@ static PyObject *py_cr_str_list(char **values, size_t count)
 	size_t i;
 
 	for (i = 0; list != NULL && i < count; i++) {
-		PyObject *s = PyBytes_FromString(values[i]);
-		int rc = (s != NULL) ? PyList_Append(list, s) : -1;
+		bool ok = py_cr_list_put(list, PyBytes_FromString(values[i]));
 
-		Py_XDECREF(s);
-		if (rc != 0) {
+		if (!ok) {
 			Py_CLEAR(list);
 		}
 	}
@@ -1243,16 +1252,12 @@ static bool py_cr_value_arg(PyObject *obj, const char *what,
 	size_t len = 0;
 	bool ok;
 
-	*holder = NULL;
 	*value = NULL;
-	if (obj == Py_None) {
-		return true;
-	}
-	ok = py_cr_get_bytes(obj, what, holder, &data, &len);
+	ok = py_cr_get_bytes_or_none(obj, what, holder, &data, &len);
 	if (!ok) {
 		return false;
 	}
-	if (memchr(data, '\0', len) != NULL) {
+	if (data != NULL && memchr(data, '\0', len) != NULL) {
 		PyErr_Format(PyExc_ValueError, "%s holds a NUL byte", what);
 		Py_CLEAR(*holder);
 		return false;
@@ -1296,14 +1301,14 @@ static PyObject *py_change_value(PyObject *module, PyObject *args)
 	if (conn == NULL) {
 		goto out;
 	}
-	ret = py_cr_transaction_start(frame, conn, &errmsg);
-	if (ret == 0) {
-		ret = cr_adstore_change_value(frame, conn, dn, attr,
-					      old_value, new_value, &errmsg);
-		ret = py_cr_transaction_end(frame, conn, ret, &errmsg);
+	ok = py_cr_transaction_start(conn);
+	if (!ok) {
+		goto out;
 	}
-	if (ret != 0) {
-		py_cr_raise(ret, errmsg, ret == ESTALE ? "conflict" : NULL);
+	ret = cr_adstore_change_value(frame, conn, dn, attr, old_value,
+				      new_value, &errmsg);
+	ok = py_cr_transaction_end(conn, ret, errmsg);
+	if (!ok) {
 		goto out;
 	}
 	result = Py_None;
@@ -1338,17 +1343,15 @@ static PyObject *py_bump_timestamp(PyObject *module, PyObject *args)
 	if (!ok) {
 		goto out;
 	}
-	if (py_old != Py_None) {
-		ok = py_cr_get_bytes(py_old, "old", &holder, &old, &old_len);
-		if (!ok) {
-			goto out;
-		}
-		if (old_len != CR_TIMESTAMP_LEN) {
-			PyErr_Format(PyExc_ValueError, "%s of '%s' is %zu "
-				     "bytes, not %d", CR_ATTR_TIMESTAMP, dn,
-				     old_len, CR_TIMESTAMP_LEN);
-			goto out;
-		}
+	ok = py_cr_get_bytes_or_none(py_old, "old", &holder, &old, &old_len);
+	if (!ok) {
+		goto out;
+	}
+	if (old != NULL && old_len != CR_TIMESTAMP_LEN) {
+		PyErr_Format(PyExc_ValueError, "%s of '%s' is %zu bytes, not "
+			     "%d", CR_ATTR_TIMESTAMP, dn, old_len,
+			     CR_TIMESTAMP_LEN);
+		goto out;
 	}
 	if (now == 0) {
 		now = cr_filetime_now();
@@ -1357,14 +1360,14 @@ static PyObject *py_bump_timestamp(PyObject *module, PyObject *args)
 	if (conn == NULL) {
 		goto out;
 	}
-	ret = py_cr_transaction_start(frame, conn, &errmsg);
-	if (ret == 0) {
-		ret = cr_adstore_bump_timestamp(frame, conn, dn, old, now,
-						new_ts, &errmsg);
-		ret = py_cr_transaction_end(frame, conn, ret, &errmsg);
+	ok = py_cr_transaction_start(conn);
+	if (!ok) {
+		goto out;
 	}
-	if (ret != 0) {
-		py_cr_raise(ret, errmsg, ret == ESTALE ? "conflict" : NULL);
+	ret = cr_adstore_bump_timestamp(frame, conn, dn, old, now, new_ts,
+					&errmsg);
+	ok = py_cr_transaction_end(conn, ret, errmsg);
+	if (!ok) {
 		goto out;
 	}
 	result = PyBytes_FromStringAndSize((const char *)new_ts,
@@ -1388,19 +1391,13 @@ static PyObject *py_filetime_iso8601(PyObject *module, PyObject *args)
 	TALLOC_CTX *frame = talloc_stackframe();
 	unsigned long long ft = 0;
 	PyObject *result = NULL;
-	char *iso = NULL;
 	bool ok;
 
 	ok = PyArg_ParseTuple(args, "K:filetime_iso8601", &ft);
 	if (!ok) {
 		goto out;
 	}
-	iso = cr_filetime_iso8601(frame, ft);
-	if (iso == NULL) {
-		PyErr_NoMemory();
-		goto out;
-	}
-	result = PyUnicode_FromString(iso);
+	result = py_cr_made_str(cr_filetime_iso8601(frame, ft));
 out:
 	TALLOC_FREE(frame);
 	return result;

@@ -16,7 +16,7 @@
 
 #include "dpapi/alg.h"
 #include "dpapi/blob.h"
-#include "dpapi_test_util.h"
+#include "test_util.h"
 
 #define NEMESIS_MK "36bd60cb9e7e52433169db00e93ed0a82d3c30c65d948bd8596fb3" \
 	"2c267671020b02026b0ae03479dd18374adbdd7658f45cce6ed2a45319eff7a96c" \

@@ -19,7 +19,7 @@
 #include "dpapi/blob.h"
 #include "dpapi/capi.h"
 #include "cursor.h"
-#include "dpapi_test_util.h"
+#include "test_util.h"
 
 #define KIWI_DIR "mimikatz-efs/"
 #define KIWI_CONTAINER "79e1ac78150e8bea8ad238e14d63145b_4f8e7ec6-a506-4d31-" \

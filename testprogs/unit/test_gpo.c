@@ -24,6 +24,7 @@
 #include "gpo_internal.h"
 #include "policy.h"
 #include "preg.h"
+#include "test_util.h"
 
 #define G1 "{31B2F340-016D-11D2-945F-00C04FB984F9}"
 #define G2 "{6AC1786C-016F-11D2-945F-00C04FB984F9}"
@@ -38,43 +39,11 @@
 #define SID_AU "S-1-5-11"
 #define SID_EVERYONE "S-1-1-0"
 
-struct test_ctx {
-	TALLOC_CTX *mem;
-	size_t baseline;
-};
-
-static int setup(void **state)
-{
-	struct test_ctx *t = talloc_zero(NULL, struct test_ctx);
-
-	assert_non_null(t);
-	t->mem = talloc_new(t);
-	t->baseline = talloc_total_size(t->mem);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
-
-	assert_int_equal(talloc_total_size(t->mem), t->baseline);
-	talloc_free(t);
-	return 0;
-}
-
-static void assert_contains(const char *s, const char *part)
-{
-	if (s == NULL || strstr(s, part) == NULL) {
-		fail_msg("'%s' lacks '%s'", (s != NULL) ? s : "(null)", part);
-	}
-}
-
 /* --- gPLink --------------------------------------------------------- */
 
 static void test_gpo_gplink_valid(void **state)
 {
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct gpo_link *l = NULL;
 	size_t n = 0;
@@ -143,7 +112,7 @@ static void test_gpo_gplink_hostile(void **state)
 		{ LINK(G1, 0) "]", "expected '['" },
 		{ LINK(G1, 0) "[", "has no ']'" },
 	};
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -159,15 +128,15 @@ static void test_gpo_gplink_hostile(void **state)
 		assert_int_equal(ret, EBADMSG);
 		assert_null(l);
 		assert_int_equal(n, 0);
-		assert_contains(err, "OU=Where");
-		assert_contains(err, cases[i].why);
+		cr_assert_contains(err, "OU=Where");
+		cr_assert_contains(err, cases[i].why);
 		talloc_free(mem);
 	}
 }
 
 static void test_gpo_gplink_limits(void **state)
 {
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct gpo_link *l = NULL;
 	char *many = talloc_strdup(mem, "");
@@ -187,14 +156,14 @@ static void test_gpo_gplink_limits(void **state)
 	many = talloc_strdup_append(many, LINK(G1, 0));
 	ret = gpo_parse_gplink(mem, many, "OU=x", &l, &n, &err);
 	assert_int_equal(ret, EBADMSG);
-	assert_contains(err, "more than");
+	cr_assert_contains(err, "more than");
 
 	huge = talloc_zero_size(mem, GPO_MAX_GPLINK_LEN + 2);
 	assert_non_null(huge);
 	memset(huge, ' ', GPO_MAX_GPLINK_LEN + 1);
 	ret = gpo_parse_gplink(mem, huge, "OU=x", &l, &n, &err);
 	assert_int_equal(ret, EBADMSG);
-	assert_contains(err, "longer than");
+	cr_assert_contains(err, "longer than");
 	talloc_free(mem);
 }
 
@@ -223,7 +192,7 @@ static void test_gpo_extension_names(void **state)
 
 static void test_gpo_chain(void **state)
 {
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct gpo_som *s = NULL;
 	char *err = NULL;
@@ -259,7 +228,7 @@ static void test_gpo_chain(void **state)
 	assert_int_equal(ret, EINVAL);
 	ret = gpo_user_chain(mem, "CN=alice,OU=x", &s, &n, &err);
 	assert_int_equal(ret, EINVAL);
-	assert_contains(err, "no domain part");
+	cr_assert_contains(err, "no domain part");
 	ret = gpo_user_chain(mem, "", &s, &n, &err);
 	assert_int_equal(ret, EINVAL);
 	ret = gpo_user_chain(mem, "CN=a,,DC=x", &s, &n, &err);
@@ -304,7 +273,7 @@ static char *summary(TALLOC_CTX *mem, const struct cr_gpo *g, size_t n)
 
 static void test_gpo_order_lsdou(void **state)
 {
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct gpo_som s[4] = {
 		{ .kind = GPO_SOM_SITE, .dn = "CN=Site" },
@@ -331,7 +300,7 @@ static void test_gpo_order_lsdou(void **state)
 
 static void test_gpo_order_enforced(void **state)
 {
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct gpo_som s[3] = {
 		{ .kind = GPO_SOM_DOMAIN, .dn = "DC=d" },
@@ -357,7 +326,7 @@ static void test_gpo_order_enforced(void **state)
 
 static void test_gpo_order_blocked(void **state)
 {
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct gpo_som s[4] = {
 		{ .kind = GPO_SOM_SITE, .dn = "CN=Site" },
@@ -399,7 +368,7 @@ static void test_gpo_order_blocked(void **state)
 
 static void test_gpo_order_disabled_and_twice(void **state)
 {
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct gpo_som s[2] = {
 		{ .kind = GPO_SOM_DOMAIN, .dn = "DC=d" },
@@ -419,8 +388,8 @@ static void test_gpo_order_disabled_and_twice(void **state)
 	assert_string_equal(summary(mem, g, n), "G1-,G3-,G3,G2-");
 	assert_string_equal(g[0].why, "link disabled");
 	assert_string_equal(g[3].why, "link disabled");
-	assert_contains(g[1].why, "applied later through its link at "
-			"'OU=a,DC=d'");
+	cr_assert_contains(g[1].why, "applied later through its link at "
+			   "'OU=a,DC=d'");
 
 	ret = gpo_order(mem, s, 0, &g, &n, &err);
 	assert_int_equal(ret, 0);
@@ -537,7 +506,7 @@ static int check(TALLOC_CTX *mem, const struct t_ace *aces, size_t n,
 
 static void test_gpo_sd_default_applies(void **state)
 {
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	bool applies = false;
 	char *why = NULL;
@@ -616,7 +585,7 @@ static void test_gpo_sd_filtering(void **state)
 		{ { { 2, 0, READ_ALL | CR, NULL, SID_AU } }, 1, false, false,
 		  "no ACE grants Apply Group Policy" },
 	};
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -631,7 +600,7 @@ static void test_gpo_sd_filtering(void **state)
 		assert_int_equal(ret, 0);
 		assert_int_equal(applies, cases[i].alice);
 		if (cases[i].why != NULL) {
-			assert_contains(why, cases[i].why);
+			cr_assert_contains(why, cases[i].why);
 		}
 		ret = check(mem, cases[i].aces, cases[i].n, SID_BOB, &applies,
 			    &why);
@@ -644,7 +613,7 @@ static void test_gpo_sd_filtering(void **state)
 
 static void test_gpo_sd_no_dacl(void **state)
 {
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	const char *sids[] = { SID_ALICE };
 	uint8_t sd[20] = { 1, 0, 0x00, 0x80 };
@@ -677,7 +646,7 @@ static void test_gpo_sd_no_dacl(void **state)
 
 static void test_gpo_sd_hostile(void **state)
 {
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	const char *sids[] = { SID_ALICE, SID_AU };
 	size_t len = 0;
@@ -704,7 +673,7 @@ static void test_gpo_sd_hostile(void **state)
 	bad[0] = 2;
 	ret = gpo_sd_check(mem, bad, len, sids, 2, &applies, &why, &err);
 	assert_int_equal(ret, EBADMSG);
-	assert_contains(err, "revision");
+	cr_assert_contains(err, "revision");
 	/* DACL offset past the end, or inside the header */
 	memcpy(bad, good, len);
 	cr_store_le32(bad + 16, (uint32_t)len);
@@ -721,7 +690,7 @@ static void test_gpo_sd_hostile(void **state)
 	cr_store_le16(bad + 22, (uint16_t)(len + 1));
 	ret = gpo_sd_check(mem, bad, len, sids, 2, &applies, &why, &err);
 	assert_int_equal(ret, EBADMSG);
-	assert_contains(err, "DACL size");
+	cr_assert_contains(err, "DACL size");
 	/* ACE count larger than what is there */
 	memcpy(bad, good, len);
 	cr_store_le16(bad + 24, 65535);
@@ -740,7 +709,7 @@ static void test_gpo_sd_hostile(void **state)
 	bad[28 + 8 + 1] = 15;
 	ret = gpo_sd_check(mem, bad, len, sids, 2, &applies, &why, &err);
 	assert_int_equal(ret, EBADMSG);
-	assert_contains(err, "SID");
+	cr_assert_contains(err, "SID");
 	/* a SID claiming 16 */
 	bad[28 + 8 + 1] = 16;
 	ret = gpo_sd_check(mem, bad, len, sids, 2, &applies, &why, &err);
@@ -765,7 +734,7 @@ static void test_gpo_sd_hostile(void **state)
 
 static void test_gpo_sid_string(void **state)
 {
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	const uint8_t au[] = { 1, 1, 0, 0, 0, 0, 0, 5, 11, 0, 0, 0 };
 	const uint8_t big[] = { 1, 0, 1, 0, 0, 0, 0, 0 };
@@ -842,7 +811,7 @@ static struct gpo_cache *sample_cache(TALLOC_CTX *mem)
 
 static void test_gpo_cache_roundtrip(void **state)
 {
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct gpo_cache *c = sample_cache(mem);
 	struct gpo_cache *back = NULL;
@@ -878,7 +847,7 @@ static void test_gpo_cache_roundtrip(void **state)
 
 static void test_gpo_cache_hostile(void **state)
 {
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct gpo_cache *c = sample_cache(mem);
 	struct gpo_cache *back = NULL;
@@ -903,13 +872,13 @@ static void test_gpo_cache_hostile(void **state)
 	bad[len] = 0;
 	ret = gpo_cache_parse(mem, bad, len + 1, "t", &back, &err);
 	assert_int_equal(ret, EBADMSG);
-	assert_contains(err, "end of file");
+	cr_assert_contains(err, "end of file");
 	/* wrong magic */
 	memcpy(bad, data, len);
 	bad[7] = 2;
 	ret = gpo_cache_parse(mem, bad, len, "t", &back, &err);
 	assert_int_equal(ret, EBADMSG);
-	assert_contains(err, "signature");
+	cr_assert_contains(err, "signature");
 	/* a string length that lies */
 	memcpy(bad, data, len);
 	cr_store_le32(bad + 8, 0xfffffff0u);
@@ -936,13 +905,13 @@ static void test_gpo_cache_hostile(void **state)
 	}
 	ret = gpo_cache_parse(mem, bad, len, "t", &back, &err);
 	assert_int_equal(ret, EBADMSG);
-	assert_contains(err, "Registry.pol");
+	cr_assert_contains(err, "Registry.pol");
 	talloc_free(mem);
 }
 
 static void test_gpo_cache_file(void **state)
 {
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	char dir[] = "/tmp/test_gpo.XXXXXX";
 	char *path = NULL;
@@ -972,13 +941,13 @@ static void test_gpo_cache_file(void **state)
 	/* a directory that does not exist */
 	ret = gpo_cache_write(mem, path, (const uint8_t *)"x", 1, &err);
 	assert_int_equal(ret, ENOENT);
-	assert_contains(err, path);
+	cr_assert_contains(err, path);
 	talloc_free(mem);
 }
 
 static void test_gpo_pol_reduce(void **state)
 {
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct policy *full = policy_new(mem);
 	struct policy *reduced = policy_new(mem);
@@ -1048,7 +1017,7 @@ static void test_gpo_smb_url(void **state)
 		{ "//roam.test/sysvol/x", NULL, NULL },
 		{ "", NULL, NULL },
 	};
-	struct test_ctx *t = *state;
+	struct cr_test_ctx *t = *state;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -1068,27 +1037,25 @@ static void test_gpo_smb_url(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_gpo_gplink_valid),
-		T(test_gpo_gplink_hostile),
-		T(test_gpo_gplink_limits),
-		T(test_gpo_extension_names),
-		T(test_gpo_chain),
-		T(test_gpo_order_lsdou),
-		T(test_gpo_order_enforced),
-		T(test_gpo_order_blocked),
-		T(test_gpo_order_disabled_and_twice),
-		T(test_gpo_sd_default_applies),
-		T(test_gpo_sd_filtering),
-		T(test_gpo_sd_no_dacl),
-		T(test_gpo_sd_hostile),
-		T(test_gpo_sid_string),
-		T(test_gpo_cache_roundtrip),
-		T(test_gpo_cache_hostile),
-		T(test_gpo_cache_file),
-		T(test_gpo_pol_reduce),
-		T(test_gpo_smb_url),
-#undef T
+		cr_unit_test(test_gpo_gplink_valid),
+		cr_unit_test(test_gpo_gplink_hostile),
+		cr_unit_test(test_gpo_gplink_limits),
+		cr_unit_test(test_gpo_extension_names),
+		cr_unit_test(test_gpo_chain),
+		cr_unit_test(test_gpo_order_lsdou),
+		cr_unit_test(test_gpo_order_enforced),
+		cr_unit_test(test_gpo_order_blocked),
+		cr_unit_test(test_gpo_order_disabled_and_twice),
+		cr_unit_test(test_gpo_sd_default_applies),
+		cr_unit_test(test_gpo_sd_filtering),
+		cr_unit_test(test_gpo_sd_no_dacl),
+		cr_unit_test(test_gpo_sd_hostile),
+		cr_unit_test(test_gpo_sid_string),
+		cr_unit_test(test_gpo_cache_roundtrip),
+		cr_unit_test(test_gpo_cache_hostile),
+		cr_unit_test(test_gpo_cache_file),
+		cr_unit_test(test_gpo_pol_reduce),
+		cr_unit_test(test_gpo_smb_url),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_STDOUT);

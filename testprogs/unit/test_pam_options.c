@@ -16,34 +16,10 @@
 #include <talloc.h>
 
 #include "policy.h"
+#include "test_util.h"
 
 /* the module's option parser is not part of libcredroam */
 #include "../../winbind_plugin/pam_credroam_opts.c"
-
-struct test_ctx {
-	TALLOC_CTX *mem;
-	size_t baseline;
-};
-
-static int setup(void **state)
-{
-	struct test_ctx *t = talloc_zero(NULL, struct test_ctx);
-
-	assert_non_null(t);
-	t->mem = talloc_new(t);
-	t->baseline = talloc_total_size(t->mem);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
-
-	assert_int_equal(talloc_total_size(t->mem), t->baseline);
-	talloc_free(t);
-	return 0;
-}
 
 static size_t list_len(const char **l)
 {
@@ -71,7 +47,8 @@ static struct pcr_opts *parse(TALLOC_CTX *mem, const struct credroam_conf *c,
 
 static void test_pam_options_defaults(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	struct pcr_opts *o = parse(t->mem, NULL, NULL);
 
 	assert_false(o->debug);
@@ -93,7 +70,8 @@ static void test_pam_options_defaults(void **state)
 
 static void test_pam_options_conf_then_line(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	static const char text[] = "[pam]\n"
 				   "debug = yes\n"
 				   "time budget = 0.75\n"
@@ -122,7 +100,8 @@ static void test_pam_options_conf_then_line(void **state)
 
 static void test_pam_options_line(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	const char *argv[] = {
 		"debug", "budget=0", "services=login,xrdp-sesman",
 		"unlock=mylock", "credroam=/opt/cr/bin/credroam",
@@ -148,7 +127,8 @@ static void test_pam_options_line(void **state)
 
 static void test_pam_options_star(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	const char *argv[] = { "services=*", "unlock=", NULL };
 	struct pcr_opts *o = parse(t->mem, NULL, argv);
 
@@ -161,7 +141,8 @@ static void test_pam_options_star(void **state)
 /* Bad arguments: a warning naming the argument, the old value kept. */
 static void test_pam_options_bad(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	static const struct {
 		const char *arg;
 		const char *warning;
@@ -229,7 +210,8 @@ static void test_pam_options_seconds(void **state)
 		bool ok;
 
 		printf("case %zu: '%s'\n", i, cases[i].s);
-		ok = pcr_parse_seconds(cases[i].s, PCR_MAX_BUDGET_US, &us);
+		ok = credroam_conf_parse_seconds(cases[i].s, PCR_MAX_BUDGET_US,
+						 &us);
 		assert_int_equal(ok, cases[i].ok);
 		if (ok) {
 			assert_int_equal(us, cases[i].us);
@@ -242,16 +224,11 @@ static void test_pam_options_seconds(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_pam_options_defaults,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pam_options_conf_then_line,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pam_options_line,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pam_options_star,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pam_options_bad,
-						setup, teardown),
+		cr_unit_test(test_pam_options_defaults),
+		cr_unit_test(test_pam_options_conf_then_line),
+		cr_unit_test(test_pam_options_line),
+		cr_unit_test(test_pam_options_star),
+		cr_unit_test(test_pam_options_bad),
 		cmocka_unit_test(test_pam_options_seconds),
 	};
 

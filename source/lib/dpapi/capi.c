@@ -106,10 +106,7 @@ int cr_capi_key_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	*out = talloc_move(mem_ctx, &k);
 	ret = 0;
 done:
-	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
-	}
-	cr_dpapi_err_keep(mem_ctx, errmsg);
+	cr_dpapi_err_done(mem_ctx, errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -220,10 +217,7 @@ int cr_capi_rsa2_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	}
 	*out = talloc_move(mem_ctx, &k);
 done:
-	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
-	}
-	cr_dpapi_err_keep(mem_ctx, errmsg);
+	cr_dpapi_err_done(mem_ctx, errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -431,10 +425,7 @@ int cr_capi_key_create(TALLOC_CTX *mem_ctx, const char *name,
 	}
 	*out = talloc_move(mem_ctx, &c);
 done:
-	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
-	}
-	cr_dpapi_err_keep(mem_ctx, errmsg);
+	cr_dpapi_err_done(mem_ctx, errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -156,10 +156,7 @@ int cr_cng_key_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	}
 	*out = talloc_move(mem_ctx, &k);
 done:
-	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
-	}
-	cr_dpapi_err_keep(mem_ctx, errmsg);
+	cr_dpapi_err_done(mem_ctx, errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -282,10 +279,7 @@ int cr_bcrypt_rsa_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	/* GnuTLS computes d and the CRT values RSA2 leaves out */
 	ret = cr_rsa_key_complete(mem_ctx, k, out, errmsg);
 done:
-	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
-	}
-	cr_dpapi_err_keep(mem_ctx, errmsg);
+	cr_dpapi_err_done(mem_ctx, errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -512,10 +506,7 @@ int cr_mib1_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	}
 	*out = talloc_move(mem_ctx, &m);
 done:
-	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
-	}
-	cr_dpapi_err_keep(mem_ctx, errmsg);
+	cr_dpapi_err_done(mem_ctx, errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }
