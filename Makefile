@@ -4,7 +4,8 @@
 #   make test       everything: unit tests (plain and ASan/UBSan), fuzz
 #                   smoke runs, integration tests in a throw-away domain
 #   make demo       the main job: a credential roaming between two members
-#   make install    DESTDIR=... prefix=...
+#   make install    DESTDIR=... prefix=...  (make uninstall: the same)
+#   make test-debian  build the .debs, install, purge, reinstall them
 #
 WAF = ./.bootstrap/waf/waf
 PYTHON = /usr/bin/python3
@@ -58,11 +59,37 @@ bench: build
 demo: bootstrap build
 	testprogs/demo.sh
 
-install: build
+# `make install prefix=/usr` reconfigures when the tree was configured with
+# another prefix (waf takes the prefix from configure, not from install).
+reconfigure-for-prefix: configure-if-needed
+ifneq ($(filter command line environment,$(origin prefix)),)
+	@configured=$$(sed -n "s/^PREFIX = '\(.*\)'$$/\1/p" bin/c4che/_cache.py); \
+	if [ "$$configured" != "$(prefix)" ]; then \
+		echo "reconfiguring: prefix $$configured -> $(prefix)"; \
+		./configure --prefix=$(prefix) $(CONFIGURE_FLAGS); \
+	fi
+endif
+
+install: reconfigure-for-prefix
+	$(WAF) build
 	$(WAF) install --destdir=$(DESTDIR)
 
-uninstall: configure-if-needed
+uninstall: reconfigure-for-prefix
 	$(WAF) uninstall --destdir=$(DESTDIR)
+
+# The installed tree against README.md's "Installed files" table, then an
+# uninstall that must leave only directories.
+test-install: build
+	testprogs/test_install.sh
+
+# Every man page renders with man -l without a warning.
+test-manpages: build
+	testprogs/test_manpages.sh
+
+# dpkg-buildpackage, then install, purge and reinstall the .debs on this
+# machine (root; a few minutes).
+test-debian: bootstrap
+	testprogs/test_debian.sh
 
 clean:
 	-$(WAF) clean
@@ -74,4 +101,5 @@ distclean:
 
 .PHONY: all build build-asan build-fuzz bootstrap test test-unit \
 	test-integration fuzz-smoke fuzz-long test-valgrind bench demo \
-	install uninstall clean distclean configure-if-needed
+	install uninstall clean distclean configure-if-needed \
+	reconfigure-for-prefix test-install test-manpages test-debian

@@ -62,7 +62,15 @@ def options(opt):
 	opt.add_option('--with-ldbmodulesdir', default=None,
 		       help='where the credroam_guard ldb module goes')
 	opt.add_option('--with-pythondir', default=None,
-		       help='where Python modules go')
+		       help='where Python modules go [/usr: '
+		       '/usr/lib/python3/dist-packages, else '
+		       'PREFIX/lib/python3.X/dist-packages]')
+	opt.add_option('--with-pamconfigdir', default='/usr/share/pam-configs',
+		       help='where pam-auth-update profiles go '
+		       '[/usr/share/pam-configs, the only place it reads]')
+	opt.add_option('--with-systemduserunitdir', default=None,
+		       help='where systemd user units go '
+		       '[PREFIX/lib/systemd/user]')
 	opt.add_option('--without-fuzzing', action='store_true',
 		       default=False, help='do not configure the clang '
 		       'libFuzzer variant')
@@ -82,6 +90,44 @@ def _check_pkgs(conf):
 		      msg='Checking for libresolv')
 
 
+def _install_dirs(conf):
+	"""Where installed files go (README.md, "Installed files").  What a
+	foreign program loads goes where that program looks, whatever the
+	prefix: PAM modules in Debian's PAM directory, the ldb module in the
+	directory libldb was built with, pam-auth-update profiles in the one
+	directory it reads."""
+	opts = Options.options
+	prefix = conf.env.PREFIX
+	pamdir = opts.with_pammodulesdir
+	if not pamdir:
+		multiarch = conf.cmd_and_log(conf.env.CC + ['-print-multiarch'],
+					     quiet=Context.BOTH).strip()
+		pamdir = '/lib/%s/security' % multiarch
+		if not multiarch or not os.path.isdir(pamdir):
+			pamdir = os.path.join(conf.env.LIBDIR, 'security')
+	conf.env.PAMMODULESDIR = pamdir
+	conf.env.LDBMODULESDIR = (opts.with_ldbmodulesdir or
+				  conf.cmd_and_log(['pkg-config',
+					'--variable=modulesdir', 'ldb'],
+					quiet=Context.BOTH).strip())
+	pyver = conf.cmd_and_log(['pkg-config', '--modversion', 'python3'],
+				 quiet=Context.BOTH).strip()
+	if opts.with_pythondir:
+		conf.env.PYTHONDIR = opts.with_pythondir
+	elif prefix == '/usr':
+		conf.env.PYTHONDIR = '/usr/lib/python3/dist-packages'
+	else:
+		conf.env.PYTHONDIR = os.path.join(prefix, 'lib',
+			'python' + pyver, 'dist-packages')
+	conf.env.PAMCONFIGDIR = opts.with_pamconfigdir
+	conf.env.SYSTEMDUSERUNITDIR = (opts.with_systemduserunitdir or
+		os.path.join(prefix, 'lib', 'systemd', 'user'))
+	conf.env.DOCDIR = os.path.join(prefix, 'share', 'doc', 'credroam')
+	for var in ('PAMMODULESDIR', 'LDBMODULESDIR', 'PYTHONDIR',
+		    'PAMCONFIGDIR', 'SYSTEMDUSERUNITDIR', 'DOCDIR'):
+		conf.msg('Install %s' % var, conf.env[var])
+
+
 def configure(conf):
 	conf.load('compiler_c')
 	_check_pkgs(conf)
@@ -95,13 +141,7 @@ def configure(conf):
 					    '-Wl,--as-needed'])
 
 	prefix = conf.env.PREFIX
-	libdir = conf.env.LIBDIR or os.path.join(prefix, 'lib')
-	conf.env.PAMMODULESDIR = (Options.options.with_pammodulesdir or
-				  os.path.join(libdir, 'security'))
-	conf.env.LDBMODULESDIR = (Options.options.with_ldbmodulesdir or
-				  os.path.join(libdir, 'credroam', 'ldb'))
-	conf.env.PYTHONDIR = (Options.options.with_pythondir or
-			      os.path.join(libdir, 'python3', 'dist-packages'))
+	_install_dirs(conf)
 	conf.env.SYSCONFDIR = conf.env.SYSCONFDIR or os.path.join(prefix,
 								  'etc')
 	conf.env.DATADIR = os.path.join(prefix, 'share')

@@ -8,7 +8,12 @@
 #   sha1_3des      john's LaKuckaracha42 key (3DES/SHA-1, 18000 rounds),
 #                  wrapped in a master key file header
 #   backupkey.v2   Nemesis old-format key, RSA-2048 backup key (v2: impacket
-#                  reads a v3 key 8 bytes early, so v2 is the fair case)
+#                  reads a v3 key 8 bytes early, so v2 is the fair case).
+#                  Two figures: per master key with the key imported once
+#                  (both sides exclude PVK parsing and key import), and per
+#                  run of one master key (both sides include them: what
+#                  `credroam dpapi masterkey FILE --backup-key PVK` pays).
+#                  The .rsa line is the bare GnuTLS RSA decryption.
 set -eu
 
 TOP=$(pwd)
@@ -45,7 +50,8 @@ hdr += struct.pack('<I', 0) + struct.pack('<4Q', len(mk), 0, 0, 0)
 open(sys.argv[1], 'wb').write(hdr + mk)
 PYEOF
 
-# impacket: ms per decryption, best of 3 batches of NI
+# impacket: CPU ms per decryption (process time on both sides), best of 3
+# batches of NI
 impacket_prekey() {
 	"$PY" - "$1" "$2" "$NI" <<'PYEOF'
 import sys, time
@@ -58,18 +64,19 @@ mkf = MasterKeyFile(data)
 section = data[len(mkf):][:mkf['MasterKeyLen']]
 best = None
 for _ in range(3):
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for _ in range(n):
         if MasterKey(section).decrypt(prekey) is None:
             sys.exit('impacket: HMAC check failed')
-    per = (time.perf_counter() - t0) * 1000 / n
+    per = (time.process_time() - t0) * 1000 / n
     best = per if best is None else min(best, per)
 print('%.4f' % best)
 PYEOF
 }
 
+# $4 = 1: count PVK parsing and key import in each decryption
 impacket_backupkey() {
-	"$PY" - "$1" "$2" "$3" "$((NI * 10))" <<'PYEOF'
+	"$PY" - "$1" "$2" "$3" "$((NI * 10))" "$4" <<'PYEOF'
 import sys, time
 from binascii import hexlify
 from Cryptodome.Cipher import PKCS1_v1_5
@@ -79,20 +86,29 @@ from impacket.dpapi import (MasterKeyFile, DomainKey, PVK_FILE_HDR,
 data = open(sys.argv[1], 'rb').read()
 pvk = open(sys.argv[2], 'rb').read()
 n = int(sys.argv[4])
+with_import = sys.argv[5] == '1'
 mkf = MasterKeyFile(data)
 body = data[len(mkf):]
 off = mkf['MasterKeyLen'] + mkf['BackupKeyLen'] + mkf['CredHistLen']
 dk = DomainKey(body[off:][:mkf['DomainKeyLen']])
-key = PRIVATE_KEY_BLOB(pvk[len(PVK_FILE_HDR()):])
-cipher = PKCS1_v1_5.new(privatekeyblob_to_pkcs1(key))
+
+
+def load():
+    key = PRIVATE_KEY_BLOB(pvk[len(PVK_FILE_HDR(pvk)):])
+    return PKCS1_v1_5.new(privatekeyblob_to_pkcs1(key))
+
+
+cipher = load()
 best = None
 for _ in range(3):
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     for _ in range(n):
+        if with_import:
+            cipher = load()
         plain = cipher.decrypt(dk['SecretData'][::-1], None)
         rsa = DPAPI_DOMAIN_RSA_MASTER_KEY(plain)
         mk = rsa['buffer'][:rsa['cbMasterKey']]
-    per = (time.perf_counter() - t0) * 1000 / n
+    per = (time.process_time() - t0) * 1000 / n
     best = per if best is None else min(best, per)
 if hexlify(mk).decode() != sys.argv[3]:
     sys.exit('impacket returned a wrong master key')
@@ -101,7 +117,7 @@ PYEOF
 }
 
 ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b / a }'
+	awk -v a="$1" -v b="$2" 'BEGIN { printf (b / a < 10 ? "%.2f" : "%.1f"), b / a }'
 }
 
 ratio2() {
@@ -130,7 +146,16 @@ for case in sha512_aes256 sha1_3des; do
 done
 
 ours=$("$BENCH" backupkey "$V2_FILE" "$V2_PVK" "$N")
-theirs=$(impacket_backupkey "$V2_FILE" "$V2_PVK" "$V2_MK")
+theirs=$(impacket_backupkey "$V2_FILE" "$V2_PVK" "$V2_MK" 0)
 echo "dpapi.backupkey.v2_rsa2048: credroam $(ms "$ours") ms," \
      "impacket $(ms "$theirs") ms, ratio $(ratio "$ours" "$theirs")x" \
-     "(target >= 1.0x)"
+     "(key imported once; target >= 1.0x)"
+rsa=$("$BENCH" rsa "$V2_FILE" "$V2_PVK" "$N")
+echo "dpapi.backupkey.v2_rsa2048.rsa: credroam $(ms "$ours") ms," \
+     "bare GnuTLS RSA decryption $(ms "$rsa") ms," \
+     "ratio $(ratio2 "$ours" "$rsa")x"
+ours=$("$BENCH" backupkey_import "$V2_FILE" "$V2_PVK" "$N")
+theirs=$(impacket_backupkey "$V2_FILE" "$V2_PVK" "$V2_MK" 1)
+echo "dpapi.backupkey.v2_rsa2048.with_import: credroam $(ms "$ours") ms," \
+     "impacket $(ms "$theirs") ms, ratio $(ratio "$ours" "$theirs")x" \
+     "(PVK parse + key import + decryption; target >= 1.0x)"

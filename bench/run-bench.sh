@@ -24,6 +24,17 @@ tmp=$(mktemp)
 	selftest/with-domain "$TOP/bench/bench_adstore.sh" 2>&1
 	echo '```'
 	echo
+	echo "## credroam_guard on the DC (bench/bench_guard.sh, in a test domain)"
+	echo '```'
+	selftest/with-domain --guarded "$TOP/bench/bench_guard.sh" 2>&1
+	CLIENT_TS=1 selftest/with-domain --guarded "$TOP/bench/bench_guard.sh" 2>&1
+	echo '```'
+	echo
+	echo "## Logon with pam_credroam (bench/bench_pam.sh, in a test domain)"
+	echo '```'
+	selftest/with-domain "$TOP/bench/bench_pam.sh" 2>&1
+	echo '```'
+	echo
 	echo "## Logon storm (bench/bench_storm.sh, in a test domain)"
 	echo '```'
 	selftest/with-domain "$TOP/bench/bench_storm.sh" 2>&1

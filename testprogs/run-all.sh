@@ -51,9 +51,22 @@ if [ -x fuzz/run-fuzz.sh ]; then
 	tally "$out" "${PIPESTATUS[0]}"
 fi
 
+stage "man pages"
+testprogs/test_manpages.sh 2>&1 | tee "$out"
+tally "$out" "${PIPESTATUS[0]}"
+
+stage "make install layout"
+testprogs/test_install.sh 2>&1 | tee "$out"
+tally "$out" "${PIPESTATUS[0]}"
+
 stage "integration tests (real Samba AD DC + winbind members)"
 testprogs/run-integration.sh 2>&1 | tee "$out"
 tally "$out" "${PIPESTATUS[0]}"
+
+stage "the demo (make demo)"
+testprogs/test_demo.sh 2>&1 | tee "$out"
+tally "$out" "${PIPESTATUS[0]}"
+
 rm -f "$out"
 
 stage "done"

@@ -16,7 +16,9 @@ log=$(mktemp)
 for v in $variants; do
 	dir=bin
 	[ "$v" = default ] || dir=bin/$v
-	for t in "$dir"/testprogs/unit/test_*; do
+	# Python extension tests: plain build only (python3 is uninstrumented)
+	pytests=$([ "$v" = default ] && ls testprogs/python/test_*.py 2>/dev/null)
+	for t in "$dir"/testprogs/unit/test_* $pytests; do
 		[ -x "$t" ] || continue
 		if "$t" >"$log" 2>&1; then
 			n=$(grep -c '^\[       OK \]' "$log")

@@ -58,6 +58,23 @@ int cr_adconn_find_dcs(TALLOC_CTX *mem_ctx, const char *realm,
 /* Reachability of host:port within timeout_ms (TCP connect). */
 bool cr_adconn_reachable(const char *host, uint16_t port, int timeout_ms);
 
+/* A ccache's client and the TGT for its realm that ends last. */
+struct cr_ccache_tgt {
+	char *name;		/* as given, or Kerberos' default: messages */
+	char *resolved;		/* "TYPE:residual" */
+	char *principal;
+	uint64_t authtime;	/* the logon: kept across renewals */
+	uint64_t endtime;
+};
+
+/*
+ * Read a ccache (NULL: Kerberos' default) for cr_ccache_check() and the
+ * GPO logon id.  An expired TGT is returned like any other.  Returns 0,
+ * ENOENT (no cache, principal or TGT), EIO or ENOMEM.
+ */
+int cr_ccache_tgt(TALLOC_CTX *mem_ctx, const char *ccache,
+		  struct cr_ccache_tgt **ptgt, char **errmsg);
+
 /*
  * Check a ccache (NULL: Kerberos' default): it exists, holds a TGT for its
  * principal's realm, and the TGT has not expired.  Sets the resolved

@@ -143,6 +143,26 @@ static int naming_context(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 	return (*pbase != NULL) ? 0 : ENOMEM;
 }
 
+/* The user as one search result shows it. */
+static int fill_user(struct cr_ad_user *user, const struct ldb_message *msg,
+		     const char *sid)
+{
+	const struct ldb_val *ts = NULL;
+
+	user->dn = talloc_strdup(user, ldb_dn_get_linearized(msg->dn));
+	user->sid = talloc_strdup(user, sid);
+	if (user->dn == NULL || user->sid == NULL) {
+		return ENOMEM;
+	}
+	user->usn_changed = ldb_msg_find_attr_as_uint64(msg, "uSNChanged", 0);
+	ts = ldb_msg_find_ldb_val(msg, CR_ATTR_TIMESTAMP);
+	if (ts != NULL && ts->length == CR_TIMESTAMP_LEN) {
+		memcpy(user->timestamp, ts->data, CR_TIMESTAMP_LEN);
+		user->has_timestamp = true;
+	}
+	return 0;
+}
+
 int cr_adstore_lookup(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 		      const char *sid, struct cr_ad_user **puser,
 		      char **errmsg)
@@ -153,7 +173,6 @@ int cr_adstore_lookup(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 	};
 	struct cr_ad_user *user = NULL;
 	struct ldb_result *res = NULL;
-	const struct ldb_val *ts = NULL;
 	char *base = NULL;
 	char *filter = NULL;
 	int rc;
@@ -188,22 +207,11 @@ int cr_adstore_lookup(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 		ret = ENOENT;
 		goto done;
 	}
-	user->dn = talloc_strdup(user, ldb_dn_get_linearized(
-					 res->msgs[0]->dn));
-	user->sid = talloc_strdup(user, sid);
-	if (user->dn == NULL || user->sid == NULL) {
-		ret = ENOMEM;
+	ret = fill_user(user, res->msgs[0], sid);
+	if (ret != 0) {
 		goto done;
 	}
-	user->usn_changed = ldb_msg_find_attr_as_uint64(res->msgs[0],
-							"uSNChanged", 0);
-	ts = ldb_msg_find_ldb_val(res->msgs[0], CR_ATTR_TIMESTAMP);
-	if (ts != NULL && ts->length == CR_TIMESTAMP_LEN) {
-		memcpy(user->timestamp, ts->data, CR_TIMESTAMP_LEN);
-		user->has_timestamp = true;
-	}
 	*puser = talloc_move(mem_ctx, &user);
-	ret = 0;
 done:
 	TALLOC_FREE(frame);
 	return ret;
@@ -219,7 +227,6 @@ int cr_adstore_lookup_dn(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 	};
 	struct cr_ad_user *user = NULL;
 	struct ldb_result *res = NULL;
-	const struct ldb_val *ts = NULL;
 	char *filter = NULL;
 	int rc;
 	int ret;
@@ -248,22 +255,11 @@ int cr_adstore_lookup_dn(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 		ret = ldb_fail(mem_ctx, conn, rc, errmsg, "reading user", dn);
 		goto done;
 	}
-	user->dn = talloc_strdup(user, ldb_dn_get_linearized(
-					 res->msgs[0]->dn));
-	user->sid = talloc_strdup(user, sid);
-	if (user->dn == NULL || user->sid == NULL) {
-		ret = ENOMEM;
+	ret = fill_user(user, res->msgs[0], sid);
+	if (ret != 0) {
 		goto done;
 	}
-	user->usn_changed = ldb_msg_find_attr_as_uint64(res->msgs[0],
-							"uSNChanged", 0);
-	ts = ldb_msg_find_ldb_val(res->msgs[0], CR_ATTR_TIMESTAMP);
-	if (ts != NULL && ts->length == CR_TIMESTAMP_LEN) {
-		memcpy(user->timestamp, ts->data, CR_TIMESTAMP_LEN);
-		user->has_timestamp = true;
-	}
 	*puser = talloc_move(mem_ctx, &user);
-	ret = 0;
 done:
 	TALLOC_FREE(frame);
 	return ret;

@@ -69,31 +69,33 @@ static bool is_tgt_for(const krb5_creds *cred,
 	       memcmp(srv->data[1].data, realm->data, realm->length) == 0;
 }
 
-int cr_ccache_check(TALLOC_CTX *mem_ctx, const char *ccache,
-		    char **presolved, char **pprincipal, uint64_t *pend,
-		    char **errmsg)
+int cr_ccache_tgt(TALLOC_CTX *mem_ctx, const char *ccache,
+		  struct cr_ccache_tgt **ptgt, char **errmsg)
 {
 	krb5_context kctx = NULL;
 	krb5_ccache cc = NULL;
 	krb5_principal client = NULL;
 	krb5_cc_cursor cursor = NULL;
 	krb5_creds cred;
+	struct cr_ccache_tgt *tgt = NULL;
 	char *pname = NULL;
 	const char *name = ccache;
 	bool found = false;
-	uint64_t end = 0;
 	krb5_error_code kret;
 	int ret;
 
-	*presolved = NULL;
-	*pprincipal = NULL;
-	*pend = 0;
+	*ptgt = NULL;
 	memset(&cred, 0, sizeof(cred));
 	kret = krb5_init_context(&kctx);
 	if (kret != 0) {
 		cr_seterr(mem_ctx, errmsg, "cannot initialise Kerberos: %s",
 			  strerror(kret));
 		return EIO;
+	}
+	tgt = talloc_zero(mem_ctx, struct cr_ccache_tgt);
+	if (tgt == NULL) {
+		ret = ENOMEM;
+		goto done;
 	}
 	if (name == NULL) {
 		name = krb5_cc_default_name(kctx);
@@ -126,10 +128,12 @@ int cr_ccache_check(TALLOC_CTX *mem_ctx, const char *ccache,
 		goto done;
 	}
 	while (krb5_cc_next_cred(kctx, cc, &cursor, &cred) == 0) {
-		bool tgt = is_tgt_for(&cred, &client->realm);
+		bool is_tgt = is_tgt_for(&cred, &client->realm);
+		uint64_t end = (uint32_t)cred.times.endtime;
 
-		if (tgt && (uint64_t)(uint32_t)cred.times.endtime > end) {
-			end = (uint32_t)cred.times.endtime;
+		if (is_tgt && end > tgt->endtime) {
+			tgt->endtime = end;
+			tgt->authtime = (uint32_t)cred.times.authtime;
 			found = true;
 		}
 		krb5_free_cred_contents(kctx, &cred);
@@ -142,31 +146,21 @@ int cr_ccache_check(TALLOC_CTX *mem_ctx, const char *ccache,
 		ret = ENOENT;
 		goto done;
 	}
-	if (end <= (uint64_t)time(NULL)) {
-		char when[32];
-		time_t t = (time_t)end;
-		struct tm tm;
-
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-		cr_seterr(mem_ctx, errmsg, "the Kerberos ticket of '%s' in "
-			  "'%s' expired at %s; log on again or run kinit",
-			  pname, name, when);
-		ret = EKEYEXPIRED;
-		goto done;
-	}
-	*pprincipal = talloc_strdup(mem_ctx, pname);
-	*presolved = talloc_asprintf(mem_ctx, "%s:%s", krb5_cc_get_type(kctx, cc),
-				     krb5_cc_get_name(kctx, cc));
-	if (*pprincipal == NULL || *presolved == NULL) {
-		TALLOC_FREE(*pprincipal);
-		TALLOC_FREE(*presolved);
+	tgt->name = talloc_strdup(tgt, name);
+	tgt->principal = talloc_strdup(tgt, pname);
+	tgt->resolved = talloc_asprintf(tgt, "%s:%s",
+					krb5_cc_get_type(kctx, cc),
+					krb5_cc_get_name(kctx, cc));
+	if (tgt->name == NULL || tgt->principal == NULL ||
+	    tgt->resolved == NULL) {
 		ret = ENOMEM;
 		goto done;
 	}
-	*pend = end;
+	*ptgt = tgt;
+	tgt = NULL;
 	ret = 0;
 done:
+	TALLOC_FREE(tgt);
 	if (pname != NULL) {
 		krb5_free_unparsed_name(kctx, pname);
 	}
@@ -177,5 +171,41 @@ done:
 		krb5_cc_close(kctx, cc);
 	}
 	krb5_free_context(kctx);
+	return ret;
+}
+
+int cr_ccache_check(TALLOC_CTX *mem_ctx, const char *ccache,
+		    char **presolved, char **pprincipal, uint64_t *pend,
+		    char **errmsg)
+{
+	struct cr_ccache_tgt *tgt = NULL;
+	int ret;
+
+	*presolved = NULL;
+	*pprincipal = NULL;
+	*pend = 0;
+	ret = cr_ccache_tgt(mem_ctx, ccache, &tgt, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
+	if (tgt->endtime <= (uint64_t)time(NULL)) {
+		char when[32];
+		time_t t = (time_t)tgt->endtime;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
+		cr_seterr(mem_ctx, errmsg, "the Kerberos ticket of '%s' in "
+			  "'%s' expired at %s; log on again or run kinit",
+			  tgt->principal, tgt->name, when);
+		ret = EKEYEXPIRED;
+		goto done;
+	}
+	*pprincipal = talloc_move(mem_ctx, &tgt->principal);
+	*presolved = talloc_move(mem_ctx, &tgt->resolved);
+	*pend = tgt->endtime;
+	ret = 0;
+done:
+	TALLOC_FREE(tgt);
 	return ret;
 }

@@ -9,6 +9,28 @@
  * The roaming run calls cr_gpo_user_policy() once per run; the result is
  * cached per user with the GPO versions so that an unchanged policy costs
  * one LDAP search and no SMB traffic.
+ *
+ * How one search is enough when nothing changed: a single subtree search
+ * from the forest root with the phantom-root option (so it reaches the
+ * site in the configuration partition) and the SD-flags control (DACL
+ * only) asks by distinguishedName for the site, the domain, each OU above
+ * the user and every GPO the cache says these linked last time.  It
+ * returns their gPLink, gPOptions, flags, versionNumber, file system path,
+ * extension names and security descriptor, so links, blocking,
+ * enforcement and security filtering are all re-evaluated on fresh data
+ * every run.  A GPO newly linked costs a second search for its object.
+ * The user's groups (tokenGroups, base search only) are read once per
+ * logon, like the logon token Windows filters with: the cache keeps them
+ * with the TGT's authtime.  Registry.pol is read from SYSVOL only for a
+ * GPO whose GUID, versionNumber or path differs from the cache.
+ *
+ * Not evaluated: WMI filters (gPCWQLFilter), loopback processing (a
+ * computer setting), cross-domain GPO links (a GPO that the user's DC does
+ * not hold counts as "not found"), and SIDs a Windows logon token has
+ * besides Everyone, Authenticated Users, the user and tokenGroups
+ * (INTERACTIVE, This Organization, ...).  A GPO contributes registry
+ * settings only when its gPCUserExtensionNames lists the registry
+ * extension and its user version is not 0 ("empty"), as on Windows.
  */
 #ifndef CREDROAM_GPO_H
 #define CREDROAM_GPO_H
@@ -33,6 +55,10 @@ struct cr_gpo {
 	bool applied;
 	const char *why;
 	bool has_registry_pol;	/* applied and has User/Registry.pol */
+	bool found;		/* the GPO object was readable in AD */
+	uint32_t flags;		/* the GPO's flags attribute */
+	bool registry_cse;	/* gPCUserExtensionNames lists registry */
+	char *path;		/* gPCFileSysPath */
 };
 
 struct cr_gpo_result {
@@ -44,6 +70,16 @@ struct cr_gpo_result {
 	bool from_cache;	/* versions unchanged: no SYSVOL read */
 	unsigned ldap_searches;	/* what this call cost, for tests */
 	unsigned smb_reads;
+	/* the member's AD site (winbind's DsGetDcName), or NULL */
+	char *site;
+	char *site_dn;
+	/* why site GPOs were not considered, or NULL */
+	char *site_note;
+	/* why the cache was not used or not written, or NULL */
+	char *cache_note;
+	/* the user's groups came from the cache (same logon) */
+	bool groups_from_cache;
+	size_t num_token_sids;	/* SIDs security filtering saw */
 };
 
 /*

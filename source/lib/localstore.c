@@ -545,6 +545,27 @@ int cr_store_read_cert_file(TALLOC_CTX *mem_ctx, struct cr_store *store,
 		       errmsg);
 }
 
+int cr_store_protect_cert_file(struct cr_store *store, const char *name,
+			       char **errmsg)
+{
+	if (!plain_name(name)) {
+		return refuse_name(store, name, errmsg);
+	}
+	int fd = openat(store->certs_fd, name,
+			O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0 || fchmod(fd, 0600) != 0) {
+		err = errno;
+		cr_seterr(store, errmsg, "cannot make certs/%s private: %s",
+			  name, strerror(err));
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	return err;
+}
+
 bool cr_store_cert_file_exists(struct cr_store *store, const char *name)
 {
 	struct stat st;

@@ -100,6 +100,9 @@ int cr_store_write_cert_file(struct cr_store *store, const char *name,
 int cr_store_read_cert_file(TALLOC_CTX *mem_ctx, struct cr_store *store,
 			    const char *name, uint8_t **data, size_t *len,
 			    char **errmsg);
+/* Make a file of certs/ private (0600), as a key must be. */
+int cr_store_protect_cert_file(struct cr_store *store, const char *name,
+			       char **errmsg);
 bool cr_store_cert_file_exists(struct cr_store *store, const char *name);
 int cr_store_trash_cert_file(struct cr_store *store, const char *name,
 			     char **errmsg);

@@ -156,6 +156,17 @@ struct credroam_conf {
 	size_t num_warnings;
 };
 
+/*
+ * "2", "2.5", "0.25": seconds (digits, optionally '.' and 1..6 digits,
+ * without locale) to microseconds, at most max_us.  Shared with
+ * pam_credroam, which links policy_conf.c on its own.
+ */
+bool credroam_conf_parse_seconds(const char *v, uint64_t max_us,
+				 uint64_t *usec);
+
+/* The len bytes at s are a PAM service name: [A-Za-z0-9._+@-]{1,255}. */
+bool credroam_conf_service_name_ok(const char *s, size_t len);
+
 /* Defaults for everything, as if the file were empty. */
 struct credroam_conf *credroam_conf_new(TALLOC_CTX *mem_ctx,
 					const char *path);

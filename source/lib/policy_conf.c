@@ -251,15 +251,13 @@ static bool parse_uint(const char *v, uint32_t *out)
 	return true;
 }
 
-/*
- * "2", "2.5", "0.25": digits, optionally '.' and 1..6 digits, without
- * locale.  Result in microseconds.
- */
-static bool parse_seconds(const char *v, uint64_t *usec)
+bool credroam_conf_parse_seconds(const char *v, uint64_t max_us,
+				 uint64_t *usec)
 {
 	uint64_t whole = 0;
 	uint64_t frac = 0;
 	uint64_t scale = 1000000;
+	uint64_t total;
 	size_t i = 0;
 	size_t digits = 0;
 
@@ -290,15 +288,22 @@ static bool parse_seconds(const char *v, uint64_t *usec)
 	if (v[i] != '\0') {
 		return false;
 	}
-	*usec = whole * 1000000 + frac;
+	total = whole * 1000000 + frac;
+	if (total > max_us) {
+		return false;
+	}
+	*usec = total;
 	return true;
 }
 
-static bool service_name_ok(const char *s)
+bool credroam_conf_service_name_ok(const char *s, size_t len)
 {
 	size_t i;
 
-	for (i = 0; s[i] != '\0'; i++) {
+	if (len == 0 || len > CONF_MAX_NAME) {
+		return false;
+	}
+	for (i = 0; i < len; i++) {
 		char c = s[i];
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			  (c >= '0' && c <= '9') || c == '-' || c == '_' ||
@@ -308,7 +313,7 @@ static bool service_name_ok(const char *s)
 			return false;
 		}
 	}
-	return i > 0 && i <= CONF_MAX_NAME;
+	return true;
 }
 
 /* Host name, IPv4 or IPv6 address: letters, digits, '.', '-', ':', '_'. */
@@ -337,6 +342,7 @@ static int set_services(struct conf_parser *cp, const char *v)
 	char *save = NULL;
 	char *tok = NULL;
 	size_t n = 0;
+	bool ok;
 	int ret = ENOMEM;
 
 	copy = talloc_strdup(cp->frame, v);
@@ -351,7 +357,8 @@ static int set_services(struct conf_parser *cp, const char *v)
 				       CONF_MAX_SERVICES);
 			goto done;
 		}
-		if (!service_name_ok(tok)) {
+		ok = credroam_conf_service_name_ok(tok, strlen(tok));
+		if (!ok) {
 			ret = cp_error(cp, "services: '%s' is not a PAM "
 				       "service name", tok);
 			goto done;
@@ -404,9 +411,9 @@ static int set_value(struct conf_parser *cp, enum conf_key_id k,
 		}
 		break;
 	case KIND_SECONDS:
-		ok = parse_seconds(v, &usec);
-		if (!ok || usec == 0 ||
-		    usec > (uint64_t)conf_keys[k].max * 1000000) {
+		ok = credroam_conf_parse_seconds(
+			v, (uint64_t)conf_keys[k].max * 1000000, &usec);
+		if (!ok || usec == 0) {
 			ret = cp_error(cp, "%s = '%s': expected seconds, more "
 				       "than 0 and at most %u (e.g. 2.5)",
 				       name, v, conf_keys[k].max);

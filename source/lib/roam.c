@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <gnutls/crypto.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
@@ -36,8 +37,6 @@
 #include "state.h"
 #include "token.h"
 #include "who.h"
-
-#pragma weak cr_gpo_user_policy
 
 #define MAX_CONFLICT_RETRIES 3
 #define PREFERRED_ID "Preferred"
@@ -376,12 +375,34 @@ static void collect_facts(TALLOC_CTX *mem_ctx, const struct roam_view *v,
 
 /* ---- the three views for sync.c ------------------------------------- */
 
+/* In a dry run, a token the user's local changes would have removed. */
+static bool dry_removed(const struct roam_ctx *c, const struct cr_token *t)
+{
+	size_t i;
+	size_t n;
+
+	for (i = 0; i < c->num_dry_removed; i++) {
+		const char *e = c->dry_removed[i];
+		char *end = NULL;
+		unsigned long type = strtoul(e, &end, 10);
+
+		n = strlen(t->identifier);
+		if (type == t->type && end != NULL && *end == '\\' &&
+		    strlen(end + 1) == n &&
+		    strcasecmp(end + 1, t->identifier) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static int build_sync_arrays(struct roam_ctx *c, struct roam_view *v)
 {
 	TALLOC_CTX *facts_ctx = talloc_new(v);
 	struct cert_facts facts = { .key_prefixes = NULL };
 	size_t i;
 	size_t n = 0;
+	size_t nl = 0;
 
 	if (facts_ctx == NULL) {
 		return ENOMEM;
@@ -402,8 +423,12 @@ static int build_sync_arrays(struct roam_ctx *c, struct roam_view *v)
 	}
 	for (i = 0; i < v->local->num_tokens; i++) {
 		const struct cr_token *t = v->local->tokens[i].token;
-		struct cr_sync_local *l = &v->sl[i];
+		struct cr_sync_local *l = &v->sl[nl];
 
+		if (dry_removed(c, t)) {
+			continue;
+		}
+		nl++;
 		l->type = t->type;
 		l->id = t->identifier;
 		l->sha1 = cr_token_content_hash(v->sl, t);
@@ -448,6 +473,7 @@ static int build_sync_arrays(struct roam_ctx *c, struct roam_view *v)
 		v->ss[i].sha1 = c->state->items[i].sha1;
 	}
 	c->num_sr = n;
+	c->num_sl = nl;
 	TALLOC_FREE(facts_ctx);
 	return 0;
 }
@@ -671,7 +697,7 @@ static int reconcile_and_apply(struct roam_ctx *c, struct roam_view *v,
 			return ret;
 		}
 		TALLOC_FREE(res);
-		ret = cr_sync_reconcile(v, v->sl, v->local->num_tokens, v->sr,
+		ret = cr_sync_reconcile(v, v->sl, c->num_sl, v->sr,
 					c->num_sr, v->ss, v->num_ss,
 					&c->sync_policy, &res);
 		if (ret != 0) {
@@ -744,6 +770,36 @@ static int reconcile_and_apply(struct roam_ctx *c, struct roam_view *v,
 
 /* ---- the run --------------------------------------------------------- */
 
+int cr_roam_bump_timestamp(struct roam_ctx *c, uint8_t new_ts[16],
+			   char **errmsg)
+{
+	unsigned attempt;
+	int ret = 0;
+
+	for (attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt++) {
+		struct cr_ad_user *now = NULL;
+
+		ret = cr_adstore_bump_timestamp(c, c->conn, c->report->dn,
+						c->user->has_timestamp
+						? c->user->timestamp : NULL,
+						c->now, new_ts, errmsg);
+		if (ret != ESTALE) {
+			return ret;
+		}
+		/* Someone moved it first: another machine, or a guarded DC
+		 * that moves it with every token change.  Move it on from
+		 * what it is now. */
+		ret = cr_adstore_lookup_dn(c, c->conn, c->report->dn,
+					   c->report->sid, &now, errmsg);
+		if (ret != 0) {
+			return ret;
+		}
+		c->user->has_timestamp = now->has_timestamp;
+		memcpy(c->user->timestamp, now->timestamp, CR_TIMESTAMP_LEN);
+	}
+	return ret;
+}
+
 static char *policy_digest(TALLOC_CTX *mem_ctx, const struct policy *p)
 {
 	uint8_t d[CR_SHA1_LEN];
@@ -789,19 +845,12 @@ static int compute_policy(struct roam_ctx *c, char **errmsg)
 		return ret;
 	}
 	cache = talloc_asprintf(c, "%s/gpo-cache", c->store->root);
-	if (cr_gpo_user_policy == NULL) {
-		/* TEMPORARY until gpo.c is merged: no Group Policy. */
-		c->report->gpo = talloc_zero(c->report, struct cr_gpo_result);
-		c->report->gpo->policy = policy_new(c->report->gpo);
-		goto merge;
-	}
 	ret = cr_gpo_user_policy(c->report, c->conn, c->report->dn, cache,
 				 &c->report->gpo, errmsg);
 	if (ret != 0) {
 		cr_wraperr(c, errmsg, "reading your Group Policy");
 		return ret;
 	}
-merge:
 	gpo_policy = c->report->gpo->policy;
 	ret = policy_merge(c->report, gpo_policy, conf, &c->report->policy,
 			   errmsg);
@@ -817,7 +866,7 @@ merge:
 	return 0;
 }
 
-static int find_user(struct roam_ctx *c, char **errmsg)
+int cr_roam_find_user(struct roam_ctx *c, char **errmsg)
 {
 	int ret = ENOENT;
 
@@ -921,7 +970,7 @@ static void log_summary(struct roam_ctx *c)
 	}
 }
 
-static int open_everything(struct roam_ctx *c, char **errmsg)
+int cr_roam_open(struct roam_ctx *c, char **errmsg)
 {
 	struct cr_who *who = NULL;
 	struct cr_ad_params params = {
@@ -994,11 +1043,11 @@ static int run(struct roam_ctx *c, char **errmsg)
 	uint8_t new_ts[CR_TIMESTAMP_LEN];
 	int ret;
 
-	ret = open_everything(c, errmsg);
+	ret = cr_roam_open(c, errmsg);
 	if (ret != 0 || c->report->busy) {
 		return ret;
 	}
-	ret = find_user(c, errmsg);
+	ret = cr_roam_find_user(c, errmsg);
 	if (ret != 0) {
 		c->report->event = CR_EVENT_AD_READ;
 		return ret;
@@ -1067,10 +1116,7 @@ static int run(struct roam_ctx *c, char **errmsg)
 
 	if (c->ad_written) {
 		cr_fault_point("ad-timestamp", NULL);
-		ret = cr_adstore_bump_timestamp(c, c->conn, c->report->dn,
-						c->user->has_timestamp
-						? c->user->timestamp : NULL,
-						c->now, new_ts, errmsg);
+		ret = cr_roam_bump_timestamp(c, new_ts, errmsg);
 		if (ret != 0) {
 			c->report->event = CR_EVENT_AD_WRITE;
 			return ret;
@@ -1106,6 +1152,29 @@ static int run(struct roam_ctx *c, char **errmsg)
 	return cr_state_save(c->store, c->next, errmsg);
 }
 
+struct roam_ctx *cr_roam_ctx_new(TALLOC_CTX *mem_ctx,
+				 const struct cr_roam_options *opts)
+{
+	struct roam_ctx *c = talloc_zero(mem_ctx, struct roam_ctx);
+
+	if (c == NULL) {
+		return NULL;
+	}
+	c->opts = opts;
+	c->now = cr_filetime_now();
+	c->report = talloc_zero(c, struct cr_roam_report);
+	if (c->report == NULL) {
+		TALLOC_FREE(c);
+		return NULL;
+	}
+	c->report->started = c->now;
+	c->report->dry_run = opts->dry_run;
+	c->report->trigger = talloc_strdup(c->report,
+					   opts->trigger ? opts->trigger
+							 : "manual");
+	return c;
+}
+
 int cr_roam_run(TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts,
 		struct cr_roam_report **preport, char **errmsg)
 {
@@ -1117,23 +1186,11 @@ int cr_roam_run(TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts,
 
 	*preport = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	c = talloc_zero(frame, struct roam_ctx);
+	c = cr_roam_ctx_new(frame, opts);
 	if (c == NULL) {
 		TALLOC_FREE(frame);
 		return ENOMEM;
 	}
-	c->opts = opts;
-	c->now = cr_filetime_now();
-	c->report = talloc_zero(c, struct cr_roam_report);
-	if (c->report == NULL) {
-		TALLOC_FREE(frame);
-		return ENOMEM;
-	}
-	c->report->started = c->now;
-	c->report->dry_run = opts->dry_run;
-	c->report->trigger = talloc_strdup(c->report,
-					   opts->trigger ? opts->trigger
-							 : "manual");
 	ret = run(c, errmsg);
 	if (c->conn != NULL) {
 		c->report->ldap_searches = c->conn->searches;

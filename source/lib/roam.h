@@ -88,6 +88,21 @@ struct cr_roam_report {
 int cr_roam_run(TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts,
 		struct cr_roam_report **report, char **errmsg);
 
+enum cr_purge_what {
+	CR_PURGE_TOMBSTONES,	/* the tombstones in AD */
+	CR_PURGE_ALL,		/* every token in AD; local copies to trash/ */
+};
+
+/*
+ * Remove your own roaming values from AD, value by value, and move the
+ * timestamp.  CR_PURGE_ALL also moves roaming/ and certs/ into trash/
+ * and forgets the state and the session's keys, so that nothing comes
+ * back by itself: roaming starts again from what you import next.
+ */
+int cr_roam_purge(TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts,
+		  enum cr_purge_what what, struct cr_roam_report **report,
+		  char **errmsg);
+
 /*
  * The report as JSON (complete: every action and problem), for
  * `credroam sync --json` and the store's `last-run` file.

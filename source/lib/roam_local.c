@@ -304,9 +304,13 @@ static int import_dropped(struct roam_ctx *c,
 	 * certificate still there and settles it on its own.
 	 */
 	if (with_key) {
-		ret = settle_file(c, key_name,
-				  talloc_asprintf(frame, "%s.key",
-						  pair->thumbprint), errmsg);
+		char *want = talloc_asprintf(frame, "%s.key",
+					     pair->thumbprint);
+		ret = settle_file(c, key_name, want, errmsg);
+		if (ret == 0) {
+			ret = cr_store_protect_cert_file(c->store, want,
+							 errmsg);
+		}
 	}
 	if (ret == 0) {
 		ret = settle_file(c, name, talloc_asprintf(frame, "%s.crt",
@@ -316,6 +320,20 @@ static int import_dropped(struct roam_ctx *c,
 done:
 	TALLOC_FREE(frame);
 	return ret;
+}
+
+/* What forget_deleted() would trash, for a dry run to leave out of L. */
+static void dry_remove(struct roam_ctx *c, unsigned type, const char *id)
+{
+	char **list = talloc_realloc(c, c->dry_removed, char *,
+				     c->num_dry_removed + 1);
+
+	if (list == NULL) {
+		return;
+	}
+	c->dry_removed = list;
+	list[c->num_dry_removed++] = talloc_asprintf(list, "%u\\%s", type,
+						     id);
 }
 
 /* The certificate of ours whose files the user removed: its tokens go. */
@@ -392,8 +410,10 @@ int cr_roam_local_changes(struct roam_ctx *c,
 			continue;
 		}
 		if (c->opts->dry_run) {
-			cr_roam_problem(c->report, 0, crt, "removed: its "
-					"tokens would be deleted");
+			dry_remove(c, sc->cert_type, sc->thumbprint);
+			if (sc->key_id != NULL) {
+				dry_remove(c, sc->key_type, sc->key_id);
+			}
 			continue;
 		}
 		ret = forget_deleted(c, sc, names, num_names, errmsg);

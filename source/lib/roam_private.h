@@ -28,11 +28,15 @@ struct roam_ctx {
 	struct cr_keys *keys;
 	struct cr_sync_policy sync_policy;
 	size_t num_sr;
+	size_t num_sl;
 	unsigned erode_type;
 	bool ad_written;
 	bool local_changed;
 	bool stopped;
 	char *machine_guid;
+	/* a dry run's local removals, simulated: "<type>\\<id>" */
+	char **dry_removed;
+	size_t num_dry_removed;
 	/* AD's tokens once read (roam.c), for cr_roam_find_token() */
 	struct roam_view *view;
 };
@@ -41,6 +45,17 @@ struct roam_ctx {
 const struct cr_token *cr_roam_find_token(struct roam_ctx *c,
 					  const struct cr_store_view *local,
 					  unsigned type, const char *id);
+
+struct roam_ctx *cr_roam_ctx_new(TALLOC_CTX *mem_ctx,
+				 const struct cr_roam_options *opts);
+/* Who, the store (locked), the state, AD, the keys; sets report->busy. */
+int cr_roam_open(struct roam_ctx *c, char **errmsg);
+/* The user's object (c->user, report->dn), by the DN the state knows. */
+int cr_roam_find_user(struct roam_ctx *c, char **errmsg);
+
+/* Move msPKIRoamingTimeStamp on, re-reading it if someone moved it. */
+int cr_roam_bump_timestamp(struct roam_ctx *c, uint8_t new_ts[16],
+			   char **errmsg);
 
 void cr_roam_problem(struct cr_roam_report *r, unsigned event,
 		     const char *what, const char *fmt, ...)

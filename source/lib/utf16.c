@@ -8,14 +8,15 @@
 
 #include "utf16.h"
 #include "cursor.h"
+#include "secret.h"
 
-int cr_utf16le_to_utf8(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t n,
-		       char **_out)
+/* Decode; a NUL code unit ends the string when nul_ends, else is refused. */
+static int cr_utf16le_to_utf8_core(TALLOC_CTX *mem_ctx, const uint8_t *p,
+				   size_t n, bool nul_ends, char **_out)
 {
 	char *out = NULL;
 	size_t o = 0;
 	size_t i;
-	int ret = EILSEQ;
 
 	*_out = NULL;
 	if (n % 2 != 0) {
@@ -29,6 +30,9 @@ int cr_utf16le_to_utf8(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t n,
 	for (i = 0; i < n; i += 2) {
 		uint32_t cp = cr_le16(p + i);
 
+		if (cp == 0 && nul_ends) {
+			break;
+		}
 		if (cp == 0) {
 			goto fail;
 		}
@@ -69,91 +73,109 @@ int cr_utf16le_to_utf8(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t n,
 	return 0;
 fail:
 	talloc_free(out);
-	return ret;
+	return EILSEQ;
 }
 
-/* One code point from UTF-8; 0 bytes consumed means invalid. */
-static size_t cr_utf8_next(const unsigned char *s, uint32_t *cp)
+int cr_utf16le_to_utf8(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t n,
+		       char **_out)
 {
-	size_t need;
+	return cr_utf16le_to_utf8_core(mem_ctx, p, n, false, _out);
+}
+
+int cr_utf16le_decode(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
+		      char **out)
+{
+	return cr_utf16le_to_utf8_core(mem_ctx, p, len, true, out);
+}
+
+/* One code point from UTF-8 (left bytes); 0 bytes consumed: invalid. */
+static size_t cr_utf8_next(const uint8_t *s, size_t left, uint32_t *cp)
+{
+	static const uint32_t min[5] = { 0, 0, 0x80, 0x800, 0x10000 };
+	size_t n;
 	size_t i;
 	uint32_t v;
-	uint32_t min;
 
 	if (s[0] < 0x80) {
 		*cp = s[0];
 		return 1;
 	} else if ((s[0] & 0xe0) == 0xc0) {
-		need = 1;
+		n = 2;
 		v = s[0] & 0x1f;
-		min = 0x80;
 	} else if ((s[0] & 0xf0) == 0xe0) {
-		need = 2;
+		n = 3;
 		v = s[0] & 0x0f;
-		min = 0x800;
 	} else if ((s[0] & 0xf8) == 0xf0) {
-		need = 3;
+		n = 4;
 		v = s[0] & 0x07;
-		min = 0x10000;
 	} else {
 		return 0;
 	}
-	for (i = 1; i <= need; i++) {
-		/* a NUL stops here too: it is not a continuation byte */
+	if (n > left) {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80) {
 			return 0;
 		}
 		v = (v << 6) | (s[i] & 0x3f);
 	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
+	if (v < min[n] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
 		return 0;
 	}
 	*cp = v;
-	return need + 1;
+	return n;
+}
+
+int cr_utf16le_encode(TALLOC_CTX *mem_ctx, const char *s, size_t len,
+		      bool add_nul, uint8_t **out, size_t *out_len)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	uint8_t *buf = NULL;
+	size_t o = 0;
+	size_t i = 0;
+
+	*out = NULL;
+	*out_len = 0;
+	if (len > SIZE_MAX / 2 - 2) {
+		return ENOMEM;
+	}
+	/* one 16-bit unit per input byte at most (a pair needs 4 bytes) */
+	buf = talloc_zero_size(mem_ctx, len * 2 + 2);
+	if (buf == NULL) {
+		return ENOMEM;
+	}
+	credroam_keep_secret(buf);
+	while (i < len) {
+		uint32_t cp = 0;
+		size_t n = cr_utf8_next(u + i, len - i, &cp);
+
+		if (n == 0) {
+			talloc_free(buf);
+			return EILSEQ;
+		}
+		i += n;
+		if (cp >= 0x10000) {
+			cp -= 0x10000;
+			cr_store_le16(buf + o, (uint16_t)(0xd800 + (cp >> 10)));
+			cr_store_le16(buf + o + 2,
+				      (uint16_t)(0xdc00 + (cp & 0x3ff)));
+			o += 4;
+		} else {
+			cr_store_le16(buf + o, (uint16_t)cp);
+			o += 2;
+		}
+	}
+	if (add_nul) {
+		o += 2;	/* already zero */
+	}
+	*out = buf;
+	*out_len = o;
+	return 0;
 }
 
 int cr_utf8_to_utf16le(TALLOC_CTX *mem_ctx, const char *s,
 		       uint8_t **_out, size_t *_len)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t slen = strlen(s);
-	uint8_t *out = NULL;
-	size_t o = 0;
-	size_t i = 0;
-
-	*_out = NULL;
-	*_len = 0;
-	if (slen > (SIZE_MAX / 4) - 1) {
-		return ENOMEM;
-	}
-	/* at most one 16-bit unit per input byte (pairs need 4 bytes in) */
-	out = talloc_array(mem_ctx, uint8_t, (slen + 1) * 2);
-	if (out == NULL) {
-		return ENOMEM;
-	}
-	while (i < slen) {
-		uint32_t cp = 0;
-		size_t used = cr_utf8_next(u + i, &cp);
-
-		if (used == 0) {
-			talloc_free(out);
-			return EILSEQ;
-		}
-		i += used;
-		if (cp >= 0x10000) {
-			cp -= 0x10000;
-			cr_store_le16(out + o, (uint16_t)(0xd800 + (cp >> 10)));
-			cr_store_le16(out + o + 2,
-				      (uint16_t)(0xdc00 + (cp & 0x3ff)));
-			o += 4;
-		} else {
-			cr_store_le16(out + o, (uint16_t)cp);
-			o += 2;
-		}
-	}
-	cr_store_le16(out + o, 0);
-	o += 2;
-	*_out = out;
-	*_len = o;
-	return 0;
+	return cr_utf16le_encode(mem_ctx, s, strlen(s), true, _out, _len);
 }

@@ -3,8 +3,8 @@
  * AD holds them (msPKIAccountCredentials, msPKIDPAPIMasterKeys): type,
  * identifier, time, flags, size and whether the stored SHA-1 matches.
  *
- * Until the local store exists, plain `credroam list` lists AD; --local
- * says it is not available yet.  A value that does not decode is listed
+ * --local lists the tokens of the local store's roaming/ instead, and
+ * for certificates whether certs/ holds them usable (.crt, .key).  A value that does not decode is listed
  * as a problem (which attribute, which value, why) and the others are
  * still shown; the command still succeeds, since listing is its job.
  */
@@ -21,11 +21,12 @@
 #include "cli.h"
 #include "commands.h"
 #include "encoding.h"
+#include "localstore.h"
 #include "stackframe.h"
 #include "token.h"
 #include "who.h"
 
-#define LIST_USAGE "[--remote] [--server HOST]"
+#define LIST_USAGE "[--local|--remote] [--server HOST] [--store DIR]"
 
 struct list_entry {
 	enum cr_ad_attr attr;
@@ -228,11 +229,116 @@ static void list_print_text(TALLOC_CTX *mem_ctx, const struct list_view *v)
 	}
 }
 
+static json_t *local_token_json(TALLOC_CTX *mem_ctx, struct cr_store *store,
+				const struct cr_token *t)
+{
+	const char *tname = cr_token_type_name(t->type);
+	json_t *o = json_object();
+
+	json_object_set_new(o, "type", json_integer(t->type));
+	json_object_set_new(o, "type_name",
+			    tname ? json_string(tname) : json_null());
+	json_object_set_new(o, "identifier", json_string(t->id_escaped));
+	json_object_set_new(o, "filetime", json_integer(
+		(json_int_t)t->filetime));
+	json_object_set_new(o, "modified", json_string(
+		cr_filetime_iso8601(mem_ctx, t->filetime)));
+	json_object_set_new(o, "flags", json_integer(t->flags));
+	json_object_set_new(o, "size", json_integer((json_int_t)t->raw_len));
+	json_object_set_new(o, "data_length", json_integer(t->data_length));
+	json_object_set_new(o, "sha1", json_string(
+		cr_token_content_hash(mem_ctx, t)));
+	if (cr_token_type_is_certificate(t->type)) {
+		char *crt = talloc_asprintf(mem_ctx, "%s.crt", t->identifier);
+		char *key = talloc_asprintf(mem_ctx, "%s.key", t->identifier);
+		json_object_set_new(o, "certificate_file", json_boolean(
+			cr_store_cert_file_exists(store, crt)));
+		json_object_set_new(o, "key_file", json_boolean(
+			cr_store_cert_file_exists(store, key)));
+	}
+	return o;
+}
+
+static int list_local(struct cr_cli *cli, TALLOC_CTX *mem_ctx,
+		      const char *store_path)
+{
+	struct cr_store *store = NULL;
+	struct cr_store_view *view = NULL;
+	char *path = NULL;
+	char *err = NULL;
+	json_t *o = NULL;
+	json_t *tokens = NULL;
+	json_t *problems = NULL;
+	size_t i;
+	int ret = 0;
+
+	path = talloc_strdup(mem_ctx, store_path);
+	if (path == NULL) {
+		ret = cr_store_default_path(mem_ctx, &path, &err);
+	}
+	if (ret == 0) {
+		ret = cr_store_open(mem_ctx, path, false, &store, &err);
+	}
+	if (ret == 0) {
+		ret = cr_store_load(mem_ctx, store, &view, &err);
+	}
+	if (ret != 0) {
+		return cr_cli_fail(cli, "%s", err ? err : strerror(ret));
+	}
+	if (!cli->json) {
+		printf("%s: %zu tokens\n", path, view->num_tokens);
+		for (i = 0; i < view->num_tokens; i++) {
+			const struct cr_token *t = view->tokens[i].token;
+			const char *tname = cr_token_type_name(t->type);
+			char *crt = talloc_asprintf(mem_ctx, "%s.crt",
+						    t->identifier);
+			char *key = talloc_asprintf(mem_ctx, "%s.key",
+						    t->identifier);
+			bool cert = cr_token_type_is_certificate(t->type);
+
+			printf("%u %-20s %-40s %s size=%zu%s%s\n", t->type,
+			       tname ? tname : "?", t->id_escaped,
+			       cr_filetime_iso8601(mem_ctx, t->filetime),
+			       t->raw_len,
+			       cert && cr_store_cert_file_exists(store, crt)
+				       ? " usable:.crt" : "",
+			       cert && cr_store_cert_file_exists(store, key)
+				       ? "+.key" : "");
+		}
+		for (i = 0; i < view->num_problems; i++) {
+			printf("PROBLEM %s: %s\n", view->problems[i].relpath,
+			       view->problems[i].message);
+		}
+		return CR_EXIT_OK;
+	}
+	o = json_object();
+	tokens = json_array();
+	problems = json_array();
+	for (i = 0; i < view->num_tokens; i++) {
+		json_array_append_new(tokens, local_token_json(
+			mem_ctx, store, view->tokens[i].token));
+	}
+	for (i = 0; i < view->num_problems; i++) {
+		json_array_append_new(problems, json_pack("{s:s,s:s}",
+			"file", view->problems[i].relpath,
+			"message", view->problems[i].message));
+	}
+	json_object_set_new(o, "source", json_string("local"));
+	json_object_set_new(o, "store", json_string(path));
+	json_object_set_new(o, "tokens", tokens);
+	json_object_set_new(o, "count",
+			    json_integer((json_int_t)view->num_tokens));
+	json_object_set_new(o, "problems", problems);
+	return cr_cli_print_json(cli, o);
+}
+
 int cmd_list(struct cr_cli *cli, int argc, char **argv)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
 	struct list_view v = { .who = NULL };
 	const char *server = NULL;
+	const char *store_path = NULL;
+	bool local = false;
 	char *err = NULL;
 	int rc = CR_EXIT_FAIL;
 	int ret;
@@ -244,11 +350,11 @@ int cmd_list(struct cr_cli *cli, int argc, char **argv)
 			continue;
 		}
 		if (strcmp(argv[i], "--local") == 0) {
-			rc = cr_cli_fail(cli, "'list --local' is not available "
-					 "yet: there is no local store; "
-					 "'credroam list' lists your tokens "
-					 "in AD");
-			goto done;
+			local = true;
+			continue;
+		}
+		if (cr_cli_opt(argc, argv, &i, "--store", &store_path)) {
+			continue;
 		}
 		if (strcmp(argv[i], "--server") == 0 && i + 1 < argc) {
 			server = argv[++i];
@@ -256,6 +362,10 @@ int cmd_list(struct cr_cli *cli, int argc, char **argv)
 		}
 		rc = cr_cli_usage(cli, LIST_USAGE, "unknown argument '%s'",
 				  argv[i]);
+		goto done;
+	}
+	if (local) {
+		rc = list_local(cli, frame, store_path);
 		goto done;
 	}
 	ret = list_collect(frame, server, &v, &err);

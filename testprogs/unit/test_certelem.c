@@ -19,6 +19,7 @@
 #include "certelem.h"
 #include "cursor.h"
 #include "encoding.h"
+#include "test_util.h"
 #include "token.h"
 #include "utf16.h"
 
@@ -34,34 +35,6 @@ struct test_ctx {
 	size_t der_len;
 };
 
-static uint8_t *read_testdata(TALLOC_CTX *mem_ctx, const char *rel,
-			      size_t *len)
-{
-	const char *dir = getenv("CREDROAM_TESTDATA");
-	char *path = talloc_asprintf(mem_ctx, "%s/%s", dir ? dir : "testdata",
-				     rel);
-	FILE *f = NULL;
-	uint8_t *buf = NULL;
-	long size;
-
-	assert_non_null(path);
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		fail_msg("cannot open test data '%s' (run from the top of the "
-			 "tree or set CREDROAM_TESTDATA)", path);
-	}
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size >= 0);
-	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-	buf = talloc_array(mem_ctx, uint8_t, size > 0 ? size : 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	*len = (size_t)size;
-	return buf;
-}
-
 static int setup(void **state)
 {
 	struct test_ctx *ctx = talloc_zero(NULL, struct test_ctx);
@@ -71,8 +44,8 @@ static int setup(void **state)
 	assert_non_null(ctx->mem);
 	/* library frames hang off NULL: count every block there */
 	ctx->baseline = talloc_total_blocks(NULL);
-	ctx->der = read_testdata(ctx->mem, "certs/selfsigned.der",
-				 &ctx->der_len);
+	ctx->der = cr_test_read_or_fail(ctx->mem, "certs/selfsigned.der",
+					&ctx->der_len);
 	*state = ctx;
 	return 0;
 }
@@ -92,9 +65,8 @@ static int teardown(void **state)
 static const uint8_t *sample_element(TALLOC_CTX *mem_ctx, size_t *len)
 {
 	size_t tlen = 0;
-	uint8_t *buf = read_testdata(mem_ctx,
-				     "dsinternals/cng-certificate.token",
-				     &tlen);
+	uint8_t *buf = cr_test_read_or_fail(
+		mem_ctx, "dsinternals/cng-certificate.token", &tlen);
 	struct cr_token *t = NULL;
 
 	assert_int_equal(cr_token_parse(mem_ctx, buf, tlen, &t, NULL, NULL),

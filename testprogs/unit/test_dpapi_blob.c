@@ -16,7 +16,7 @@
 
 #include "dpapi/alg.h"
 #include "dpapi/blob.h"
-#include "dpapi_test_util.h"
+#include "test_util.h"
 
 #define NEMESIS_MK "36bd60cb9e7e52433169db00e93ed0a82d3c30c65d948bd8596fb3" \
 	"2c267671020b02026b0ae03479dd18374adbdd7658f45cce6ed2a45319eff7a96c" \
@@ -116,6 +116,7 @@ static void test_dpapi_blob_kat(void **state)
 		/* same salt and nonce: the encoder reproduces Windows */
 		memset(&opt, 0, sizeof(opt));
 		opt.alg_crypt = b->alg_crypt;
+		opt.alg_crypt_len = b->alg_crypt_len;
 		opt.alg_hash = b->alg_hash;
 		opt.alg_crypt_len = b->alg_crypt_len;
 		opt.description = cr_dpapi_blob_description(mem, b);
@@ -223,6 +224,98 @@ static void test_dpapi_blob_malformed(void **state)
 	}
 }
 
+/*
+ * Strong-password blobs made by testdata/dpapi-strong/make_blobs.py (an
+ * independent Python implementation of the mimikatz/DPAPIck3 rule): they
+ * decrypt with the password, fail without it or with another one, and our
+ * encoder given the same salt and nonce rebuilds them byte for byte.
+ */
+static void test_dpapi_blob_strong_password(void **state)
+{
+	TALLOC_CTX *mem = *state;
+	static const char *files[] = {
+		"dpapi-strong/sha512_aes256.blob",
+		"dpapi-strong/sha1_3des.blob",
+	};
+	static const char password[] = "Str0ng p\xc3\xa4ssword";
+	static const char plain_text[] = "strong password protected secret";
+	static const uint8_t entropy[] = "credroam strong";	/* with NUL */
+	uint8_t mk[64];
+	uint8_t salt[32];
+	uint8_t hmac2[32];
+	size_t i;
+
+	for (i = 0; i < 64; i++) {
+		mk[i] = (uint8_t)i;
+	}
+	for (i = 0; i < 32; i++) {
+		salt[i] = (uint8_t)(0x40 + i);
+		hmac2[i] = (uint8_t)(0x80 + i);
+	}
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct cr_dpapi_blob *b = NULL;
+		struct cr_dpapi_protect opt = {
+			.description = "strong",
+			.flags = 8,
+			.salt = salt,
+			.salt_len = sizeof(salt),
+			.hmac2 = hmac2,
+			.hmac2_len = sizeof(hmac2),
+			.strong_password = password,
+		};
+		uint8_t *data = NULL;
+		uint8_t *plain = NULL;
+		uint8_t *again = NULL;
+		size_t len = 0;
+		size_t plain_len = 0;
+		size_t again_len = 0;
+		char *err = NULL;
+		int ret;
+
+		print_message("%s\n", files[i]);
+		data = cr_test_read(mem, files[i], &len);
+		assert_non_null(data);
+		assert_int_equal(cr_dpapi_blob_parse(mem, data, len, &b, &err),
+				 0);
+		assert_int_equal(cr_dpapi_blob_decrypt_strong(mem, b, mk, 64,
+			entropy, sizeof(entropy), password, &plain, &plain_len,
+			&err), 0);
+		assert_int_equal(plain_len, strlen(plain_text));
+		assert_memory_equal(plain, plain_text, plain_len);
+
+		/* the sign passes without the password; the content must not */
+		ret = cr_dpapi_blob_decrypt(mem, b, mk, 64, entropy,
+					    sizeof(entropy), &plain,
+					    &plain_len, &err);
+		assert_true(ret == EBADMSG ||
+			    (ret == 0 && (plain_len != strlen(plain_text) ||
+			     memcmp(plain, plain_text, plain_len) != 0)));
+		ret = cr_dpapi_blob_decrypt_strong(mem, b, mk, 64, entropy,
+						   sizeof(entropy),
+						   "Str0ng passw0rd", &plain,
+						   &plain_len, &err);
+		assert_true(ret == EBADMSG ||
+			    (ret == 0 && (plain_len != strlen(plain_text) ||
+			     memcmp(plain, plain_text, plain_len) != 0)));
+		/* a wrong master key still fails the sign */
+		mk[0] ^= 1;
+		assert_int_equal(cr_dpapi_blob_decrypt_strong(mem, b, mk, 64,
+			entropy, sizeof(entropy), password, &plain, &plain_len,
+			&err), EACCES);
+		mk[0] ^= 1;
+
+		opt.alg_hash = b->alg_hash;
+		opt.alg_crypt = b->alg_crypt;
+		opt.alg_crypt_len = b->alg_crypt_len;
+		assert_int_equal(cr_dpapi_protect(mem, &b->mk_guid, mk, 64,
+			(const uint8_t *)plain_text, strlen(plain_text),
+			entropy, sizeof(entropy), &opt, &again, &again_len,
+			&err), 0);
+		assert_int_equal(again_len, len);
+		assert_memory_equal(again, data, len);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +323,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_dpapi_blob_roundtrip,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_dpapi_blob_strong_password, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dpapi_blob_malformed,
 						setup, teardown),
 	};

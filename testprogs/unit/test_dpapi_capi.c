@@ -19,7 +19,7 @@
 #include "dpapi/blob.h"
 #include "dpapi/capi.h"
 #include "cursor.h"
-#include "dpapi_test_util.h"
+#include "test_util.h"
 
 #define KIWI_DIR "mimikatz-efs/"
 #define KIWI_CONTAINER "79e1ac78150e8bea8ad238e14d63145b_4f8e7ec6-a506-4d31-" \
@@ -231,15 +231,183 @@ static void test_dpapi_capi_roundtrip(void **state)
 	assert_memory_equal(p8, der.data, der.size);
 	gnutls_free(der.data);
 	gnutls_x509_privkey_deinit(xk);
+}
 
-	/* other sizes are refused until their tail length is known */
+/* A self-signed certificate for xk, as a CA would issue for the key. */
+static gnutls_x509_crt_t make_cert(gnutls_x509_privkey_t xk)
+{
+	gnutls_x509_crt_t crt = NULL;
+	static const uint8_t serial[] = { 0x01, 0x23 };
+
+	assert_int_equal(gnutls_x509_crt_init(&crt), 0);
+	assert_int_equal(gnutls_x509_crt_set_version(crt, 3), 0);
+	assert_int_equal(gnutls_x509_crt_set_serial(crt, serial,
+						    sizeof(serial)), 0);
+	assert_int_equal(gnutls_x509_crt_set_activation_time(crt, 1700000000),
+			 0);
+	assert_int_equal(gnutls_x509_crt_set_expiration_time(crt, 1800000000),
+			 0);
+	assert_int_equal(gnutls_x509_crt_set_dn(crt, "CN=capi size test",
+						NULL), 0);
+	assert_int_equal(gnutls_x509_crt_set_key(crt, xk), 0);
+	assert_int_equal(gnutls_x509_crt_sign2(crt, crt, xk,
+					       GNUTLS_DIG_SHA256, 0), 0);
+	return crt;
+}
+
+/* The key that came back signs what the certificate's key verifies. */
+static void assert_key_matches_cert(TALLOC_CTX *mem, const uint8_t *p8,
+				    size_t p8_len, gnutls_x509_crt_t crt)
+{
+	gnutls_x509_privkey_t xk = NULL;
+	gnutls_privkey_t pk = NULL;
+	gnutls_pubkey_t pub = NULL;
+	gnutls_datum_t d = { .data = (uint8_t *)(uintptr_t)p8,
+			     .size = (unsigned)p8_len };
+	gnutls_datum_t msg = { .data = (uint8_t *)"roamed", .size = 6 };
+	gnutls_datum_t sig = { NULL, 0 };
+	uint8_t id1[64];
+	uint8_t id2[64];
+	size_t id1_len = sizeof(id1);
+	size_t id2_len = sizeof(id2);
+
+	(void)mem;
 	assert_int_equal(gnutls_x509_privkey_init(&xk), 0);
-	assert_int_equal(gnutls_x509_privkey_generate(xk, GNUTLS_PK_RSA, 1024,
-						      0), 0);
+	assert_int_equal(gnutls_x509_privkey_import2(xk, &d,
+		GNUTLS_X509_FMT_DER, NULL, GNUTLS_PKCS_PLAIN), 0);
+	assert_int_equal(gnutls_x509_privkey_get_key_id(xk,
+		GNUTLS_KEYID_USE_SHA256, id1, &id1_len), 0);
+	assert_int_equal(gnutls_x509_crt_get_key_id(crt,
+		GNUTLS_KEYID_USE_SHA256, id2, &id2_len), 0);
+	assert_int_equal(id1_len, id2_len);
+	assert_memory_equal(id1, id2, id1_len);
+	assert_int_equal(gnutls_privkey_init(&pk), 0);
+	assert_int_equal(gnutls_privkey_import_x509(pk, xk,
+		GNUTLS_PRIVKEY_IMPORT_AUTO_RELEASE), 0);
+	assert_int_equal(gnutls_privkey_sign_data2(pk, GNUTLS_SIGN_RSA_SHA256,
+						   0, &msg, &sig), 0);
+	assert_int_equal(gnutls_pubkey_init(&pub), 0);
+	assert_int_equal(gnutls_pubkey_import_x509(pub, crt, 0), 0);
+	assert_int_equal(gnutls_pubkey_verify_data2(pub, GNUTLS_SIGN_RSA_SHA256,
+						    0, &msg, &sig), 0);
+	gnutls_free(sig.data);
+	gnutls_pubkey_deinit(pub);
+	gnutls_privkey_deinit(pk);
+}
+
+/*
+ * PKCS#8 -> container -> PKCS#8 for one key: the bytes come back
+ * identical, the fields have rsaenh's sizes, and the key still belongs to
+ * its certificate.
+ */
+static void roundtrip_one(TALLOC_CTX *mem, gnutls_x509_privkey_t xk,
+			  unsigned bits)
+{
+	gnutls_datum_t der = { NULL, 0 };
+	gnutls_x509_crt_t crt = make_cert(xk);
+	struct cr_rsa_key *rsa = NULL;
+	struct cr_rsa_key *back = NULL;
+	struct cr_capi_key *k = NULL;
+	struct cr_capi_key *parsed = NULL;
+	struct cr_guid g;
+	uint8_t mk[64];
+	uint8_t *bytes = NULL;
+	uint8_t *plain = NULL;
+	uint8_t *p8 = NULL;
+	size_t len = 0;
+	size_t plain_len = 0;
+	size_t p8_len = 0;
+	uint32_t keylen = bits / 8 + 8;
+	uint32_t flag = 0;
+	char *err = NULL;
+
+	memset(mk, 0xa5, sizeof(mk));
+	memset(&g, 0x22, sizeof(g));
+	assert_int_equal(gnutls_x509_privkey_export2_pkcs8(xk,
+		GNUTLS_X509_FMT_DER, NULL, GNUTLS_PKCS_PLAIN, &der), 0);
+	assert_int_equal(cr_rsa_key_from_pkcs8(mem, der.data, der.size, &rsa,
+					       &err), 0);
+	assert_int_equal(cr_rsa_key_bits(rsa), bits);
+	if (cr_capi_key_create(mem, "b2f5e0c4-5f1e-4c1a-9a7e-3d2c1b0a9f8e",
+			       rsa, &g, mk, 64, &k, &err) != 0) {
+		fail_msg("%u bits: %s", bits, err);
+	}
+	/* RSA1 public key: 20-byte header, n in keylen bytes */
+	assert_int_equal(k->pub_len[1], 20 + keylen);
+	assert_int_equal(cr_le32(k->pub[1] + 4), keylen);
+	assert_int_equal(cr_le32(k->pub[1] + 8), bits);
+	assert_int_equal(cr_dpapi_unprotect(mem, k->priv[1], k->priv_len[1],
+					    mk, 64, NULL, 0, &plain,
+					    &plain_len, &err), 0);
+	/* header, n and d in keylen, five halves, keylen/2 + 8 zero tail */
+	assert_int_equal(plain_len, 20 + 2 * keylen + 5 * (keylen / 2) +
+				    keylen / 2 + 8);
+	assert_int_equal(cr_le32(plain + 4), keylen);
+	assert_int_equal(cr_le32(plain + 8), bits);
+	assert_int_equal(cr_le32(plain + 12), bits / 8 - 1);
+
+	assert_int_equal(cr_capi_key_serialize(mem, k, &bytes, &len, &err), 0);
+	assert_int_equal(cr_capi_key_parse(mem, bytes, len, &parsed, &err), 0);
+	assert_int_equal(cr_capi_key_decrypt(mem, parsed, CR_CAPI_EXCHANGE, mk,
+					     64, &back, &flag, &err), 0);
+	assert_int_equal(flag, 1);
+	assert_int_equal(cr_rsa_key_to_pkcs8(mem, back, false, &p8, &p8_len,
+					     &err), 0);
+	assert_int_equal(p8_len, der.size);
+	assert_memory_equal(p8, der.data, der.size);
+	assert_key_matches_cert(mem, p8, p8_len, crt);
+	gnutls_free(der.data);
+	gnutls_x509_crt_deinit(crt);
+}
+
+/* The sizes Windows makes CAPI keys in. */
+static void test_dpapi_capi_sizes(void **state)
+{
+	TALLOC_CTX *mem = *state;
+	static const unsigned sizes[] = { 1024, 2048, 3072, 4096 };
+	size_t i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		gnutls_x509_privkey_t xk = NULL;
+
+		print_message("RSA-%u\n", sizes[i]);
+		assert_int_equal(gnutls_x509_privkey_init(&xk), 0);
+		assert_int_equal(gnutls_x509_privkey_generate(xk,
+			GNUTLS_PK_RSA, sizes[i], 0), 0);
+		roundtrip_one(mem, xk, sizes[i]);
+		gnutls_x509_privkey_deinit(xk);
+	}
+}
+
+/* Values shorter than their field are zero-padded and read back. */
+static void test_dpapi_capi_short_fields(void **state)
+{
+	TALLOC_CTX *mem = *state;
+	gnutls_x509_privkey_t xk = NULL;
+	gnutls_datum_t pem = { NULL, 0 };
+	struct cr_rsa_key *rsa = NULL;
+	uint8_t *plain = NULL;
+	size_t len = 0;
+	char *err = NULL;
+
+	pem.data = cr_test_read(mem, "capi-sizes/short-fields-1024.pem", &len);
+	assert_non_null(pem.data);
+	pem.size = (unsigned)len;
+	assert_int_equal(gnutls_x509_privkey_init(&xk), 0);
+	assert_int_equal(gnutls_x509_privkey_import2(xk, &pem,
+		GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN), 0);
 	assert_int_equal(cr_rsa_key_from_x509(mem, xk, &rsa, &err), 0);
-	assert_int_equal(cr_capi_key_create(mem, "x", rsa, &g, mk, 64, &k,
-					    &err), EINVAL);
+	/* the point of this key: two CRT values a byte short of 64 */
+	assert_true(rsa->dp.len < 64);
+	assert_true(rsa->u.len < 64);
+	roundtrip_one(mem, xk, 1024);
 	gnutls_x509_privkey_deinit(xk);
+
+	/* below rsaenh's smallest key (320 bits here): refused */
+	rsa->n.len = 40;
+	assert_int_equal(cr_capi_rsa2_build(mem, rsa, &plain, &len, &err),
+			 EINVAL);
+	assert_null(plain);
 }
 
 static void test_dpapi_capi_malformed(void **state)
@@ -290,6 +458,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_dpapi_capi_dsinternals_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dpapi_capi_roundtrip,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dpapi_capi_sizes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dpapi_capi_short_fields,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dpapi_capi_malformed,
 						setup, teardown),

@@ -20,7 +20,7 @@
 #include "dpapi/blob.h"
 #include "dpapi/cng.h"
 #include "dpapi/masterkey.h"
-#include "dpapi_test_util.h"
+#include "test_util.h"
 
 #define CHROME_KEY "nemesis/chrome/7096db7aeb75c0d3497ecd56d355a695_" \
 	"f26c165b-53c8-414e-8abb-ec5f0f52df22"

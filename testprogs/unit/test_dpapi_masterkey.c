@@ -18,7 +18,7 @@
 #include "dpapi/masterkey.h"
 #include "dpapi/pbkdf2.h"
 #include "dpapi/prekey.h"
-#include "dpapi_test_util.h"
+#include "test_util.h"
 
 #define NEMESIS_SID "S-1-5-21-3821320868-1508310791-3575676346-1103"
 #define NEMESIS_MK "36bd60cb9e7e52433169db00e93ed0a82d3c30c65d948bd8596fb3" \

@@ -20,41 +20,9 @@
 
 #include "policy.h"
 #include "preg.h"
+#include "test_util.h"
 
 #define AE POLICY_KEY
-
-struct test_ctx {
-	TALLOC_CTX *mem;
-	size_t baseline;
-};
-
-static int setup(void **state)
-{
-	struct test_ctx *t = talloc_zero(NULL, struct test_ctx);
-
-	assert_non_null(t);
-	t->mem = talloc_new(t);
-	t->baseline = talloc_total_size(t->mem);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
-
-	assert_int_equal(talloc_total_size(t->mem), t->baseline);
-	talloc_free(t);
-	return 0;
-}
-
-static void assert_contains(const char *s, const char *part)
-{
-	if (s == NULL || strstr(s, part) == NULL) {
-		fail_msg("'%s' lacks '%s'", (s != NULL) ? s : "(null)",
-			 part);
-	}
-}
 
 /* Merge with an optional conf and return the effective policy. */
 static struct policy *effective(TALLOC_CTX *mem, const struct policy *gpo,
@@ -86,7 +54,8 @@ static struct credroam_conf *conf_from(TALLOC_CTX *mem, const char *text)
 
 static void test_policy_defaults(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct policy *gpo = policy_new(mem);
 	struct policy *eff = NULL;
@@ -112,10 +81,10 @@ static void test_policy_defaults(void **state)
 	assert_int_equal(max, 100000);
 	why = policy_reason_off(mem, eff);
 	printf("reason: %s\n", why);
-	assert_contains(why, "no GPO sets DIMSRoaming under HKCU\\Software\\"
-			"Policies\\Microsoft\\Cryptography\\AutoEnrollment");
-	assert_contains(why, "/etc/samba/credroam.conf does not say "
-			"'roaming = yes'");
+	cr_assert_contains(why, "no GPO sets DIMSRoaming under HKCU\\Software\\"
+			   "Policies\\Microsoft\\Cryptography\\AutoEnrollment");
+	cr_assert_contains(why, "/etc/samba/credroam.conf does not say "
+			   "'roaming = yes'");
 	talloc_free(mem);
 }
 
@@ -143,7 +112,8 @@ static const struct range_case {
 
 static void test_policy_ranges(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	size_t i;
 
 	for (i = 0; i < sizeof(range_cases) / sizeof(range_cases[0]); i++) {
@@ -168,8 +138,8 @@ static void test_policy_ranges(void **state)
 		assert_int_equal(v->configured, c->configured);
 		assert_string_equal(v->source, "GPO-A");
 		if (c->invalid) {
-			assert_contains(v->note, "from GPO-A is outside");
-			assert_contains(v->note, "using the default");
+			cr_assert_contains(v->note, "from GPO-A is outside");
+			cr_assert_contains(v->note, "using the default");
 		}
 		talloc_free(mem);
 	}
@@ -177,7 +147,8 @@ static void test_policy_ranges(void **state)
 
 static void test_policy_gpo_order(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct preg_file *a = preg_new(mem);
 	struct preg_file *b = preg_new(mem);
@@ -210,8 +181,8 @@ static void test_policy_gpo_order(void **state)
 	eff = effective(mem, gpo, NULL);
 	assert_true(policy_roaming_on(eff));
 	assert_null(policy_reason_off(mem, eff));
-	assert_contains(eff->v[POLICY_DIMS_ROAMING].source,
-			"Default Domain Policy {31B2F340");
+	cr_assert_contains(eff->v[POLICY_DIMS_ROAMING].source,
+			   "Default Domain Policy {31B2F340");
 	assert_int_equal(eff->v[POLICY_TOMBSTONE_DAYS].value, 90);
 	assert_string_equal(eff->v[POLICY_TOMBSTONE_DAYS].source,
 			    "Roaming OU");
@@ -222,7 +193,8 @@ static void test_policy_gpo_order(void **state)
 
 static void test_policy_deletions(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct preg_file *a = preg_new(mem);
 	struct preg_file *b = preg_new(mem);
@@ -277,7 +249,7 @@ static void test_policy_deletions(void **state)
 	assert_int_equal(eff->v[POLICY_MAX_TOKEN_SIZE].value, 65535);
 	assert_int_equal(eff->v[POLICY_TOMBSTONE_DAYS].value, 7);
 	why = policy_reason_off(mem, eff);
-	assert_contains(why, "deleted by **delvals. in GPO 'GPO-D'");
+	cr_assert_contains(why, "deleted by **delvals. in GPO 'GPO-D'");
 
 	/* E: **DeleteValues and **DeleteKeys */
 	assert_int_equal(preg_add_dword(e, AE, "DIMSRoaming", 1, &err), 0);
@@ -288,8 +260,8 @@ static void test_policy_deletions(void **state)
 	eff = effective(mem, gpo, NULL);
 	assert_false(policy_roaming_on(eff));
 	assert_true(eff->v[POLICY_AE_POLICY].set);
-	assert_contains(policy_reason_off(mem, eff),
-			"deleted by **DeleteValues in GPO 'GPO-E'");
+	cr_assert_contains(policy_reason_off(mem, eff),
+			   "deleted by **DeleteValues in GPO 'GPO-E'");
 
 	TALLOC_FREE(e);
 	e = preg_new(mem);
@@ -327,7 +299,8 @@ static void test_policy_deletions(void **state)
 
 static void test_policy_reason_off(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct preg_file *f = preg_new(mem);
 	struct policy *gpo = policy_new(mem);
@@ -365,7 +338,8 @@ static void test_policy_reason_off(void **state)
 
 static void test_policy_conf_parse(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct credroam_conf *conf = NULL;
 
@@ -490,7 +464,8 @@ static const struct bad_conf {
 
 static void test_policy_conf_bad(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	size_t i;
 
 	for (i = 0; i < sizeof(bad_confs) / sizeof(bad_confs[0]); i++) {
@@ -506,14 +481,15 @@ static void test_policy_conf_bad(void **state)
 		       (err != NULL) ? err : "(none)");
 		assert_int_equal(rc, EINVAL);
 		assert_null(conf);
-		assert_contains(err, bad_confs[i].err);
+		cr_assert_contains(err, bad_confs[i].err);
 		talloc_free(mem);
 	}
 }
 
 static void test_policy_conf_nul_and_len(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct credroam_conf *conf = NULL;
 	const char text[] = "[policy]\nroaming = yes\0junk\n";
@@ -527,7 +503,7 @@ static void test_policy_conf_nul_and_len(void **state)
 	/* the length is honoured: no NUL terminator needed */
 	rc = credroam_conf_parse(mem, text, 15, "short.conf", &conf, &err);
 	assert_int_equal(rc, EINVAL);
-	assert_contains(err, "short.conf:2: expected 'key = value'");
+	cr_assert_contains(err, "short.conf:2: expected 'key = value'");
 	rc = credroam_conf_parse(mem, text, 22, "cut.conf", &conf, &err);
 	assert_int_equal(rc, 0);
 	assert_int_equal(conf->pol[POLICY_DIMS_ROAMING], 1);
@@ -536,7 +512,8 @@ static void test_policy_conf_nul_and_len(void **state)
 
 static void test_policy_conf_load(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct credroam_conf *conf = NULL;
 	char dir[] = "/tmp/credroam-test-XXXXXX";
@@ -559,7 +536,7 @@ static void test_policy_conf_load(void **state)
 	fclose(fp);
 	rc = credroam_conf_load(mem, path, &conf, &err);
 	assert_int_equal(rc, EINVAL);
-	assert_contains(err, "/credroam.conf:3: max tokens = 'nine'");
+	cr_assert_contains(err, "/credroam.conf:3: max tokens = 'nine'");
 
 	fp = fopen(path, "w");
 	assert_non_null(fp);
@@ -572,7 +549,7 @@ static void test_policy_conf_load(void **state)
 
 	rc = credroam_conf_load(mem, dir, &conf, &err);
 	assert_int_equal(rc, EIO);
-	assert_contains(err, "is not a regular file");
+	cr_assert_contains(err, "is not a regular file");
 
 	unlink(path);
 	rmdir(dir);
@@ -581,7 +558,8 @@ static void test_policy_conf_load(void **state)
 
 static void test_policy_override(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct preg_file *f = preg_new(mem);
 	struct policy *gpo = policy_new(mem);
@@ -642,8 +620,8 @@ static void test_policy_override(void **state)
 	/* no GPO, a file without 'roaming' */
 	conf = conf_from(mem, "[pam]\ndebug = yes\n");
 	eff = effective(mem, none, conf);
-	assert_contains(policy_reason_off(mem, eff), "test.conf does not say "
-			"'roaming = yes'");
+	cr_assert_contains(policy_reason_off(mem, eff),
+			   "test.conf does not say 'roaming = yes'");
 	talloc_free(mem);
 }
 
@@ -661,7 +639,8 @@ static int find_value(const struct preg_file *f, const char *name)
 
 static void test_policy_pol_update(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	const struct policy_change on[] = {
 		{ .id = POLICY_DIMS_ROAMING, .value = 1 },
@@ -729,41 +708,30 @@ static void test_policy_pol_update(void **state)
 			       &err);
 	assert_int_equal(rc, EINVAL);
 	assert_null(out2);
-	assert_contains(err, "DIMSRoamingMaxNumTokens = 10001 is outside "
-			"1..10000");
+	cr_assert_contains(err, "DIMSRoamingMaxNumTokens = 10001 is outside "
+			   "1..10000");
 	rc = policy_pol_update(mem, out, out_len - 1, on, 1, &out2, &out2_len,
 			       &err);
 	assert_int_equal(rc, EBADMSG);
-	assert_contains(err, "updating the credential roaming policy: "
-			"Registry.pol: entry");
+	cr_assert_contains(err, "updating the credential roaming policy: "
+			   "Registry.pol: entry");
 	talloc_free(mem);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_policy_defaults, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_policy_ranges, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_policy_gpo_order, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_policy_deletions, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_policy_reason_off, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_policy_conf_parse, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_policy_conf_bad, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_policy_conf_nul_and_len,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_policy_conf_load, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_policy_override, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_policy_pol_update, setup,
-						teardown),
+		cr_unit_test(test_policy_defaults),
+		cr_unit_test(test_policy_ranges),
+		cr_unit_test(test_policy_gpo_order),
+		cr_unit_test(test_policy_deletions),
+		cr_unit_test(test_policy_reason_off),
+		cr_unit_test(test_policy_conf_parse),
+		cr_unit_test(test_policy_conf_bad),
+		cr_unit_test(test_policy_conf_nul_and_len),
+		cr_unit_test(test_policy_conf_load),
+		cr_unit_test(test_policy_override),
+		cr_unit_test(test_policy_pol_update),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_STDOUT);

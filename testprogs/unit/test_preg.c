@@ -19,34 +19,9 @@
 
 #include "cursor.h"
 #include "preg.h"
+#include "test_util.h"
 
 #define AE_KEY "Software\\Policies\\Microsoft\\Cryptography\\AutoEnrollment"
-
-struct test_ctx {
-	TALLOC_CTX *mem;
-	size_t baseline;
-};
-
-static int setup(void **state)
-{
-	struct test_ctx *t = talloc_zero(NULL, struct test_ctx);
-
-	assert_non_null(t);
-	t->mem = talloc_new(t);
-	t->baseline = talloc_total_size(t->mem);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
-
-	/* everything a test made on t->mem must be gone */
-	assert_int_equal(talloc_total_size(t->mem), t->baseline);
-	talloc_free(t);
-	return 0;
-}
 
 /* ASCII (and "\uXXXX" escapes) as UTF-16LE, without NUL. */
 static void put_text(struct cr_buf *b, const char *s)
@@ -281,7 +256,8 @@ static const struct preg_case {
 
 static void test_preg_table(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	size_t i;
 
 	for (i = 0; i < sizeof(preg_cases) / sizeof(preg_cases[0]); i++) {
@@ -323,7 +299,8 @@ static void test_preg_table(void **state)
 
 static void test_preg_decoded(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct preg_file *f = NULL;
 	uint8_t *in = NULL;
@@ -362,7 +339,8 @@ static void test_preg_decoded(void **state)
 
 static void test_preg_actions(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct preg_file *f = NULL;
 	uint8_t *in = NULL;
@@ -403,7 +381,8 @@ static void test_preg_keys(void **state)
 
 static void test_preg_builder(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct preg_file *f = preg_new(mem);
 	struct preg_file *g = NULL;
@@ -459,7 +438,8 @@ static void test_preg_builder(void **state)
 
 static void test_preg_limits(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	struct preg_file *f = NULL;
 	struct cr_buf b;
@@ -519,7 +499,8 @@ static void test_preg_limits(void **state)
 /* A Registry.pol written by Samba's own NDR code (testdata/preg/). */
 static void test_preg_samba_file(void **state)
 {
-	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	struct cr_test_ctx *t = talloc_get_type_abort(*state,
+						      struct cr_test_ctx);
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	const char *dir = getenv("CREDROAM_TESTDATA");
 	struct preg_file *f = NULL;
@@ -587,19 +568,13 @@ static void test_preg_samba_file(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_preg_table, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_preg_decoded, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_preg_actions, setup,
-						teardown),
+		cr_unit_test(test_preg_table),
+		cr_unit_test(test_preg_decoded),
+		cr_unit_test(test_preg_actions),
 		cmocka_unit_test(test_preg_keys),
-		cmocka_unit_test_setup_teardown(test_preg_builder, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_preg_limits, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_preg_samba_file, setup,
-						teardown),
+		cr_unit_test(test_preg_builder),
+		cr_unit_test(test_preg_limits),
+		cr_unit_test(test_preg_samba_file),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_STDOUT);

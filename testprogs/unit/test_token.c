@@ -19,6 +19,7 @@
 
 #include "cursor.h"
 #include "encoding.h"
+#include "test_util.h"
 #include "token.h"
 
 #define OWNER_DN "CN=Administrator,CN=Users,DC=Adatum,DC=com"
@@ -66,34 +67,6 @@ static int teardown(void **state)
 	assert_int_equal(talloc_total_blocks(NULL) + 1, ctx->baseline);
 	talloc_free(ctx);
 	return 0;
-}
-
-static uint8_t *read_testdata(TALLOC_CTX *mem_ctx, const char *rel,
-			      size_t *len)
-{
-	const char *dir = getenv("CREDROAM_TESTDATA");
-	char *path = talloc_asprintf(mem_ctx, "%s/%s", dir ? dir : "testdata",
-				     rel);
-	FILE *f = NULL;
-	uint8_t *buf = NULL;
-	long size;
-
-	assert_non_null(path);
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		fail_msg("cannot open test data '%s' (run from the top of the "
-			 "tree or set CREDROAM_TESTDATA)", path);
-	}
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size >= 0);
-	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-	buf = talloc_array(mem_ctx, uint8_t, size > 0 ? size : 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
-	fclose(f);
-	*len = (size_t)size;
-	return buf;
 }
 
 static uint8_t *from_hex(TALLOC_CTX *mem_ctx, const char *hex, size_t *len)
@@ -146,8 +119,8 @@ static void test_token_sample_capi_rsa_key(void **state)
 {
 	struct test_ctx *ctx = talloc_get_type_abort(*state, struct test_ctx);
 	size_t len = 0;
-	uint8_t *buf = read_testdata(ctx->mem, "dsinternals/capi-rsa-key.token",
-				     &len);
+	uint8_t *buf = cr_test_read_or_fail(
+		ctx->mem, "dsinternals/capi-rsa-key.token", &len);
 	struct cr_token *t = parse_ok(ctx->mem, buf, len);
 
 	assert_int_equal(len, 2213);
@@ -184,8 +157,8 @@ static void test_token_sample_cng_certificate(void **state)
 {
 	struct test_ctx *ctx = talloc_get_type_abort(*state, struct test_ctx);
 	size_t len = 0;
-	uint8_t *buf = read_testdata(ctx->mem,
-				     "dsinternals/cng-certificate.token", &len);
+	uint8_t *buf = cr_test_read_or_fail(
+		ctx->mem, "dsinternals/cng-certificate.token", &len);
 	struct cr_token *t = parse_ok(ctx->mem, buf, len);
 
 	assert_int_equal(len, 2338);
@@ -210,9 +183,8 @@ static void test_token_sample_unreadable_cng_key(void **state)
 {
 	struct test_ctx *ctx = talloc_get_type_abort(*state, struct test_ctx);
 	size_t len = 0;
-	uint8_t *buf = read_testdata(ctx->mem,
-				     "dsinternals/unreadable-cng-key.token",
-				     &len);
+	uint8_t *buf = cr_test_read_or_fail(
+		ctx->mem, "dsinternals/unreadable-cng-key.token", &len);
 	struct cr_token *t = parse_ok(ctx->mem, buf, len);
 	static const uint8_t zero[CR_SHA1_LEN] = { 0 };
 
@@ -289,7 +261,7 @@ static void test_token_dnbinary_samples(void **state)
 
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		size_t len = 0;
-		uint8_t *buf = read_testdata(ctx->mem, files[i], &len);
+		uint8_t *buf = cr_test_read_or_fail(ctx->mem, files[i], &len);
 		char *value = NULL;
 		char *lower = NULL;
 		char *expect = NULL;
@@ -430,8 +402,8 @@ static void test_token_tombstone(void **state)
 {
 	struct test_ctx *ctx = talloc_get_type_abort(*state, struct test_ctx);
 	size_t len = 0;
-	uint8_t *buf = read_testdata(ctx->mem, "dsinternals/capi-rsa-key.token",
-				     &len);
+	uint8_t *buf = cr_test_read_or_fail(
+		ctx->mem, "dsinternals/capi-rsa-key.token", &len);
 	struct cr_token *live = parse_ok(ctx->mem, buf, len);
 	struct cr_token *tomb = NULL;
 	const uint64_t when = 0x01D81A9C4CF0A1F0ULL;

@@ -11,7 +11,8 @@
 #include "dpapi/stackframe.h"
 #include "dpapi/alg.h"
 #include "dpapi/blob.h"
-#include "dpapi/utf16.h"
+#include "dpapi/take.h"
+#include "utf16.h"
 #include "error.h"
 #include "secret.h"
 
@@ -27,21 +28,8 @@ static const struct cr_guid cr_dpapi_provider = { {
 static uint8_t *cr_blob_field(TALLOC_CTX *mem_ctx, struct cr_cursor *c,
 			      uint32_t *len, const char *what)
 {
-	const uint8_t *p = NULL;
-	uint8_t *copy = NULL;
-
 	*len = cr_get_le32(c, what);
-	p = cr_get_bytes(c, *len, what);
-	if (p == NULL) {
-		return NULL;
-	}
-	copy = talloc_size(mem_ctx, *len + 1);
-	if (copy == NULL) {
-		cr_cursor_fail(c, ENOMEM, what);
-		return NULL;
-	}
-	memcpy(copy, p, *len);
-	return copy;
+	return cr_dpapi_take(mem_ctx, c, *len, what);
 }
 
 int cr_dpapi_blob_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
@@ -272,6 +260,58 @@ static int cr_blob_derive_key(const struct cr_dpapi_hash *h,
 	return rc < 0 ? EIO : 0;
 }
 
+/*
+ * The blob's cipher key: keyed hash of salt, entropy and, for a blob
+ * protected with a strong password, the password's hash (SHA-512 for
+ * SHA-512 blobs, SHA-1 for SHA-1 blobs, of its UTF-16LE form without a NUL:
+ * mimikatz kull_m_dpapi_unprotect_blob, DPAPIck3 CryptSessionKeyXP/Win7),
+ * then CryptDeriveKey.  EINVAL for a password that is not UTF-8 or a hash
+ * with no known password rule.
+ */
+static int cr_blob_session_key(const struct cr_dpapi_blob *b,
+			       const struct cr_dpapi_hash *h,
+			       const struct cr_dpapi_cipher *c,
+			       const uint8_t *k20, const uint8_t *entropy,
+			       size_t entropy_len, const char *password,
+			       uint8_t *key)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	uint8_t sess[CR_DPAPI_MAX_HASH];
+	uint8_t pw_hash[CR_DPAPI_MAX_HASH];
+	size_t pw_hash_len = 0;
+	uint8_t *w = NULL;
+	size_t wlen = 0;
+	int ret;
+
+	if (password != NULL) {
+		if (h->alg != CR_CALG_SHA1 && h->alg != CR_CALG_SHA_512) {
+			ret = EINVAL;
+			goto done;
+		}
+		ret = cr_utf16le_encode(frame, password, strlen(password),
+					false, &w, &wlen);
+		if (ret != 0) {
+			ret = (ret == EILSEQ) ? EINVAL : ret;
+			goto done;
+		}
+		if (gnutls_hash_fast(h->digest, w, wlen, pw_hash) < 0) {
+			ret = EIO;
+			goto done;
+		}
+		pw_hash_len = h->len;
+	}
+	ret = cr_blob_hmac(h, k20, 20, b->salt, b->salt_len, entropy,
+			   entropy_len, pw_hash, pw_hash_len, sess);
+	if (ret == 0) {
+		ret = cr_blob_derive_key(h, c, sess, key);
+	}
+done:
+	credroam_wipe(sess, sizeof(sess));
+	credroam_wipe(pw_hash, sizeof(pw_hash));
+	TALLOC_FREE(frame);
+	return ret;
+}
+
 /* K20 and the algorithms of a blob; EINVAL if unsupported. */
 static int cr_blob_setup(const struct cr_dpapi_blob *b, const uint8_t *mk,
 			 size_t mk_len, uint8_t k20[20],
@@ -318,11 +358,22 @@ int cr_dpapi_blob_decrypt(TALLOC_CTX *mem_ctx, const struct cr_dpapi_blob *b,
 			  const uint8_t *entropy, size_t entropy_len,
 			  uint8_t **plain, size_t *plain_len, char **errmsg)
 {
+	return cr_dpapi_blob_decrypt_strong(mem_ctx, b, mk, mk_len, entropy,
+					    entropy_len, NULL, plain,
+					    plain_len, errmsg);
+}
+
+int cr_dpapi_blob_decrypt_strong(TALLOC_CTX *mem_ctx,
+				 const struct cr_dpapi_blob *b,
+				 const uint8_t *mk, size_t mk_len,
+				 const uint8_t *entropy, size_t entropy_len,
+				 const char *password, uint8_t **plain,
+				 size_t *plain_len, char **errmsg)
+{
 	TALLOC_CTX *frame = talloc_stackframe();
 	const struct cr_dpapi_hash *h = NULL;
 	const struct cr_dpapi_cipher *c = NULL;
 	uint8_t k20[20];
-	uint8_t sess[CR_DPAPI_MAX_HASH];
 	uint8_t sign[CR_DPAPI_MAX_HASH];
 	uint8_t key[32];
 	uint8_t iv[16];
@@ -355,10 +406,13 @@ int cr_dpapi_blob_decrypt(TALLOC_CTX *mem_ctx, const struct cr_dpapi_blob *b,
 			  "not a %s ciphertext", b->data_len, c->name);
 		goto done;
 	}
-	ret = cr_blob_hmac(h, k20, 20, b->salt, b->salt_len, entropy,
-			   entropy_len, NULL, 0, sess);
-	if (ret == 0) {
-		ret = cr_blob_derive_key(h, c, sess, key);
+	ret = cr_blob_session_key(b, h, c, k20, entropy, entropy_len,
+				  password, key);
+	if (ret == EINVAL) {
+		cr_seterr(mem_ctx, errmsg, "DPAPI blob: no strong password "
+			  "rule for hash 0x%x, or the password is not UTF-8",
+			  b->alg_hash);
+		goto done;
 	}
 	buf = credroam_secret_dup(frame, b->data, b->data_len);
 	if (ret == 0 && buf == NULL) {
@@ -380,8 +434,11 @@ int cr_dpapi_blob_decrypt(TALLOC_CTX *mem_ctx, const struct cr_dpapi_blob *b,
 	}
 	if (pad < 1 || pad > c->block_len || i != pad) {
 		ret = EBADMSG;
+		/* the sign does not cover the strong password */
 		cr_seterr(mem_ctx, errmsg, "DPAPI blob: bad padding after a "
-			  "valid HMAC");
+			  "valid HMAC%s", password != NULL ?
+			  ": wrong strong password?" :
+			  ": protected with a strong password?");
 		goto done;
 	}
 	*plain = credroam_secret_dup(mem_ctx, buf, b->data_len - pad);
@@ -395,7 +452,6 @@ done:
 		cr_seterr(mem_ctx, errmsg, "out of memory");
 	}
 	credroam_wipe(k20, sizeof(k20));
-	credroam_wipe(sess, sizeof(sess));
 	credroam_wipe(key, sizeof(key));
 	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
@@ -415,7 +471,6 @@ int cr_dpapi_blob_encrypt(TALLOC_CTX *mem_ctx, const struct cr_guid *mk_guid,
 	struct cr_dpapi_blob *b = NULL;
 	const char *desc = (opt && opt->description) ? opt->description : "";
 	uint8_t k20[20];
-	uint8_t sess[CR_DPAPI_MAX_HASH];
 	uint8_t key[32];
 	uint8_t iv[16];
 	size_t wlen = 0;
@@ -484,10 +539,13 @@ int cr_dpapi_blob_encrypt(TALLOC_CTX *mem_ctx, const struct cr_guid *mk_guid,
 		memcpy(b->data, plain, plain_len);
 	}
 	memset(b->data + plain_len, (int)pad, pad);
-	ret = cr_blob_hmac(h, k20, 20, b->salt, b->salt_len, entropy,
-			   entropy_len, NULL, 0, sess);
-	if (ret == 0) {
-		ret = cr_blob_derive_key(h, c, sess, key);
+	ret = cr_blob_session_key(b, h, c, k20, entropy, entropy_len,
+				  opt ? opt->strong_password : NULL, key);
+	if (ret == EINVAL) {
+		cr_seterr(mem_ctx, errmsg, "cannot protect with a strong "
+			  "password under hash 0x%x, or it is not UTF-8",
+			  b->alg_hash);
+		goto done;
 	}
 	memset(iv, 0, sizeof(iv));
 	if (ret == 0) {
@@ -508,7 +566,6 @@ done:
 		cr_seterr(mem_ctx, errmsg, "DPAPI blob encryption failed");
 	}
 	credroam_wipe(k20, sizeof(k20));
-	credroam_wipe(sess, sizeof(sess));
 	credroam_wipe(key, sizeof(key));
 	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);

@@ -61,6 +61,21 @@ int cr_dpapi_blob_decrypt(TALLOC_CTX *mem_ctx, const struct cr_dpapi_blob *b,
 			  const uint8_t *entropy, size_t entropy_len,
 			  uint8_t **plain, size_t *plain_len, char **errmsg);
 
+/*
+ * The same for a blob protected with a "strong" password as well (UTF-8;
+ * NULL: none).  Its hash joins the session key only, not the sign, so a
+ * wrong password shows as EBADMSG (bad padding), not EACCES, and about one
+ * wrong password in 256 yields garbage with valid padding: the format
+ * cannot do better.  Hash rule from mimikatz and DPAPIck3; no Windows-made
+ * sample is public (testdata/dpapi-strong/PROVENANCE).
+ */
+int cr_dpapi_blob_decrypt_strong(TALLOC_CTX *mem_ctx,
+				 const struct cr_dpapi_blob *b,
+				 const uint8_t *mk, size_t mk_len,
+				 const uint8_t *entropy, size_t entropy_len,
+				 const char *password, uint8_t **plain,
+				 size_t *plain_len, char **errmsg);
+
 struct cr_dpapi_protect {
 	uint32_t alg_crypt;	/* 0: CALG_AES_256 */
 	uint32_t alg_hash;	/* 0: CALG_SHA_512 */
@@ -72,6 +87,12 @@ struct cr_dpapi_protect {
 	size_t salt_len;
 	const uint8_t *hmac2;
 	size_t hmac2_len;
+	/*
+	 * UTF-8; non-NULL: also protect with this "strong" password, as
+	 * CryptProtectData with CRYPTPROTECT_PROMPT_STRONG does (set flags
+	 * yourself: which prompt flags Windows stores is unverified)
+	 */
+	const char *strong_password;
 };
 
 /* CryptProtectData under the master key mk_guid/mk. */

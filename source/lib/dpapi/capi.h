@@ -7,7 +7,8 @@
  * PRIVATEKEYBLOB: a 20-byte header (magic, keylen = bits/8 + 8, bits,
  * bits/8 - 1, e), then n in keylen bytes, p, q, dp, dq, u in keylen/2 bytes
  * each, d in keylen bytes (every field little-endian and zero-padded), then
- * a zero tail (140 bytes for RSA-2048, proven on the mimikatz wiki key).
+ * a zero tail (140 bytes for RSA-2048, proven on the mimikatz wiki key;
+ * keylen/2 + 8 is what we write for other sizes, unproven against Windows).
  */
 #ifndef CREDROAM_DPAPI_CAPI_H
 #define CREDROAM_DPAPI_CAPI_H
@@ -67,7 +68,7 @@ int cr_capi_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
 /* The decrypted "RSA2" layout above. */
 int cr_capi_rsa2_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 		       struct cr_rsa_key **out, char **errmsg);
-/* Only RSA-2048 (the zero tail of other sizes is unproven). */
+/* Any size from 384 to 16384 bits, rounded up to a multiple of 16. */
 int cr_capi_rsa2_build(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 		       uint8_t **out, size_t *out_len, char **errmsg);
 

@@ -10,10 +10,11 @@
 
 #include "cursor.h"
 #include "dpapi/stackframe.h"
+#include "dpapi/take.h"
 #include "dpapi/blob.h"
 #include "dpapi/cng.h"
 #include "dpapi/pvk.h"
-#include "dpapi/utf16.h"
+#include "utf16.h"
 #include "error.h"
 #include "secret.h"
 
@@ -22,24 +23,6 @@
 #define CR_BCRYPT_RSA3 0x33415352U
 #define CR_MIB1_MAGIC "MIB1"
 #define CR_CNG_PROP_HEADER 20
-
-static uint8_t *cr_cng_take(TALLOC_CTX *mem_ctx, struct cr_cursor *c,
-			    uint32_t len, const char *what)
-{
-	const uint8_t *p = cr_get_bytes(c, len, what);
-	uint8_t *copy = NULL;
-
-	if (p == NULL) {
-		return NULL;
-	}
-	copy = talloc_size(mem_ctx, len + 1);
-	if (copy == NULL) {
-		cr_cursor_fail(c, ENOMEM, what);
-		return NULL;
-	}
-	memcpy(copy, p, len);
-	return copy;
-}
 
 int cr_cng_properties_parse(TALLOC_CTX *mem_ctx, const uint8_t *data,
 			    size_t len, struct cr_cng_property **out,
@@ -122,12 +105,12 @@ int cr_cng_key_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	k->priv_props_len = cr_get_le32(&c, "dwPrivatePropertiesLen");
 	k->priv_key_len = cr_get_le32(&c, "dwPrivateKeyLen");
 	cr_get_copy(&c, k->zero, sizeof(k->zero), "reserved array");
-	k->name_raw = cr_cng_take(k, &c, k->name_len, "name");
-	k->pub_props = cr_cng_take(k, &c, k->pub_props_len,
+	k->name_raw = cr_dpapi_take(k, &c, k->name_len, "name");
+	k->pub_props = cr_dpapi_take(k, &c, k->pub_props_len,
 				   "public properties");
-	k->priv_props = cr_cng_take(k, &c, k->priv_props_len,
+	k->priv_props = cr_dpapi_take(k, &c, k->priv_props_len,
 				    "private properties");
-	k->priv_key = cr_cng_take(k, &c, k->priv_key_len, "private key");
+	k->priv_key = cr_dpapi_take(k, &c, k->priv_key_len, "private key");
 	if (!cr_cursor_ok(&c)) {
 		ret = (c.status == ENOMEM) ? ENOMEM : EBADMSG;
 		cr_seterr(mem_ctx, errmsg, "CNG key file: %s runs past the "
@@ -173,10 +156,7 @@ int cr_cng_key_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	}
 	*out = talloc_move(mem_ctx, &k);
 done:
-	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
-	}
-	cr_dpapi_err_keep(mem_ctx, errmsg);
+	cr_dpapi_err_done(mem_ctx, errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -299,10 +279,7 @@ int cr_bcrypt_rsa_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	/* GnuTLS computes d and the CRT values RSA2 leaves out */
 	ret = cr_rsa_key_complete(mem_ctx, k, out, errmsg);
 done:
-	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
-	}
-	cr_dpapi_err_keep(mem_ctx, errmsg);
+	cr_dpapi_err_done(mem_ctx, errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -495,18 +472,18 @@ int cr_mib1_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	if (m->name_chars > cr_cursor_left(&c) / 2) {
 		cr_cursor_fail(&c, EBADMSG, "containerNameLength");
 	}
-	m->name_raw = cr_cng_take(m, &c, m->name_chars * 2, "container name");
-	m->file_name = cr_cng_take(m, &c, m->file_name_len, "file name");
-	m->key_file = cr_cng_take(m, &c, m->key_file_len, "key file");
-	m->legacy_file_name = cr_cng_take(m, &c, m->legacy_file_name_len,
+	m->name_raw = cr_dpapi_take(m, &c, m->name_chars * 2, "container name");
+	m->file_name = cr_dpapi_take(m, &c, m->file_name_len, "file name");
+	m->key_file = cr_dpapi_take(m, &c, m->key_file_len, "key file");
+	m->legacy_file_name = cr_dpapi_take(m, &c, m->legacy_file_name_len,
 					  "legacy file name");
-	m->legacy_key = cr_cng_take(m, &c, m->legacy_key_len, "legacy key");
+	m->legacy_key = cr_dpapi_take(m, &c, m->legacy_key_len, "legacy key");
 	for (i = 0; i < CR_MIB1_MASTER_KEYS; i++) {
 		if (m->mk[i].len == 0) {
 			continue;
 		}
 		cr_get_copy(&c, m->mk[i].guid.b, 16, "master key GUID");
-		m->mk[i].data = cr_cng_take(m, &c, m->mk[i].len,
+		m->mk[i].data = cr_dpapi_take(m, &c, m->mk[i].len,
 					    "master key file");
 	}
 	if (!cr_cursor_ok(&c)) {
@@ -529,10 +506,7 @@ int cr_mib1_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	}
 	*out = talloc_move(mem_ctx, &m);
 done:
-	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
-	}
-	cr_dpapi_err_keep(mem_ctx, errmsg);
+	cr_dpapi_err_done(mem_ctx, errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }

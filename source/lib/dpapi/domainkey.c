@@ -112,10 +112,7 @@ int cr_domainkey_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	*out = talloc_move(mem_ctx, &dk);
 	ret = 0;
 done:
-	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
-	}
-	cr_dpapi_err_keep(mem_ctx, errmsg);
+	cr_dpapi_err_done(mem_ctx, errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -12,7 +12,7 @@
 #include "dpapi/alg.h"
 #include "dpapi/masterkey.h"
 #include "dpapi/pbkdf2.h"
-#include "dpapi/utf16.h"
+#include "utf16.h"
 #include "error.h"
 #include "secret.h"
 
@@ -163,10 +163,7 @@ int cr_mkf_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	*out = talloc_move(mem_ctx, &m);
 	ret = 0;
 done:
-	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
-	}
-	cr_dpapi_err_keep(mem_ctx, errmsg);
+	cr_dpapi_err_done(mem_ctx, errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }

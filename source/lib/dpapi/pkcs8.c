@@ -87,6 +87,41 @@ bool cr_bn_to_u32(const struct cr_bn *bn, uint32_t *v)
 	return true;
 }
 
+int cr_rsa_key_from_capi_fields(struct cr_rsa_key *k, const uint8_t *p,
+				size_t n_len, size_t half_len)
+{
+	struct cr_bn *half[5] = { &k->p, &k->q, &k->dp, &k->dq, &k->u };
+	size_t i;
+	int ret;
+
+	ret = cr_bn_from_le(k, &k->n, p, n_len);
+	p += n_len;
+	for (i = 0; i < 5 && ret == 0; i++) {
+		ret = cr_bn_from_le(k, half[i], p, half_len);
+		p += half_len;
+	}
+	if (ret == 0) {
+		ret = cr_bn_from_le(k, &k->d, p, n_len);
+	}
+	return ret;
+}
+
+bool cr_rsa_key_to_capi_fields(const struct cr_rsa_key *k, uint8_t *out,
+			       size_t n_len, size_t half_len)
+{
+	const struct cr_bn *half[5] = { &k->p, &k->q, &k->dp, &k->dq, &k->u };
+	bool ok;
+	size_t i;
+
+	ok = cr_bn_to_le(&k->n, out, n_len);
+	out += n_len;
+	for (i = 0; i < 5; i++) {
+		ok = ok && cr_bn_to_le(half[i], out, half_len);
+		out += half_len;
+	}
+	return ok && cr_bn_to_le(&k->d, out, n_len);
+}
+
 unsigned cr_rsa_key_bits(const struct cr_rsa_key *k)
 {
 	unsigned bits;
@@ -222,10 +257,7 @@ done:
 			gnutls_free(v[i].data);
 		}
 	}
-	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
-	}
-	cr_dpapi_err_keep(mem_ctx, errmsg);
+	cr_dpapi_err_done(mem_ctx, errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }

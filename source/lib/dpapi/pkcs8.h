@@ -36,6 +36,17 @@ bool cr_bn_to_le(const struct cr_bn *bn, uint8_t *out, size_t field_len);
 bool cr_bn_to_be(const struct cr_bn *bn, uint8_t *out, size_t field_len);
 /* The value as a uint32 (public exponents); false if it does not fit. */
 bool cr_bn_to_u32(const struct cr_bn *bn, uint32_t *v);
+/*
+ * The CryptoAPI field walk shared by PRIVATEKEYBLOB and rsaenh's decrypted
+ * "RSA2": n in n_len bytes, p, q, dp, dq, u in half_len bytes each, d in
+ * n_len bytes, all little-endian, zero-padded.  The reader fills those
+ * seven of k (allocated on k) and returns 0 or ENOMEM; the writer fills
+ * 2 * n_len + 5 * half_len bytes and fails if a value does not fit.
+ */
+int cr_rsa_key_from_capi_fields(struct cr_rsa_key *k, const uint8_t *p,
+				size_t n_len, size_t half_len);
+bool cr_rsa_key_to_capi_fields(const struct cr_rsa_key *k, uint8_t *out,
+			       size_t n_len, size_t half_len);
 /* Modulus size in bits. */
 unsigned cr_rsa_key_bits(const struct cr_rsa_key *k);
 

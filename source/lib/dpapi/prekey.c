@@ -11,7 +11,7 @@
 #include "dpapi/stackframe.h"
 #include "dpapi/alg.h"
 #include "dpapi/prekey.h"
-#include "dpapi/utf16.h"
+#include "utf16.h"
 #include "secret.h"
 
 /* MsvpDeriveSecureCredKey's fixed PBKDF2-SHA256 parameters */

@@ -22,11 +22,10 @@ int cr_privatekeyblob_parse(TALLOC_CTX *mem_ctx, const uint8_t *data,
 	TALLOC_CTX *frame = talloc_stackframe();
 	struct cr_rsa_key *k = NULL;
 	struct cr_cursor c;
-	struct cr_bn *half[5];
+	const uint8_t *fields = NULL;
 	uint8_t btype, bversion;
 	uint32_t magic, bits, pubexp;
 	uint8_t e[4];
-	size_t i;
 	int ret;
 
 	*out = NULL;
@@ -58,24 +57,11 @@ int cr_privatekeyblob_parse(TALLOC_CTX *mem_ctx, const uint8_t *data,
 		goto done;
 	}
 	cr_store_le32(e, pubexp);
-	half[0] = &k->p;
-	half[1] = &k->q;
-	half[2] = &k->dp;
-	half[3] = &k->dq;
-	half[4] = &k->u;
+	fields = cr_get_bytes(&c, (size_t)bits / 16 * 9, "key fields");
 	ret = cr_bn_from_le(k, &k->e, e, sizeof(e));
 	if (ret == 0) {
-		ret = cr_bn_from_le(k, &k->n, cr_get_bytes(&c, bits / 8, "n"),
-				    bits / 8);
-	}
-	for (i = 0; i < 5 && ret == 0; i++) {
-		ret = cr_bn_from_le(k, half[i],
-				    cr_get_bytes(&c, bits / 16, "prime"),
-				    bits / 16);
-	}
-	if (ret == 0) {
-		ret = cr_bn_from_le(k, &k->d, cr_get_bytes(&c, bits / 8, "d"),
-				    bits / 8);
+		ret = cr_rsa_key_from_capi_fields(k, fields, bits / 8,
+						  bits / 16);
 	}
 	if (ret != 0) {
 		cr_seterr(mem_ctx, errmsg, "out of memory");
@@ -92,13 +78,10 @@ int cr_privatekeyblob_build(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 			    uint32_t alg, uint8_t **out, size_t *out_len,
 			    char **errmsg)
 {
-	const struct cr_bn *half[5] = { &k->p, &k->q, &k->dp, &k->dq, &k->u };
 	unsigned bits = (cr_rsa_key_bits(k) + 15) / 16 * 16;
 	uint32_t e = 0;
 	uint8_t *buf = NULL;
 	size_t len = 20 + (size_t)bits / 16 * 9;
-	size_t off = 20;
-	size_t i;
 	bool ok;
 
 	*out = NULL;
@@ -120,13 +103,7 @@ int cr_privatekeyblob_build(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 	cr_store_le32(buf + 8, CR_RSA2_MAGIC);
 	cr_store_le32(buf + 12, bits);
 	cr_store_le32(buf + 16, e);
-	ok = cr_bn_to_le(&k->n, buf + off, bits / 8);
-	off += bits / 8;
-	for (i = 0; i < 5; i++) {
-		ok = ok && cr_bn_to_le(half[i], buf + off, bits / 16);
-		off += bits / 16;
-	}
-	ok = ok && cr_bn_to_le(&k->d, buf + off, bits / 8);
+	ok = cr_rsa_key_to_capi_fields(k, buf + 20, bits / 8, bits / 16);
 	if (!ok || k->d.len == 0 || k->u.len == 0) {
 		talloc_free(buf);
 		cr_seterr(mem_ctx, errmsg, "RSA key lacks or overflows a CRT "

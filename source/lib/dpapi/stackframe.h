@@ -1,14 +1,14 @@
 /*
- * Samba's talloc_stackframe() is not in its public 4.17 headers.  All the
- * dpapi code relies on is a temporary context per function, freed on every
- * exit path, so a named top-level context does the job (the name shows in
- * leak reports).
+ * The dpapi code's talloc_stackframe() (Samba's, see ../stackframe.h) and
+ * the error helpers it adds to error.h's convention.
  */
 #ifndef CREDROAM_DPAPI_STACKFRAME_H
 #define CREDROAM_DPAPI_STACKFRAME_H
 
+#include <errno.h>
 #include <talloc.h>
 
+#include "../error.h"
 #include "../stackframe.h"
 
 /*
@@ -21,6 +21,19 @@ static inline void cr_dpapi_err_keep(TALLOC_CTX *mem_ctx, char **errmsg)
 	if (errmsg != NULL && *errmsg != NULL) {
 		(void)talloc_steal(mem_ctx, *errmsg);
 	}
+}
+
+/*
+ * The end of a function returning ret: cr_dpapi_err_keep(), after giving
+ * ENOMEM, which allocation failures leave without a message, its words.
+ */
+static inline void cr_dpapi_err_done(TALLOC_CTX *mem_ctx, char **errmsg,
+				     int ret)
+{
+	if (ret == ENOMEM) {
+		cr_seterr(mem_ctx, errmsg, "out of memory");
+	}
+	cr_dpapi_err_keep(mem_ctx, errmsg);
 }
 
 #endif

@@ -1,0 +1,92 @@
+#!/bin/bash
+# What pam_credroam adds to a logon: alice authenticates, opens and closes
+# a session (pam_winbind, through pam_wrapper/libpamtest) R times with
+# pam_credroam in the stack and R times with the same stack without it,
+# interleaved, in the same run.  She has 10 tokens in AD and nothing
+# changed since her last run, so each logon and logoff run takes the fast
+# path.  The budget is large enough that the module waits for both runs:
+# this is the whole cost, not what is left after the budget.
+#
+#   selftest/with-domain bench/bench_pam.sh        (after `waf build`)
+#   R=20 selftest/with-domain bench/bench_pam.sh
+set -u
+. "$(dirname "$0")/../testprogs/blackbox/testlib.sh"
+
+R=${R:-10}
+MOD=$BIN/winbind_plugin/pam_credroam.so
+DN=$(user_dn alice)
+work=$(mktemp -d -p "$DOMAIN_WORKDIR"); chmod 1777 "$work"
+trap 'rm -rf "$work"' EXIT
+mkdir -p /etc/samba "$work/pam.d"
+printf '[policy]\nroaming = yes\n' > /etc/samba/credroam.conf
+
+base="auth	[success=1 default=ignore]	pam_winbind.so krb5_auth krb5_ccache_type=FILE
+auth	requisite	pam_deny.so
+auth	required	pam_permit.so
+account	required	pam_permit.so
+session	required	pam_permit.so"
+printf '%s\n' "$base" > "$work/pam.d/without"
+{
+	printf '%s\n' "$base"
+	echo "auth	optional	$MOD credroam=$CREDROAM rundir=$work/run services=with budget=30"
+	echo "session	optional	$MOD credroam=$CREDROAM rundir=$work/run services=with budget=30"
+} > "$work/pam.d/with"
+
+# 10 tokens of 2 KiB in alice's AD object
+{
+	printf 'dn: %s\nchangetype: modify\nadd: msPKIAccountCredentials\n' "$DN"
+	"$ADPROBE" mkvalues "$DN" 7 10 2048 bench |
+		sed 's/^/msPKIAccountCredentials: /'
+} > "$work/add.ldif"
+chmod 644 "$work/add.ldif"
+as-user alice env LD_PRELOAD= ldbmodify -H "ldap://$DOMAIN_DC" \
+	--use-kerberos=required "$work/add.ldif" >/dev/null 2>&1 || {
+	echo "could not add 10 tokens" >&2; exit 1; }
+# Windows moves msPKIRoamingTimeStamp with every change; so do we
+as-user alice "$ADPROBE" bump >/dev/null
+got=$(as-user alice "$ADPROBE" count)
+[ "$got" = "10 0" ] || { echo "count says '$got', not 10" >&2; exit 1; }
+
+cat > "$work/bench.py" <<'PY'
+import os, sys, time, pypamtest as p
+user, r = os.environ['U'], int(sys.argv[1])
+tests = [p.TestCase(p.PAMTEST_AUTHENTICATE), p.TestCase(p.PAMTEST_OPEN_SESSION),
+         p.TestCase(p.PAMTEST_CLOSE_SESSION)]
+pw = [os.environ['PW']]
+# warm up both (the first run with the module downloads the 10 tokens)
+for svc in ('with', 'without'):
+    p.run_pamtest(user, svc, tests, pw)
+t = {'with': [], 'without': []}
+for i in range(r):
+    for svc in ('without', 'with'):
+        t0 = time.monotonic()
+        p.run_pamtest(user, svc, tests, pw)
+        t[svc].append(time.monotonic() - t0)
+med = {k: sorted(v)[len(v) // 2] * 1000 for k, v in t.items()}
+print('%d %.1f %.1f' % (r, med['with'], med['without']))
+PY
+set -- $(U="$DOMAIN_NAME\\alice" PW=$DOMAIN_USER_PASSWORD \
+	LD_PRELOAD=libpam_wrapper.so PAM_WRAPPER=1 \
+	PAM_WRAPPER_SERVICE_DIR="$work/pam.d" \
+	/usr/bin/python3 "$work/bench.py" "$R" 2>/dev/null)
+[ $# -eq 3 ] || { echo "the benchmark did not run" >&2; exit 1; }
+store="$DOMAIN_WORKDIR/mem1/home/alice/.local/share/credroam"
+fast=$(/usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["fast_path"], d["ldap_modifies"])' "$store/last-run")
+# the engine alone: one fast-path `credroam sync` as alice, same ticket
+cat > "$work/sync.sh" <<'INNER'
+#!/bin/bash
+t0=$(date +%s%N)
+for i in $(seq 1 "$R"); do "$CREDROAM" sync --quiet >/dev/null 2>&1 || exit 1; done
+echo $(( ($(date +%s%N) - t0) / R / 1000 ))
+INNER
+chmod 755 "$work/sync.sh"
+run_us=$(as-user alice env R="$R" CREDROAM="$CREDROAM" "$work/sync.sh")
+echo "logon = pam_winbind auth + open + close session, alice, 10 tokens, nothing changed"
+echo "last run: fast_path, ldap_modifies = $fast"
+printf '%4s %14s %17s %9s %7s\n' R with_ms without_ms added_ms ratio
+printf '%4s %14s %17s %9s %7s\n' "$1" "$2" "$3" \
+	"$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.1f", a - b }')" \
+	"$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.2f", a / b }')"
+echo "one fast-path credroam sync alone: $(awk -v u="$run_us" 'BEGIN { printf "%.1f", u / 1000 }') ms;" \
+	"a logon has two (logon + logoff): the module's own share of the added" \
+	"time is $(awk -v a="$2" -v b="$3" -v u="$run_us" 'BEGIN { printf "%.1f", a - b - 2 * u / 1000 }') ms"

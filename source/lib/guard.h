@@ -1,0 +1,113 @@
+/*
+ * credroam_guard's decision: is an LDAP add or modify of a user's roaming
+ * attributes acceptable (DESIGN.md 6)?
+ *
+ * This is the pure part, without a module stack, so cmocka can test every
+ * rule: the ldb module (guard_module.c) only gathers the object's current
+ * values, asks cr_guard_review() and acts on the answer.
+ *
+ * A value of msPKIAccountCredentials or msPKIDPAPIMasterKeys is accepted
+ * when it is a well-formed DN-Binary "B:<n>:<HEX>:<DN>" whose DN is the
+ * object itself (plain, no <GUID=...> parts), whose binary part is a token
+ * of at most max_token_size bytes that cr_token_parse() decodes and
+ * cr_token_check() accepts (safe identifier of its type's form, stored
+ * SHA-1 matching the data), and whose type belongs in that attribute; and
+ * the attribute holds at most max_tokens values after the change.
+ *
+ * Attributes are recognised as a client may name them: any case, with
+ * options (";binary"), with an "OID." prefix, or by attributeID.
+ */
+#ifndef CREDROAM_GUARD_H
+#define CREDROAM_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <talloc.h>
+#include <ldb.h>
+
+/* attributeID of each, from the AD schema (MS-ADA2) */
+#define CR_GUARD_OID_TIMESTAMP "1.2.840.113556.1.4.1892"
+#define CR_GUARD_OID_MASTER_KEYS "1.2.840.113556.1.4.1893"
+#define CR_GUARD_OID_CREDENTIALS "1.2.840.113556.1.4.1894"
+#define CR_GUARD_ATTR_TIMESTAMP_NAME "msPKIRoamingTimeStamp"
+#define CR_GUARD_TIMESTAMP_LEN 16
+
+/*
+ * Defaults: the largest token any DIMSRoamingMaxTokenSize allows, and
+ * twice Windows' default DIMSRoamingMaxNumTokens (2000): the client itself
+ * stops at twice its limit (live tokens plus tombstones).  A domain whose
+ * policy allows more must raise "credroam:max tokens" too.
+ */
+#define CR_GUARD_DEFAULT_MAX_TOKEN_SIZE 100000
+#define CR_GUARD_DEFAULT_MAX_TOKENS 4000
+/* what a configuration may ask for */
+#define CR_GUARD_MAX_TOKENS_CEILING 1000000
+
+enum cr_guard_attr {
+	CR_GUARD_ATTR_OTHER = 0,
+	CR_GUARD_ATTR_CREDENTIALS,	/* msPKIAccountCredentials */
+	CR_GUARD_ATTR_MASTER_KEYS,	/* msPKIDPAPIMasterKeys */
+	CR_GUARD_ATTR_TIMESTAMP,	/* msPKIRoamingTimeStamp */
+};
+
+struct cr_guard_limits {
+	size_t max_token_size;	/* bytes of one token */
+	size_t max_tokens;	/* values of one attribute */
+};
+
+void cr_guard_limits_default(struct cr_guard_limits *limits);
+
+/* Which attribute an element name (as sent by a client) means. */
+enum cr_guard_attr cr_guard_classify(const char *name);
+/* "msPKIAccountCredentials", ...; "" for OTHER */
+const char *cr_guard_attr_name(enum cr_guard_attr attr);
+
+/* The result of a review that accepted the change. */
+struct cr_guard_review {
+	bool guarded;		/* touches a token attribute */
+	bool sets_timestamp;	/* names msPKIRoamingTimeStamp itself */
+	/* "7\3B83BF..." of each token added / removed, both attributes */
+	const char **added;
+	size_t num_added;
+	const char **removed;
+	size_t num_removed;
+	/* values each token attribute holds after the change */
+	size_t count_after[2];	/* [0] credentials, [1] master keys */
+};
+
+/*
+ * Review msg (an add when is_add, else a modify) for the object owner.
+ * current is the object as stored (its token attributes), or NULL when
+ * it could not be read (an add, or an object the caller cannot see).
+ *
+ * Returns 0 with *_review (talloc'ed on mem_ctx; guarded == false when
+ * msg touches no token attribute), ENOMEM, or EINVAL / EBADMSG when a
+ * rule refuses the change, with a message naming the attribute, the
+ * value's position and the problem.
+ */
+int cr_guard_review(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
+		    const struct cr_guard_limits *limits,
+		    const struct ldb_message *msg, bool is_add,
+		    struct ldb_dn *owner, const struct ldb_message *current,
+		    struct cr_guard_review **_review, char **errmsg);
+
+/*
+ * One value alone: 0 and the token's identity in *_identity (on
+ * mem_ctx), or EINVAL / EBADMSG and a message.
+ */
+int cr_guard_check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
+			 const struct cr_guard_limits *limits,
+			 enum cr_guard_attr attr, struct ldb_dn *owner,
+			 const struct ldb_val *value, char **_identity,
+			 char **errmsg);
+
+/*
+ * The timestamp a change writes (DESIGN.md 5): bytes 8..15 of the old
+ * value (zeros when there is none or it is not 16 bytes) followed by now
+ * as a little-endian FILETIME.
+ */
+void cr_guard_timestamp(const uint8_t *old, size_t old_len, uint64_t now,
+			uint8_t out[CR_GUARD_TIMESTAMP_LEN]);
+
+#endif

@@ -1,0 +1,167 @@
+/*
+ * credroam export THUMBPRINT --p12 OUT: a PKCS#12 of a roamed certificate
+ * and its private key, from the usable files the last run made.  The
+ * PKCS#12 password comes from --p12-password-file (a key is never written
+ * unprotected outside the store).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "error.h"
+#include "localstore.h"
+#include "material.h"
+#include "roam_cli.h"
+#include "secret.h"
+#include "stackframe.h"
+
+#define EXPORT_USAGE \
+	"THUMBPRINT --p12 OUT --p12-password-file F [--store DIR]"
+
+static int write_new_file(const char *path, const uint8_t *data, size_t len,
+			  char **errmsg, TALLOC_CTX *errctx)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		      O_CLOEXEC, 0600);
+	size_t done_len = 0;
+
+	if (fd < 0) {
+		int err = errno;
+		cr_seterr(errctx, errmsg, "cannot create '%s': %s", path,
+			  err == EEXIST ? "it exists (not overwritten)"
+					: strerror(err));
+		return err;
+	}
+	while (done_len < len) {
+		ssize_t n = write(fd, data + done_len, len - done_len);
+		if (n <= 0) {
+			int err = n < 0 ? errno : EIO;
+			close(fd);
+			unlink(path);
+			cr_seterr(errctx, errmsg, "cannot write '%s': %s",
+				  path, strerror(err));
+			return err;
+		}
+		done_len += (size_t)n;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		int err = errno;
+		unlink(path);
+		cr_seterr(errctx, errmsg, "cannot write '%s': %s", path,
+			  strerror(err));
+		return err;
+	}
+	return 0;
+}
+
+int cmd_export(struct cr_cli *cli, int argc, char **argv)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct cr_material_pair *pair = NULL;
+	struct cr_store *store = NULL;
+	const char *thumbprint = NULL;
+	const char *out = NULL;
+	const char *pwfile = NULL;
+	const char *store_path = NULL;
+	char *password = NULL;
+	char *path = NULL;
+	char *name_crt = NULL;
+	char *name_key = NULL;
+	uint8_t *crt = NULL;
+	size_t crt_len = 0;
+	uint8_t *key = NULL;
+	size_t key_len = 0;
+	uint8_t *p12 = NULL;
+	size_t p12_len = 0;
+	char *err = NULL;
+	int rc = CR_EXIT_FAIL;
+	int ret;
+	int i;
+
+	cli->cmdpath = "export";
+	for (i = 0; i < argc; i++) {
+		if (cr_cli_opt(argc, argv, &i, "--p12", &out) ||
+		    cr_cli_opt(argc, argv, &i, "--p12-password-file",
+			       &pwfile) ||
+		    cr_cli_opt(argc, argv, &i, "--store", &store_path)) {
+			continue;
+		}
+		if (argv[i][0] == '-' || thumbprint != NULL) {
+			rc = cr_cli_usage(cli, EXPORT_USAGE,
+					  "unexpected argument '%s'", argv[i]);
+			goto done;
+		}
+		thumbprint = argv[i];
+	}
+	if (thumbprint == NULL || out == NULL || pwfile == NULL) {
+		rc = cr_cli_usage(cli, EXPORT_USAGE, "THUMBPRINT, --p12 and "
+				  "--p12-password-file are required");
+		goto done;
+	}
+	name_crt = talloc_asprintf(frame, "%s.crt", thumbprint);
+	name_key = talloc_asprintf(frame, "%s.key", thumbprint);
+	ret = cr_cli_read_password(frame, pwfile, &password, &err);
+	if (ret == 0) {
+		path = talloc_strdup(frame, store_path);
+		if (path == NULL) {
+			ret = cr_store_default_path(frame, &path, &err);
+		}
+	}
+	if (ret == 0) {
+		ret = cr_store_open(frame, path, false, &store, &err);
+	}
+	if (ret == 0) {
+		ret = cr_store_read_cert_file(frame, store, name_crt, &crt,
+					      &crt_len, &err);
+		if (ret == ENOENT) {
+			err = talloc_asprintf(frame, "no certificate %s in "
+					      "%s/certs (see 'credroam list "
+					      "--local')", thumbprint, path);
+		}
+	}
+	if (ret == 0) {
+		ret = cr_store_read_cert_file(frame, store, name_key, &key,
+					      &key_len, &err);
+		if (ret == ENOENT) {
+			err = talloc_asprintf(frame, "the private key of %s is "
+					      "not usable on this machine "
+					      "(run 'credroam sync', with "
+					      "--password-file if your DC "
+					      "cannot unlock it)", thumbprint);
+		}
+		credroam_keep_secret(key);
+	}
+	if (ret == 0) {
+		ret = cr_material_pair_from_files(frame, name_crt, crt,
+						  crt_len, name_key, key,
+						  key_len, &pair, &err);
+	}
+	if (ret == 0) {
+		ret = cr_material_pkcs12(frame, pair->der, pair->der_len,
+					 pair->key, password, thumbprint,
+					 &p12, &p12_len, &err);
+	}
+	if (ret == 0) {
+		ret = write_new_file(out, p12, p12_len, &err, frame);
+	}
+	if (ret != 0) {
+		rc = cr_cli_fail(cli, "%s", err ? err : strerror(ret));
+		goto done;
+	}
+	if (!cli->json) {
+		printf("%s exported to %s\n", thumbprint, out);
+		rc = CR_EXIT_OK;
+		goto done;
+	}
+	rc = cr_cli_print_json(cli, json_pack("{s:s,s:s,s:I}", "thumbprint",
+					      thumbprint, "file", out, "size",
+					      (json_int_t)p12_len));
+done:
+	TALLOC_FREE(frame);
+	return rc;
+}

@@ -1,0 +1,358 @@
+/*
+ * Unit tests for the local store (localstore.c) and the state (state.c):
+ * the layout and its modes, atomic writes, symlinks never followed,
+ * misplaced or hostile files reported rather than loaded, the trash, the
+ * lock, the fingerprint, and the state with its fallback copy.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <talloc.h>
+
+#include "localstore.h"
+#include "state.h"
+#include "token.h"
+
+struct fixture {
+	TALLOC_CTX *mem;
+	char *dir;
+	char *root;
+	struct cr_store *store;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = talloc_zero(NULL, struct fixture);
+	char tmpl[] = "/tmp/credroam-test-XXXXXX";
+
+	f->mem = f;
+	f->dir = talloc_strdup(f, mkdtemp(tmpl));
+	f->root = talloc_asprintf(f, "%s/a/b/credroam", f->dir);
+	assert_int_equal(cr_store_open(f, f->root, true, &f->store, NULL), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char *cmd = talloc_asprintf(f, "rm -rf '%s'", f->dir);
+
+	TALLOC_FREE(f->store);
+	assert_int_equal(system(cmd), 0);
+	talloc_free(f);
+	return 0;
+}
+
+static struct cr_token *make_token(TALLOC_CTX *mem, unsigned type,
+				   const char *id, const char *data)
+{
+	struct cr_token *t = NULL;
+	int rc = cr_token_build(mem, type, id, 134401532608342400ULL, 0,
+				(const uint8_t *)data, strlen(data), NULL, 0,
+				&t, NULL);
+	assert_int_equal(rc, 0);
+	return t;
+}
+
+static char *path(struct fixture *f, const char *rel)
+{
+	return talloc_asprintf(f, "%s/%s", f->root, rel);
+}
+
+static void test_layout_and_modes(void **state)
+{
+	struct fixture *f = *state;
+	const char *dirs[] = { "", "roaming", "certs", "trash" };
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(stat(path(f, dirs[i]), &st), 0);
+		assert_true(S_ISDIR(st.st_mode));
+		assert_int_equal(st.st_mode & 0777, 0700);
+	}
+}
+
+static void test_put_load_roundtrip(void **state)
+{
+	struct fixture *f = *state;
+	const char *id = "0123456789ABCDEF0123456789ABCDEF01234567";
+	struct cr_token *t = make_token(f, 4, id, "request");
+	struct cr_store_view *v = NULL;
+	struct stat st;
+
+	assert_int_equal(cr_store_put_token(f->store, t, NULL), 0);
+	assert_int_equal(stat(path(f, talloc_asprintf(f,
+		"roaming/CryptoApiRequest/%s", id)), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(cr_store_load(f, f->store, &v, NULL), 0);
+	assert_int_equal(v->num_tokens, 1);
+	assert_int_equal(v->num_problems, 0);
+	assert_memory_equal(v->tokens[0].token->raw, t->raw, t->raw_len);
+}
+
+static void test_refuses_unsafe_token(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_token *t = make_token(f, 4,
+		"0123456789ABCDEF0123456789ABCDEF01234567", "x");
+	char *err = NULL;
+
+	/* a hostile identifier as it would come from AD */
+	memcpy(t->identifier, "..", 2);
+	t->id_problem = CR_TOKEN_ID_DOTDOT;
+	assert_int_equal(cr_store_put_token(f->store, t, &err), EINVAL);
+	assert_non_null(err);
+}
+
+static void test_misplaced_and_symlinks_reported(void **state)
+{
+	struct fixture *f = *state;
+	const char *id = "0123456789ABCDEF0123456789ABCDEF01234567";
+	struct cr_token *t = make_token(f, 4, id, "request");
+	struct cr_store_view *v = NULL;
+	char *secret = path(f, "../../outside");
+	int fd;
+
+	assert_int_equal(cr_store_put_token(f->store, t, NULL), 0);
+	/* a token under a name that is not its identifier */
+	assert_int_equal(rename(path(f, talloc_asprintf(f,
+		"roaming/CryptoApiRequest/%s", id)),
+		path(f, "roaming/CryptoApiRequest/"
+		     "1111111111111111111111111111111111111111")), 0);
+	/* a symlink pointing outside the store */
+	fd = open(secret, O_CREAT | O_WRONLY, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(symlink(secret, path(f, "roaming/CryptoApiRequest/"
+		"2222222222222222222222222222222222222222")), 0);
+	/* a folder that is not a token type, and a crashed write */
+	assert_int_equal(mkdir(path(f, "roaming/Other"), 0700), 0);
+	fd = open(path(f, "roaming/CryptoApiRequest/.tmp-1-2"),
+		  O_CREAT | O_WRONLY, 0600);
+	close(fd);
+
+	assert_int_equal(cr_store_load(f, f->store, &v, NULL), 0);
+	assert_int_equal(v->num_tokens, 0);
+	assert_int_equal(v->num_problems, 3);
+	assert_int_equal(access(path(f, "roaming/CryptoApiRequest/.tmp-1-2"),
+				F_OK), -1);
+	assert_int_equal(access(secret, F_OK), 0);
+}
+
+static void test_trash_keeps_everything(void **state)
+{
+	struct fixture *f = *state;
+	const char *id = "0123456789ABCDEF0123456789ABCDEF01234567";
+	struct cr_token *t = make_token(f, 4, id, "request");
+	char **names = NULL;
+	size_t n = 0;
+
+	assert_int_equal(cr_store_put_token(f->store, t, NULL), 0);
+	assert_int_equal(cr_store_trash_token(f->store, 4, id, NULL), 0);
+	assert_int_equal(cr_store_put_token(f->store, t, NULL), 0);
+	assert_int_equal(cr_store_trash_token(f->store, 4, id, NULL), 0);
+	assert_int_equal(cr_store_trash_token(f->store, 4, id, NULL), ENOENT);
+	assert_int_equal(cr_store_write_cert_file(f->store, "X.crt",
+		(const uint8_t *)"pem", 3, 0644, NULL), 0);
+	assert_int_equal(cr_store_trash_cert_file(f->store, "X.crt", NULL), 0);
+	assert_int_equal(cr_store_trash_token(f->store, 4, "../x", NULL),
+			 EINVAL);
+	/* three items, none overwritten */
+	assert_int_equal(system(talloc_asprintf(f, "test $(ls '%s' | wc -l) "
+		"-eq 3", path(f, "trash"))), 0);
+	(void)names;
+	(void)n;
+}
+
+static void test_cert_files(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	char **names = NULL;
+	size_t n = 0;
+	struct stat st;
+
+	assert_int_equal(cr_store_write_cert_file(f->store, "A.key",
+		(const uint8_t *)"k", 1, 0600, NULL), 0);
+	assert_int_equal(stat(path(f, "certs/A.key"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(cr_store_read_cert_file(f, f->store, "A.key", &data,
+						 &len, NULL), 0);
+	assert_int_equal(len, 1);
+	assert_int_equal(symlink("/etc/passwd", path(f, "certs/B.crt")), 0);
+	assert_int_equal(cr_store_read_cert_file(f, f->store, "B.crt", &data,
+						 &len, NULL), EINVAL);
+	assert_int_equal(cr_store_list_certs(f, f->store, &names, &n, NULL),
+			 0);
+	assert_int_equal(n, 1);	/* the symlink is not listed */
+	assert_string_equal(names[0], "A.key");
+	assert_int_equal(cr_store_write_cert_file(f->store, "../x",
+		(const uint8_t *)"k", 1, 0600, NULL), EINVAL);
+	assert_int_equal(cr_store_rename_cert_file(f->store, "A.key",
+						   "A.key2", NULL), 0);
+	assert_int_equal(cr_store_write_cert_file(f->store, "A.key",
+		(const uint8_t *)"k", 1, 0600, NULL), 0);
+	assert_int_equal(cr_store_rename_cert_file(f->store, "A.key",
+						   "A.key2", NULL), EEXIST);
+}
+
+static void test_root_refusals(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_store *s = NULL;
+	char *link = talloc_asprintf(f, "%s/link", f->dir);
+	char *err = NULL;
+
+	assert_int_equal(symlink(f->root, link), 0);
+	assert_int_equal(cr_store_open(f, link, true, &s, &err), EINVAL);
+	assert_non_null(strstr(err, "symlink"));
+	assert_int_equal(cr_store_open(f, "relative", true, &s, NULL),
+			 EINVAL);
+}
+
+static void test_lock_is_exclusive(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_store *other = NULL;
+
+	assert_int_equal(cr_store_lock(f->store, 0, NULL), 0);
+	assert_int_equal(cr_store_open(f, f->root, false, &other, NULL), 0);
+	assert_int_equal(cr_store_lock(other, 0, NULL), EWOULDBLOCK);
+	TALLOC_FREE(f->store);
+	assert_int_equal(cr_store_lock(other, 1, NULL), 0);
+	f->store = other;
+}
+
+static void test_fingerprint_sees_changes(void **state)
+{
+	struct fixture *f = *state;
+	char *a = NULL;
+	char *b = NULL;
+	char *c = NULL;
+
+	assert_int_equal(cr_store_fingerprint(f, f->store, &a, NULL), 0);
+	assert_int_equal(cr_store_fingerprint(f, f->store, &b, NULL), 0);
+	assert_string_equal(a, b);
+	assert_int_equal(cr_store_write_cert_file(f->store, "new.crt",
+		(const uint8_t *)"x", 1, 0644, NULL), 0);
+	assert_int_equal(cr_store_fingerprint(f, f->store, &c, NULL), 0);
+	assert_string_not_equal(a, c);
+}
+
+static struct cr_state *sample_state(TALLOC_CTX *mem)
+{
+	struct cr_state *s = talloc_zero(mem, struct cr_state);
+
+	s->sid = talloc_strdup(s, "S-1-5-21-1-2-3-1103");
+	s->dn = talloc_strdup(s, "CN=alice,CN=Users,DC=roam,DC=test");
+	s->has_timestamp = true;
+	memset(s->timestamp, 0xab, 16);
+	s->items = talloc_zero_array(s, struct cr_state_item, 1);
+	s->items[0].type = 0;
+	s->items[0].id = talloc_strdup(s, "Preferred");
+	s->items[0].sha1 = talloc_strdup(s,
+		"00112233445566778899AABBCCDDEEFF00112233");
+	s->num_items = 1;
+	return s;
+}
+
+static void test_state_roundtrip_and_fallback(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_state *s = sample_state(f);
+	struct cr_state *got = NULL;
+	char *warning = NULL;
+	int fd;
+
+	assert_int_equal(cr_state_load(f, f->store, &got, &warning, NULL), 0);
+	assert_null(warning);
+	assert_int_equal(got->num_items, 0);	/* first run: empty */
+
+	assert_int_equal(cr_state_save(f->store, s, NULL), 0);
+	s->items[0].id = talloc_strdup(s, "01234567-89ab-cdef-0123-456789abcdef");
+	assert_int_equal(cr_state_save(f->store, s, NULL), 0);
+	assert_int_equal(cr_state_load(f, f->store, &got, &warning, NULL), 0);
+	assert_string_equal(got->items[0].id,
+			    "01234567-89ab-cdef-0123-456789abcdef");
+	assert_memory_equal(got->timestamp, s->timestamp, 16);
+
+	/* a corrupt state: the previous copy is used, and said so */
+	fd = open(path(f, "state"), O_WRONLY | O_TRUNC);
+	assert_int_equal(write(fd, "{garbage", 8), 8);
+	close(fd);
+	assert_int_equal(cr_state_load(f, f->store, &got, &warning, NULL), 0);
+	assert_non_null(warning);
+	assert_string_equal(got->items[0].id, "Preferred");
+}
+
+static void test_state_rejects_hostile(void **state)
+{
+	struct fixture *f = *state;
+	const char *bad[] = {
+		"[]",
+		"{\"version\":2,\"items\":[],\"certs\":[]}",
+		"{\"version\":1,\"items\":[{\"type\":3,\"id\":\"../../x\","
+		"\"sha1\":\"0011223344556677889900112233445566778899\"}],"
+		"\"certs\":[]}",
+		"{\"version\":1,\"items\":{},\"certs\":[]}",
+		"{\"version\":1,\"items\":[],\"certs\":[],\"timestamp\":\"zz\"}",
+		"{\"version\":1,\"items\":[],\"certs\":[{\"thumbprint\":\"x\","
+		"\"key_written\":true,\"key_id\":null}]}",
+	};
+	struct cr_state *got = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *err = NULL;
+		printf("case %zu\n", i);
+		assert_int_equal(cr_state_from_json(f, (const uint8_t *)bad[i],
+						    strlen(bad[i]), &got,
+						    &err), EBADMSG);
+		assert_non_null(err);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_layout_and_modes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_put_load_roundtrip, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_unsafe_token,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_misplaced_and_symlinks_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trash_keeps_everything,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cert_files, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_root_refusals, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_lock_is_exclusive, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fingerprint_sees_changes,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_state_roundtrip_and_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_rejects_hostile,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("credroam.unittests.localstore",
+					   tests, NULL, NULL);
+}
