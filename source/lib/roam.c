@@ -264,6 +264,41 @@ static int read_remote(struct roam_ctx *c, struct roam_view *v,
 	return 0;
 }
 
+/*
+ * Does AD's live content equal these items (type, id, content hash)?
+ * Tells a change nobody announced (a run killed between its token writes
+ * and its timestamp write, a tool that forgot the timestamp) from none.
+ */
+static bool remote_matches(const struct roam_view *v,
+			   const struct cr_state_item *items, size_t n)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	size_t live = 0;
+	size_t i;
+	size_t j;
+	bool same = true;
+
+	for (i = 0; same && i < v->num_remote; i++) {
+		const struct cr_token *t = v->remote[i].token;
+		char *sha1 = NULL;
+		bool found = false;
+
+		if (t == NULL || cr_token_is_tombstone(t)) {
+			continue;
+		}
+		live++;
+		sha1 = cr_token_content_hash(frame, t);
+		for (j = 0; !found && j < n; j++) {
+			found = items[j].type == t->type &&
+				strcasecmp(items[j].id, t->identifier) == 0 &&
+				sha1 != NULL && strcmp(items[j].sha1, sha1) == 0;
+		}
+		same = found;
+	}
+	TALLOC_FREE(frame);
+	return same && live == n;
+}
+
 /* ---- upload filters -------------------------------------------------- */
 
 struct cert_facts {
@@ -622,8 +657,15 @@ static int next_state_items(struct roam_ctx *c, struct roam_view *v,
 			sha1 = a->remote != NULL ? a->remote->sha1 : NULL;
 			break;
 		case CR_SYNC_SKIP:
-			/* keep what was agreed until the reason goes away */
+			/* keep what was agreed until the reason goes away;
+			 * a master key that differs from AD's copy is kept
+			 * on purpose: remember AD's, so that AD is not taken
+			 * for changed again at every run */
 			sha1 = a->state != NULL ? a->state->sha1 : NULL;
+			if (a->rule == CR_RULE_MASTERKEY_CONFLICT &&
+			    a->remote != NULL) {
+				sha1 = a->remote->sha1;
+			}
 			break;
 		default:
 			break;
@@ -786,6 +828,7 @@ int cr_roam_bump_timestamp(struct roam_ctx *c, uint8_t new_ts[16],
 		if (ret != ESTALE) {
 			return ret;
 		}
+		c->bump_retried = true;
 		/* Someone moved it first: another machine, or a guarded DC
 		 * that moves it with every token change.  Move it on from
 		 * what it is now. */
@@ -884,6 +927,16 @@ int cr_roam_find_user(struct roam_ctx *c, char **errmsg)
 	}
 	c->report->dn = talloc_strdup(c->report, c->user->dn);
 	return c->report->dn != NULL ? 0 : ENOMEM;
+}
+
+/* AD's timestamp is what the state recorded (both absent counts). */
+static bool timestamp_unchanged(const struct roam_ctx *c)
+{
+	if (!c->state->has_timestamp || !c->user->has_timestamp) {
+		return c->state->has_timestamp == c->user->has_timestamp;
+	}
+	return memcmp(c->state->timestamp, c->user->timestamp,
+		      CR_TIMESTAMP_LEN) == 0;
 }
 
 static bool fast_path_ok(struct roam_ctx *c, const char *fingerprint)
@@ -1084,6 +1137,12 @@ static int run(struct roam_ctx *c, char **errmsg)
 		c->report->event = CR_EVENT_AD_READ;
 		return ret;
 	}
+	if (timestamp_unchanged(c) &&
+	    !remote_matches(v, c->state->items, c->state->num_items)) {
+		/* AD changed without the timestamp moving: move it, or the
+		 * other machines' fast path never sees the change. */
+		c->ad_written = true;
+	}
 	ret = cr_store_load(v, c->store, &v->local, errmsg);
 	if (ret != 0) {
 		return ret;
@@ -1124,6 +1183,18 @@ static int run(struct roam_ctx *c, char **errmsg)
 		cr_fault_point("ad-timestamp-done", NULL);
 		memcpy(c->next->timestamp, new_ts, CR_TIMESTAMP_LEN);
 		c->next->has_timestamp = true;
+		if (c->bump_retried) {
+			/* Someone else moved the timestamp while we wrote:
+			 * record ours only if AD holds exactly what we think,
+			 * else the next run must look (not take the fast
+			 * path past changes it never saw). */
+			ret = read_remote(c, v, errmsg);
+			if (ret != 0) {
+				return ret;
+			}
+			c->next->has_timestamp = remote_matches(v,
+				c->next->items, c->next->num_items);
+		}
 	} else if (c->user->has_timestamp) {
 		memcpy(c->next->timestamp, c->user->timestamp,
 		       CR_TIMESTAMP_LEN);

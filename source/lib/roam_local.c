@@ -71,6 +71,39 @@ static int put_local(struct roam_ctx *c, const struct cr_token *t,
 	return ret;
 }
 
+/*
+ * The newest master key of the user that opens (local or AD); 0 and the
+ * key, or ENOENT.
+ */
+static int adopt_masterkey(struct roam_ctx *c,
+			   const struct cr_store_view *local,
+			   struct cr_guid *guid, const uint8_t **mk,
+			   size_t *mk_len)
+{
+	const struct cr_token *best = NULL;
+	size_t i;
+
+	for (i = 0; i < local->num_tokens; i++) {
+		const struct cr_token *t = local->tokens[i].token;
+		struct cr_guid g;
+
+		if (t->type != CR_TOKEN_DPAPI_MASTER_KEY ||
+		    !cr_guid_parse(t->identifier, &g)) {
+			continue;
+		}
+		if (best == NULL || t->filetime > best->filetime) {
+			best = t;
+		}
+	}
+	if (best == NULL || !cr_keys_have_prekeys(c->keys) ||
+	    cr_keys_unlock(c->keys, best->identifier, best->data,
+			   best->data_length, mk, mk_len, NULL, NULL) != 0) {
+		return ENOENT;
+	}
+	cr_guid_parse(best->identifier, guid);
+	return 0;
+}
+
 /* The preferred master key, made (with its Preferred file) if needed. */
 static int preferred_masterkey(struct roam_ctx *c,
 			       const struct cr_store_view *local,
@@ -108,6 +141,15 @@ static int preferred_masterkey(struct roam_ctx *c,
 		}
 		goto done;
 	}
+	if (pref == NULL) {
+		/* No Preferred anywhere, yet maybe a key: a run killed
+		 * between writing a new key and its Preferred.  Adopt the
+		 * newest key we can open rather than make another. */
+		ret = adopt_masterkey(c, local, guid, mk, mk_len);
+		if (ret == 0) {
+			goto write_preferred;
+		}
+	}
 	/* None yet, or it expired and a password lets us make the next. */
 	ret = cr_keys_create(frame, c->keys, guid, &file, &file_len, errmsg);
 	if (ret != 0) {
@@ -119,6 +161,11 @@ static int preferred_masterkey(struct roam_ctx *c,
 	if (ret != 0) {
 		goto done;
 	}
+	ret = put_local(c, mk_token, errmsg);
+	if (ret != 0) {
+		goto done;
+	}
+write_preferred:
 	p.guid = *guid;
 	p.expires = c->now + PREFERRED_LIFETIME_DAYS * CR_FILETIME_DAY;
 	cr_dpapi_preferred_build(&p, pref_data);
@@ -132,15 +179,13 @@ static int preferred_masterkey(struct roam_ctx *c,
 				     sizeof(pref_data), NULL, 0, &pref_token,
 				     errmsg);
 	}
-	/* The key file first: a Preferred naming a missing key is worse
-	 * than an unused key file. */
-	if (ret == 0) {
-		ret = put_local(c, mk_token, errmsg);
-	}
+	/* The key file went first: a Preferred naming a missing key would
+	 * be worse than a key file without a Preferred (adopted above). */
 	if (ret == 0) {
 		ret = put_local(c, pref_token, errmsg);
 	}
 	if (ret == 0) {
+		gs = cr_guid_string(frame, guid);
 		*mk = cr_keys_find(c->keys, gs, mk_len);
 		ret = *mk != NULL ? 0 : ENOENT;
 	}

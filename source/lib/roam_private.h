@@ -31,6 +31,7 @@ struct roam_ctx {
 	size_t num_sl;
 	unsigned erode_type;
 	bool ad_written;
+	bool bump_retried;
 	bool local_changed;
 	bool stopped;
 	char *machine_guid;

@@ -152,6 +152,11 @@ static bool same(const char *a, const char *b)
 	return a != NULL && b != NULL && strcasecmp(a, b) == 0;
 }
 
+static bool is_preferred(const char *id)
+{
+	return strcasecmp(id, "Preferred") == 0;
+}
+
 static int both_live(struct sync_ctx *ctx, const struct sync_group *g)
 {
 	const struct cr_sync_local *l = g->l;
@@ -161,8 +166,9 @@ static int both_live(struct sync_ctx *ctx, const struct sync_group *g)
 	if (same(l->sha1, r->sha1)) {
 		return emit(ctx, g, CR_SYNC_KEEP, CR_RULE_SAME, CR_EVENT_NONE);
 	}
-	/* A master key is never overwritten either way: both are kept. */
-	if (g->type == CR_TYPE_MASTER_KEY) {
+	/* A master key is never overwritten either way: both are kept.
+	 * "Preferred" only names the key in use; it follows the rules. */
+	if (g->type == CR_TYPE_MASTER_KEY && !is_preferred(g->id)) {
 		return emit(ctx, g, CR_SYNC_SKIP, CR_RULE_MASTERKEY_CONFLICT,
 			    CR_EVENT_CONFLICT);
 	}

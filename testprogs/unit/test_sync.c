@@ -427,9 +427,39 @@ static void test_sync_empty(void **state)
 	assert_false(res->stopped);
 }
 
+/* "Preferred" only names the key in use: it follows the normal rules,
+ * so machines that each picked one converge on the newer choice. */
+static void test_sync_preferred_follows_rules(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	const struct cr_sync_local l = {
+		.type = 0, .id = "Preferred", .sha1 = B, .filetime = NOW,
+		.token_size = 156, .protects_roamed_key = true,
+	};
+	const struct cr_sync_remote r = {
+		.type = 0, .id = "Preferred", .sha1 = C,
+		.filetime = NOW - DAY,
+	};
+	const struct cr_sync_state s = { .type = 0, .id = "Preferred",
+					 .sha1 = A };
+	struct cr_sync_policy p = {
+		.tombstone_days = 60, .max_tokens = 2000,
+		.max_token_size = 65535, .now = NOW,
+	};
+	struct cr_sync_result *res = NULL;
+
+	assert_int_equal(cr_sync_reconcile(mem, &l, 1, &r, 1, &s, 1, &p,
+					   &res), 0);
+	assert_int_equal(res->num_actions, 1);
+	assert_int_equal(res->actions[0].verb, CR_SYNC_UPLOAD);
+	assert_int_equal(res->actions[0].rule, CR_RULE_CONFLICT_LOCAL_WINS);
+	talloc_free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sync_preferred_follows_rules),
 		cmocka_unit_test_setup_teardown(test_sync_table, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(
