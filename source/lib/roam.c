@@ -789,6 +789,7 @@ int cr_roam_bump_timestamp(struct roam_ctx *c, uint8_t new_ts[16],
 		/* Someone moved it first: another machine, or a guarded DC
 		 * that moves it with every token change.  Move it on from
 		 * what it is now. */
+		c->timestamp_moved = true;
 		ret = cr_adstore_lookup_dn(c, c->conn, c->report->dn,
 					   c->report->sid, &now, errmsg);
 		if (ret != 0) {
@@ -1122,8 +1123,14 @@ static int run(struct roam_ctx *c, char **errmsg)
 			return ret;
 		}
 		cr_fault_point("ad-timestamp-done", NULL);
+		/*
+		 * When someone else had moved it, their changes are not in
+		 * this run's view: a state with the new timestamp would let
+		 * the next run take the fast path past them for good.
+		 * Without one the next run reads everything once.
+		 */
 		memcpy(c->next->timestamp, new_ts, CR_TIMESTAMP_LEN);
-		c->next->has_timestamp = true;
+		c->next->has_timestamp = !c->timestamp_moved;
 	} else if (c->user->has_timestamp) {
 		memcpy(c->next->timestamp, c->user->timestamp,
 		       CR_TIMESTAMP_LEN);

@@ -31,6 +31,9 @@ struct roam_ctx {
 	size_t num_sl;
 	unsigned erode_type;
 	bool ad_written;
+	/* our timestamp bump found it moved by someone else (whose changes
+	 * this run has not seen) */
+	bool timestamp_moved;
 	bool local_changed;
 	bool stopped;
 	char *machine_guid;
