@@ -153,12 +153,16 @@ dc_tree() {
 			if (q == root) print p } }'
 }
 dc_down() {
-	local pids i
+	local pids i p alive
 	pids=$(dc_tree)
 	dc-ctl stop
 	for i in $(seq 1 50); do
-		# shellcheck disable=SC2086
-		kill -0 $pids 2>/dev/null || return 0
+		alive=""
+		for p in $pids; do
+			kill -0 "$p" 2>/dev/null && alive="$alive $p"
+		done
+		[ -z "$alive" ] && return 0
+		pids=$alive
 		sleep 0.1
 	done
 	# shellcheck disable=SC2086
