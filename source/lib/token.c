@@ -741,6 +741,13 @@ int cr_dnbinary_parse(TALLOC_CTX *mem_ctx, const char *s, size_t len,
 	if (why == CR_TOKEN_OK && (pos == 2 || pos >= len || s[pos] != ':')) {
 		why = CR_DNB_BAD_COUNT;
 	}
+	if (why != CR_TOKEN_OK && count > CR_DNB_MAX_DIGITS) {
+		cr_seterr(mem_ctx, errmsg, "DN-Binary: hex digit count is "
+			  "larger than %zu (a token of at most %d bytes) at "
+			  "offset %zu", CR_DNB_MAX_DIGITS, CR_TOKEN_MAX_SIZE,
+			  pos);
+		goto done;
+	}
 	if (why != CR_TOKEN_OK) {
 		cr_seterr(mem_ctx, errmsg, "DN-Binary: hex digit count is "
 			  "not a plain decimal number followed by ':' (at "

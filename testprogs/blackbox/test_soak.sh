@@ -11,7 +11,7 @@
 . "$(dirname "$0")/testlib.sh"
 . "$TOP/testprogs/fault/lib.sh"
 
-SECS=${SOAK_SECONDS:-120}
+SECS=${SOAK_SECONDS:-60}
 PER_MEMBER=${SOAK_CERTS:-8}
 # visible from every member (each has its own /tmp)
 W=$(mktemp -d "$DOMAIN_WORKDIR/soak.XXXXXX")
