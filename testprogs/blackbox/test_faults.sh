@@ -178,8 +178,12 @@ run_paused alice "$K" dc_down -- --quiet --password-file "$W/pw"
 failed_clearly "DC stopped mid-run" "$PAUSE_RC" "$(cat "$PAUSE_OUT")" \
 	"DC|dc1|LDAP|reach|connect|server"
 digest alice >"$W/after"
+# How far the run got before the DC's last worker went is a race (the
+# run may even have written every token and failed on the timestamp);
+# what must hold is that the imported tokens are in roaming/, whether or
+# not they reached AD, and the next run converges.
 check_match "DC stopped mid-run: the imported tokens are kept locally" \
-	"local roaming/CryptoApiCertificate/$THUMB not-in-ad" \
+	"local roaming/CryptoApiCertificate/$THUMB (not-in-ad|same-as-ad)" \
 	"$(cat "$W/after")"
 dc-ctl start
 converges "DC stopped mid-run" "$W/ref.import.digest" --password-file "$W/pw"
