@@ -19,12 +19,6 @@
 #include "secret.h"
 #include "stackframe.h"
 
-static bool is_key_type(unsigned type)
-{
-	return type == CR_TOKEN_CAPI_RSA_KEY ||
-	       type == CR_TOKEN_CAPI_DSS_KEY || type == CR_TOKEN_CNG_KEY;
-}
-
 /* Write certs/<name> unless it holds exactly these bytes already. */
 static int write_if_different(struct roam_ctx *c, const char *name,
 			      const uint8_t *data, size_t len, mode_t mode,
@@ -59,7 +53,7 @@ static bool key_candidate(TALLOC_CTX *mem_ctx,
 {
 	char *file = NULL;
 
-	if (!is_key_type(t->type) || mc->key_container == NULL) {
+	if (!cr_token_type_is_key(t->type) || mc->key_container == NULL) {
 		return false;
 	}
 	if (t->type == CR_TOKEN_CNG_KEY) {

@@ -10,6 +10,7 @@
 
 #include "stackframe.h"
 #include "sync.h"
+#include "token.h"
 
 #define CR_TYPE_MASTER_KEY 0
 
@@ -87,21 +88,12 @@ static int emit(struct sync_ctx *ctx, const struct sync_group *g,
 	return 0;
 }
 
-static bool is_key_type(unsigned type)
-{
-	return type == 1 || type == 2 || type == 9;
-}
-
-static bool is_cert_type(unsigned type)
-{
-	return type == 3 || type == 4 || type == 7 || type == 8;
-}
 
 /* Windows' filters: what stays local unless the policy says otherwise. */
 static bool filtered(const struct cr_sync_policy *p,
 		     const struct cr_sync_local *l)
 {
-	if (is_key_type(l->type) && !l->affiliated &&
+	if (cr_token_type_is_key(l->type) && !l->affiliated &&
 	    !p->roam_unaffiliated_keys) {
 		return true;
 	}
@@ -109,7 +101,7 @@ static bool filtered(const struct cr_sync_policy *p,
 	    !p->roam_unused_dpapi_keys) {
 		return true;
 	}
-	if (is_cert_type(l->type) && l->smart_card &&
+	if (cr_token_type_is_certificate(l->type) && l->smart_card &&
 	    !p->roam_smart_card_certificates) {
 		return true;
 	}

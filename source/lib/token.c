@@ -126,6 +126,12 @@ bool cr_token_type_is_certificate(unsigned type)
 	       type == CR_TOKEN_CNG_CERT || type == CR_TOKEN_CNG_REQUEST;
 }
 
+bool cr_token_type_is_key(unsigned type)
+{
+	return type == CR_TOKEN_CAPI_RSA_KEY || type == CR_TOKEN_CAPI_DSS_KEY ||
+	       type == CR_TOKEN_CNG_KEY;
+}
+
 static bool cr_is_hex(char c, bool upper_only)
 {
 	if (c >= '0' && c <= '9') {

@@ -131,6 +131,8 @@ bool cr_token_type_known(unsigned type);
 const char *cr_token_type_attribute(unsigned type);
 /* Types whose data is a serialized certificate-store element. */
 bool cr_token_type_is_certificate(unsigned type);
+/* Types whose data is a private key (CAPI container, CNG key, MIB1). */
+bool cr_token_type_is_key(unsigned type);
 
 struct cr_token {
 	unsigned type;			/* 0..9, as stored */
