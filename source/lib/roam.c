@@ -39,8 +39,6 @@
 #include "who.h"
 
 #define MAX_CONFLICT_RETRIES 3
-#define PREFERRED_ID "Preferred"
-#define PREFERRED_DAYS 90
 #define POLICY_OFF_FILE "policy-off"
 
 /* Tokens of both sides, with the arrays sync.c reads. */
@@ -141,12 +139,6 @@ const struct cr_token *cr_roam_find_token(struct roam_ctx *c,
 		t = find_remote(c->view, type, id);
 	}
 	return t;
-}
-
-static bool is_key_type(unsigned type)
-{
-	return type == CR_TOKEN_CAPI_RSA_KEY ||
-	       type == CR_TOKEN_CAPI_DSS_KEY || type == CR_TOKEN_CNG_KEY;
 }
 
 /* ---- AD side ------------------------------------------------------------ */
@@ -391,7 +383,7 @@ static void collect_facts(TALLOC_CTX *mem_ctx, const struct roam_view *v,
 		const struct cr_token *t = v->local->tokens[i].token;
 		if (cr_token_type_is_certificate(t->type)) {
 			facts_add_cert(mem_ctx, f, t);
-		} else if (is_key_type(t->type)) {
+		} else if (cr_token_type_is_key(t->type)) {
 			facts_add_key(mem_ctx, f, t);
 		}
 	}
@@ -402,7 +394,7 @@ static void collect_facts(TALLOC_CTX *mem_ctx, const struct roam_view *v,
 		}
 		if (cr_token_type_is_certificate(t->type)) {
 			facts_add_cert(mem_ctx, f, t);
-		} else if (is_key_type(t->type)) {
+		} else if (cr_token_type_is_key(t->type)) {
 			facts_add_key(mem_ctx, f, t);
 		}
 	}
@@ -414,17 +406,12 @@ static void collect_facts(TALLOC_CTX *mem_ctx, const struct roam_view *v,
 static bool dry_removed(const struct roam_ctx *c, const struct cr_token *t)
 {
 	size_t i;
-	size_t n;
 
 	for (i = 0; i < c->num_dry_removed; i++) {
-		const char *e = c->dry_removed[i];
-		char *end = NULL;
-		unsigned long type = strtoul(e, &end, 10);
+		const struct cr_state_item *r = &c->dry_removed[i];
 
-		n = strlen(t->identifier);
-		if (type == t->type && end != NULL && *end == '\\' &&
-		    strlen(end + 1) == n &&
-		    strcasecmp(end + 1, t->identifier) == 0) {
+		if (r->type == t->type && r->id != NULL &&
+		    strcasecmp(r->id, t->identifier) == 0) {
 			return true;
 		}
 	}
@@ -469,7 +456,7 @@ static int build_sync_arrays(struct roam_ctx *c, struct roam_view *v)
 		l->sha1 = cr_token_content_hash(v->sl, t);
 		l->filetime = t->filetime;
 		l->token_size = t->raw_len;
-		if (is_key_type(t->type)) {
+		if (cr_token_type_is_key(t->type)) {
 			l->affiliated = (t->type == CR_TOKEN_CNG_KEY)
 				? facts.any_cng
 				: has_string(facts.key_prefixes,
@@ -632,7 +619,7 @@ static bool verb_is_remote(enum cr_sync_verb verb)
 }
 
 /* The new state's items: what L and R hold alike after the actions. */
-static int next_state_items(struct roam_ctx *c, struct roam_view *v,
+static int next_state_items(struct roam_ctx *c,
 			    const struct cr_sync_result *res)
 {
 	struct cr_state_item *items = NULL;
@@ -678,7 +665,6 @@ static int next_state_items(struct roam_ctx *c, struct roam_view *v,
 		items[n].sha1 = talloc_strdup(items, sha1);
 		n++;
 	}
-	(void)v;
 	c->next->items = items;
 	c->next->num_items = n;
 	return 0;
@@ -802,7 +788,7 @@ static int reconcile_and_apply(struct roam_ctx *c, struct roam_view *v,
 				}
 			}
 			count_result(c, res);
-			return next_state_items(c, v, res);
+			return next_state_items(c, res);
 		}
 	}
 	cr_seterr(c, errmsg, "AD kept changing under this run (%u write "

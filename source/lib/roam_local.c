@@ -19,7 +19,6 @@
 #include "secret.h"
 #include "stackframe.h"
 
-#define PREFERRED_ID "Preferred"
 #define PREFERRED_LIFETIME_DAYS 90
 
 static bool has_suffix(const char *name, const char *suffix)
@@ -370,15 +369,17 @@ done:
 /* What forget_deleted() would trash, for a dry run to leave out of L. */
 static void dry_remove(struct roam_ctx *c, unsigned type, const char *id)
 {
-	char **list = talloc_realloc(c, c->dry_removed, char *,
-				     c->num_dry_removed + 1);
+	struct cr_state_item *list = talloc_realloc(c, c->dry_removed,
+						    struct cr_state_item,
+						    c->num_dry_removed + 1);
 
 	if (list == NULL) {
 		return;
 	}
 	c->dry_removed = list;
-	list[c->num_dry_removed++] = talloc_asprintf(list, "%u\\%s", type,
-						     id);
+	list[c->num_dry_removed].type = type;
+	list[c->num_dry_removed].id = talloc_strdup(list, id);
+	c->num_dry_removed++;
 }
 
 /* The certificate of ours whose files the user removed: its tokens go. */

@@ -16,6 +16,9 @@
 #include "state.h"
 #include "sync.h"
 
+/* The master key token that names the key in use (spec/dpapi.md). */
+#define PREFERRED_ID "Preferred"
+
 struct roam_ctx {
 	const struct cr_roam_options *opts;
 	struct cr_roam_report *report;
@@ -35,8 +38,8 @@ struct roam_ctx {
 	bool local_changed;
 	bool stopped;
 	char *machine_guid;
-	/* a dry run's local removals, simulated: "<type>\\<id>" */
-	char **dry_removed;
+	/* a dry run's local removals, simulated (ids into the state) */
+	struct cr_state_item *dry_removed;
 	size_t num_dry_removed;
 	/* AD's tokens once read (roam.c), for cr_roam_find_token() */
 	struct roam_view *view;
