@@ -76,8 +76,8 @@ done:
 	return ret;
 }
 
-static char *der_to_pem(TALLOC_CTX *mem_ctx, const char *label,
-			const uint8_t *der, size_t len)
+char *cr_material_der_to_pem(TALLOC_CTX *mem_ctx, const char *label,
+			     const uint8_t *der, size_t len)
 {
 	gnutls_datum_t in = { .data = (unsigned char *)der,
 			      .size = (unsigned)len };
@@ -134,7 +134,8 @@ int cr_material_cert_parse(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 		goto done;
 	}
 	c->thumbprint = talloc_strdup(c, elem->thumbprint_hex);
-	c->pem = der_to_pem(c, "CERTIFICATE", c->der, c->der_len);
+	c->pem = cr_material_der_to_pem(c, "CERTIFICATE", c->der,
+					 c->der_len);
 	if (c->thumbprint == NULL || c->pem == NULL) {
 		ret = ENOMEM;
 		goto done;

@@ -91,6 +91,10 @@ int cr_material_pkcs12(TALLOC_CTX *mem_ctx, const uint8_t *der,
 		       const char *password, const char *friendly_name,
 		       uint8_t **out, size_t *out_len, char **errmsg);
 
+/* PEM text of DER bytes under a label ("CERTIFICATE"). */
+char *cr_material_der_to_pem(TALLOC_CTX *mem_ctx, const char *label,
+			     const uint8_t *der, size_t len);
+
 /* This machine's GUID (from /etc/machine-id), lower case. */
 int cr_material_machine_guid(TALLOC_CTX *mem_ctx, char **guid,
 			     char **errmsg);

@@ -33,21 +33,19 @@ static bool looks_like_pkcs12(const uint8_t *data, size_t len)
 static int place_pair(TALLOC_CTX *mem_ctx, struct cr_store *store,
 		      const struct cr_material_pair *pair, char **errmsg)
 {
+	char *crt = cr_material_der_to_pem(mem_ctx, "CERTIFICATE", pair->der,
+					   pair->der_len);
 	uint8_t *pem = NULL;
 	size_t pem_len = 0;
 	char name[64];
-	gnutls_datum_t der = { .data = pair->der,
-			       .size = (unsigned)pair->der_len };
-	gnutls_datum_t out = { NULL, 0 };
 	int ret;
 
-	if (gnutls_pem_base64_encode2("CERTIFICATE", &der, &out) != 0) {
+	if (crt == NULL) {
 		return ENOMEM;
 	}
 	snprintf(name, sizeof(name), "%s.crt", pair->thumbprint);
-	ret = cr_store_write_cert_file(store, name, out.data, out.size, 0644,
-				       errmsg);
-	gnutls_free(out.data);
+	ret = cr_store_write_cert_file(store, name, (const uint8_t *)crt,
+				       strlen(crt), 0644, errmsg);
 	if (ret != 0 || pair->key == NULL) {
 		return ret;
 	}
