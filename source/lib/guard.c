@@ -217,6 +217,7 @@ struct guard_model {
 	struct guard_entry *entries;
 	size_t num;
 	size_t count_before;
+	bool loaded;		/* entries start with every stored value */
 };
 
 static int entry_from_value(TALLOC_CTX *mem_ctx, const struct ldb_val *v,
@@ -306,6 +307,7 @@ static int model_load(TALLOC_CTX *mem_ctx, struct guard_model *m,
 	unsigned i, j;
 	int ret = 0;
 
+	m->loaded = true;
 	if (current == NULL) {
 		return 0;
 	}
@@ -411,6 +413,19 @@ static int apply_element(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 			found = model_find(m, &e, true);
 			if (found != NULL) {
 				found->present = false;
+				continue;
+			}
+			/*
+			 * Not read: stored, or the modify fails; a second
+			 * delete of it is the same removal.
+			 */
+			if (!m->loaded && model_find(m, &e, false) == NULL) {
+				e.stored = true;
+				e.present = false;
+				ret = model_append(mem_ctx, m, &e);
+				if (ret != 0) {
+					goto nomem;
+				}
 			}
 			continue;
 		}
@@ -469,10 +484,108 @@ static int model_report(TALLOC_CTX *mem_ctx, const struct guard_model *m,
 	return ret;
 }
 
+/*
+ * An attribute can grow through a replace, a delete of all values, more
+ * values added than (distinct) values deleted, or deletes that may miss.
+ */
+static int element_may_grow(TALLOC_CTX *mem_ctx,
+			    const struct ldb_message_element *el, unsigned op,
+			    struct guard_model *deleted, size_t *num_added,
+			    bool *grows)
+{
+	unsigned j;
+	int ret;
+
+	if (op == LDB_FLAG_MOD_ADD) {
+		*num_added += el->num_values;
+		return 0;
+	}
+	if (op != LDB_FLAG_MOD_DELETE || el->num_values == 0) {
+		*grows = true;
+		return 0;
+	}
+	for (j = 0; j < el->num_values; j++) {
+		struct guard_entry e;
+
+		ret = entry_from_value(mem_ctx, &el->values[j], &e);
+		if (ret != 0) {
+			return ret;
+		}
+		/* not a DN-Binary value: it cannot remove one */
+		if (e.raw || model_find(deleted, &e, true) != NULL) {
+			continue;
+		}
+		ret = model_append(mem_ctx, deleted, &e);
+		if (ret != 0) {
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int cr_guard_plan(const struct ldb_message *msg, bool is_add,
+		  bool permissive, struct cr_guard_needs *needs)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct guard_model deleted[2];
+	size_t num_added[2] = { 0, 0 };
+	bool grows[2] = { false, false };
+	bool guarded = false;
+	bool sets_timestamp = false;
+	unsigned i, k;
+	int ret = 0;
+
+	memset(needs, 0, sizeof(*needs));
+	memset(deleted, 0, sizeof(deleted));
+	for (i = 0; i < msg->num_elements; i++) {
+		const struct ldb_message_element *el = &msg->elements[i];
+		enum cr_guard_attr attr = cr_guard_classify(el->name);
+
+		if (attr == CR_GUARD_ATTR_TIMESTAMP) {
+			sets_timestamp = true;
+			continue;
+		}
+		if (attr == CR_GUARD_ATTR_OTHER) {
+			continue;
+		}
+		guarded = true;
+		if (is_add) {
+			continue;
+		}
+		k = (attr == CR_GUARD_ATTR_CREDENTIALS) ? 0 : 1;
+		ret = element_may_grow(frame, el, LDB_FLAG_MOD_TYPE(el->flags),
+				       &deleted[k], &num_added[k], &grows[k]);
+		if (ret != 0) {
+			goto done;
+		}
+	}
+	/* an add starts from nothing: there is nothing to read */
+	if (!guarded || is_add) {
+		goto done;
+	}
+	for (k = 0; k < 2; k++) {
+		needs->values[k] = permissive || grows[k] ||
+				   num_added[k] > deleted[k].num;
+	}
+	needs->timestamp = !sets_timestamp;
+	needs->dn = msg->dn == NULL || ldb_dn_has_extended(msg->dn) ||
+		    ldb_dn_get_comp_num(msg->dn) == 0;
+done:
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+bool cr_guard_needs_any(const struct cr_guard_needs *needs)
+{
+	return needs->values[0] || needs->values[1] || needs->timestamp ||
+	       needs->dn;
+}
+
 int cr_guard_review(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 		    const struct cr_guard_limits *limits,
 		    const struct ldb_message *msg, bool is_add,
 		    struct ldb_dn *owner, const struct ldb_message *current,
+		    const struct cr_guard_needs *read,
 		    struct cr_guard_review **_review, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
@@ -511,6 +624,9 @@ int cr_guard_review(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 		goto done;
 	}
 	for (k = 0; k < 2; k++) {
+		if (!is_add && read != NULL && !read->values[k]) {
+			continue;
+		}
 		ret = model_load(frame, &models[k], is_add ? NULL : current,
 				 k == 0 ? CR_GUARD_ATTR_CREDENTIALS :
 				 CR_GUARD_ATTR_MASTER_KEYS);
@@ -540,8 +656,10 @@ int cr_guard_review(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 			CR_GUARD_ATTR_CREDENTIALS : CR_GUARD_ATTR_MASTER_KEYS);
 
 		r->count_after[k] = model_count(&models[k]);
+		r->counted[k] = models[k].loaded;
 		/* never block a change that shrinks an oversized attribute */
-		if (r->count_after[k] > limits->max_tokens &&
+		if (r->counted[k] &&
+		    r->count_after[k] > limits->max_tokens &&
 		    r->count_after[k] > models[k].count_before) {
 			ret = EINVAL;
 			cr_seterr(mem_ctx, errmsg, "%s would hold %zu values, "

@@ -63,6 +63,34 @@ enum cr_guard_attr cr_guard_classify(const char *name);
 /* "msPKIAccountCredentials", ...; "" for OTHER */
 const char *cr_guard_attr_name(enum cr_guard_attr attr);
 
+/*
+ * What of the stored object a review needs, so that the module reads no
+ * more than that: on a DC the read is most of the guard's cost, and on
+ * the client's own connection it is a round trip.
+ */
+struct cr_guard_needs {
+	/*
+	 * The stored values of [0] credentials, [1] master keys: only when
+	 * the change may make the attribute grow (a replace, more values
+	 * added than deleted, a permissive modify), for the count limit.
+	 * Otherwise every deleted value must exist for the modify to
+	 * succeed, so the attribute cannot grow.
+	 */
+	bool values[2];
+	/* the stored timestamp: the change does not set one, the guard does */
+	bool timestamp;
+	/* the stored DN: the request names the object by GUID or SID */
+	bool dn;
+};
+
+/*
+ * Fill *needs for msg (an add when is_add, else a modify; permissive
+ * when it carries the permissive-modify control).  Returns 0 or ENOMEM.
+ */
+int cr_guard_plan(const struct ldb_message *msg, bool is_add,
+		  bool permissive, struct cr_guard_needs *needs);
+bool cr_guard_needs_any(const struct cr_guard_needs *needs);
+
 /* The result of a review that accepted the change. */
 struct cr_guard_review {
 	bool guarded;		/* touches a token attribute */
@@ -74,12 +102,17 @@ struct cr_guard_review {
 	size_t num_removed;
 	/* values each token attribute holds after the change */
 	size_t count_after[2];	/* [0] credentials, [1] master keys */
+	bool counted[2];	/* count_after is known: the values were read */
 };
 
 /*
  * Review msg (an add when is_add, else a modify) for the object owner.
  * current is the object as stored (its token attributes), or NULL when
- * it could not be read (an add, or an object the caller cannot see).
+ * it could not be read (an add, or an object the caller cannot see);
+ * read says which token attributes current holds (NULL: both), as
+ * cr_guard_plan() asked.  For an attribute not read, deleted values
+ * count as removed and the count limit is not checked (the plan read
+ * it whenever the change could grow it).
  *
  * Returns 0 with *_review (talloc'ed on mem_ctx; guarded == false when
  * msg touches no token attribute), ENOMEM, or EINVAL / EBADMSG when a
@@ -90,6 +123,7 @@ int cr_guard_review(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 		    const struct cr_guard_limits *limits,
 		    const struct ldb_message *msg, bool is_add,
 		    struct ldb_dn *owner, const struct ldb_message *current,
+		    const struct cr_guard_needs *read,
 		    struct cr_guard_review **_review, char **errmsg);
 
 /*

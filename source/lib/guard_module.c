@@ -45,7 +45,8 @@ struct guard_ctx {
 	struct ldb_request *req;
 	const struct ldb_message *msg;	/* as the caller sent it */
 	bool is_add;
-	struct ldb_message *current;	/* the object, if we could read it */
+	struct cr_guard_needs needs;	/* what we read of the object */
+	struct ldb_message *current;	/* the object, if read */
 	struct cr_guard_review *review;
 	char *owner;			/* the object's DN, for the log */
 	bool ts_added;			/* we set msPKIRoamingTimeStamp */
@@ -236,6 +237,24 @@ static char *id_list(TALLOC_CTX *mem_ctx, const char **ids, size_t n)
 	return s;
 }
 
+/* "2/1": the values of each attribute after the change, "-" if unread */
+static char *counts(TALLOC_CTX *mem_ctx, const struct cr_guard_review *r)
+{
+	char *s = talloc_strdup(mem_ctx, "");
+	unsigned k;
+
+	for (k = 0; k < 2 && s != NULL; k++) {
+		if (r->counted[k]) {
+			s = talloc_asprintf_append_buffer(s, "%s%zu",
+				k ? "/" : "", r->count_after[k]);
+		} else {
+			s = talloc_asprintf_append_buffer(s, "%s-",
+							  k ? "/" : "");
+		}
+	}
+	return s;
+}
+
 static void guard_log_change(struct guard_ctx *ac, int result,
 			     const char *errstring)
 {
@@ -247,12 +266,12 @@ static void guard_log_change(struct guard_ctx *ac, int result,
 		return;
 	}
 	ldb_debug(ldb, LDB_DEBUG_ERROR, CR_GUARD_MODULE_NAME ": %s of %s by "
-		  "%s: added [%s] removed [%s] counts %zu/%zu%s: %s%s%s",
+		  "%s: added [%s] removed [%s] counts %s%s: %s%s%s",
 		  ac->is_add ? "add" : "modify", ac->owner,
 		  guard_who(tmp, ldb),
 		  id_list(tmp, r->added, r->num_added),
 		  id_list(tmp, r->removed, r->num_removed),
-		  r->count_after[0], r->count_after[1],
+		  counts(tmp, r),
 		  ac->ts_added ? ", timestamp set by the guard" : "",
 		  result == LDB_SUCCESS ? "done" : ldb_strerror(result),
 		  (result != LDB_SUCCESS && errstring) ? ": " : "",
@@ -393,7 +412,7 @@ static int guard_decide(struct guard_ctx *ac)
 	}
 	ret = cr_guard_review(ac, ldb, guard_limits(ac->module, &tmp),
 			      ac->msg, ac->is_add, owner, ac->current,
-			      &ac->review, &why);
+			      &ac->needs, &ac->review, &why);
 	if (ret != 0) {
 		return guard_refuse(ac, ret, why ? why : "refused");
 	}
@@ -446,20 +465,19 @@ done:
 	return LDB_SUCCESS;
 }
 
-static bool touches_tokens(const struct ldb_message *msg, bool *cred,
-			   bool *mk)
+static bool touches_tokens(const struct ldb_message *msg)
 {
 	unsigned i;
 
-	*cred = false;
-	*mk = false;
 	for (i = 0; i < msg->num_elements; i++) {
 		enum cr_guard_attr a = cr_guard_classify(msg->elements[i].name);
 
-		*cred = *cred || a == CR_GUARD_ATTR_CREDENTIALS;
-		*mk = *mk || a == CR_GUARD_ATTR_MASTER_KEYS;
+		if (a == CR_GUARD_ATTR_CREDENTIALS ||
+		    a == CR_GUARD_ATTR_MASTER_KEYS) {
+			return true;
+		}
 	}
-	return *cred || *mk;
+	return false;
 }
 
 static struct guard_ctx *guard_ctx_new(struct ldb_module *module,
@@ -483,9 +501,8 @@ static int guard_add(struct ldb_module *module, struct ldb_request *req)
 {
 	const struct ldb_message *msg = req->op.add.message;
 	struct guard_ctx *ac = NULL;
-	bool cred, mk;
 
-	if (ldb_dn_is_special(msg->dn) || !touches_tokens(msg, &cred, &mk)) {
+	if (ldb_dn_is_special(msg->dn) || !touches_tokens(msg)) {
 		return ldb_next_request(module, req);
 	}
 	ac = guard_ctx_new(module, req, msg, true);
@@ -504,25 +521,38 @@ static int guard_modify(struct ldb_module *module, struct ldb_request *req)
 	struct ldb_request *search = NULL;
 	const char **attrs = NULL;
 	unsigned n = 0;
-	bool cred, mk;
+	bool permissive;
 	int ret;
 
-	if (ldb_dn_is_special(msg->dn) || !touches_tokens(msg, &cred, &mk)) {
+	if (ldb_dn_is_special(msg->dn) || !touches_tokens(msg)) {
 		return ldb_next_request(module, req);
 	}
 	ac = guard_ctx_new(module, req, msg, false);
 	if (ac == NULL) {
 		return ldb_module_oom(module);
 	}
+	permissive = ldb_request_get_control(
+		req, LDB_CONTROL_PERMISSIVE_MODIFY_OID) != NULL;
+	ret = cr_guard_plan(msg, false, permissive, &ac->needs);
+	if (ret != 0) {
+		return ldb_module_oom(module);
+	}
+	/*
+	 * The client's usual update (delete the old value, add the new one,
+	 * set the timestamp) needs nothing stored: no read at all.
+	 */
+	if (!cr_guard_needs_any(&ac->needs)) {
+		return guard_decide(ac);
+	}
 	attrs = talloc_zero_array(ac, const char *, 4);
 	if (attrs == NULL) {
 		return ldb_module_oom(module);
 	}
-	/* the values the change starts from, and the old timestamp */
-	if (cred) {
+	/* the old timestamp is small: always, so the list is never empty */
+	if (ac->needs.values[0]) {
 		attrs[n++] = CR_ATTR_CREDENTIALS;
 	}
-	if (mk) {
+	if (ac->needs.values[1]) {
 		attrs[n++] = CR_ATTR_MASTER_KEYS;
 	}
 	attrs[n] = CR_GUARD_ATTR_TIMESTAMP_NAME;

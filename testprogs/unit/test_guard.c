@@ -348,6 +348,17 @@ static void add_element(struct ldb_message *msg, unsigned op,
 	el->num_values = 1;
 }
 
+/* A modify reviewed with everything current holds. */
+static int review_modify(struct test_ctx *ctx,
+			 const struct cr_guard_limits *limits,
+			 const struct ldb_message *msg, struct ldb_dn *owner,
+			 const struct ldb_message *current,
+			 struct cr_guard_review **r, char **err)
+{
+	return cr_guard_review(ctx->mem, ctx->ldb, limits, msg, false, owner,
+			       current, NULL, r, err);
+}
+
 static void test_guard_review_counts(void **state)
 {
 	struct test_ctx *ctx = talloc_get_type_abort(*state, struct test_ctx);
@@ -369,15 +380,15 @@ static void test_guard_review_counts(void **state)
 	/* a third one is refused */
 	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_ADD,
 			 "mspkiaccountcredentials", 1, c);
-	assert_int_equal(cr_guard_review(mem, ctx->ldb, &limits, msg, false,
-					 alice, current, &r, &err), EINVAL);
+	assert_int_equal(review_modify(ctx, &limits, msg, alice, current, &r,
+				       &err), EINVAL);
 	assert_non_null(strstr(err, "would hold 3 values"));
 	/* delete one and add one in the same modify: fine */
 	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_DELETE,
 			 "msPKIAccountCredentials", 1, a);
 	add_element(msg, LDB_FLAG_MOD_ADD, "msPKIAccountCredentials", c);
-	assert_int_equal(cr_guard_review(mem, ctx->ldb, &limits, msg, false,
-					 alice, current, &r, &err), 0);
+	assert_int_equal(review_modify(ctx, &limits, msg, alice, current, &r,
+				       &err), 0);
 	assert_true(r->guarded);
 	assert_false(r->sets_timestamp);
 	assert_int_equal(r->count_after[0], 2);
@@ -389,13 +400,13 @@ static void test_guard_review_counts(void **state)
 	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_DELETE,
 			 "msPKIAccountCredentials", 1, c);
 	add_element(msg, LDB_FLAG_MOD_ADD, "msPKIAccountCredentials", c);
-	assert_int_equal(cr_guard_review(mem, ctx->ldb, &limits, msg, false,
-					 alice, current, &r, &err), EINVAL);
+	assert_int_equal(review_modify(ctx, &limits, msg, alice, current, &r,
+				       &err), EINVAL);
 	/* a replace that keeps a value reports only the change */
 	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_REPLACE,
 			 "1.2.840.113556.1.4.1894", 2, a, c);
-	assert_int_equal(cr_guard_review(mem, ctx->ldb, &limits, msg, false,
-					 alice, current, &r, &err), 0);
+	assert_int_equal(review_modify(ctx, &limits, msg, alice, current, &r,
+				       &err), 0);
 	assert_int_equal(r->num_added, 1);
 	assert_int_equal(r->num_removed, 1);
 	assert_string_equal(r->removed[0], "7\\" CERT_ID2);
@@ -403,35 +414,146 @@ static void test_guard_review_counts(void **state)
 	limits.max_tokens = 1;
 	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_DELETE,
 			 "msPKIAccountCredentials", 0);
-	assert_int_equal(cr_guard_review(mem, ctx->ldb, &limits, msg, false,
-					 alice, current, &r, &err), 0);
+	assert_int_equal(review_modify(ctx, &limits, msg, alice, current, &r,
+				       &err), 0);
 	assert_int_equal(r->count_after[0], 0);
 	assert_int_equal(r->num_removed, 2);
 	/* too many values in one element: refused before any decoding */
 	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_REPLACE,
 			 "msPKIAccountCredentials", 2, "x", "y");
-	assert_int_equal(cr_guard_review(mem, ctx->ldb, &limits, msg, false,
-					 alice, NULL, &r, &err), EINVAL);
+	assert_int_equal(review_modify(ctx, &limits, msg, alice, NULL, &r,
+				       &err), EINVAL);
 	assert_non_null(strstr(err, "2 values in one element"));
 	/* other attributes are not the guard's business */
 	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_REPLACE, "description",
 			 1, "B:2:00:x");
-	assert_int_equal(cr_guard_review(mem, ctx->ldb, &limits, msg, false,
-					 alice, NULL, &r, &err), 0);
+	assert_int_equal(review_modify(ctx, &limits, msg, alice, NULL, &r,
+				       &err), 0);
 	assert_false(r->guarded);
 	/* an object we cannot name cannot be checked */
 	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_ADD,
 			 "msPKIAccountCredentials", 1, a);
-	assert_int_equal(cr_guard_review(mem, ctx->ldb, &limits, msg, false,
-					 ldb_dn_new(mem, ctx->ldb,
-						    "<GUID=ed93694f-5a6d-46e2-"
-						    "b821-219f2c0ecd4d>"),
-					 NULL, &r, &err), EINVAL);
+	assert_int_equal(review_modify(ctx, &limits, msg,
+				       ldb_dn_new(mem, ctx->ldb,
+						  "<GUID=ed93694f-5a6d-46e2-"
+						  "b821-219f2c0ecd4d>"),
+				       NULL, &r, &err), EINVAL);
 	assert_non_null(strstr(err, "cannot tell"));
 	/* an unknown modification type */
 	msg->elements[0].flags = 0;
+	assert_int_equal(review_modify(ctx, &limits, msg, alice, NULL, &r,
+				       &err), EINVAL);
+}
+
+/* What each kind of change needs read before it can be reviewed. */
+static void test_guard_plan(void **state)
+{
+	struct test_ctx *ctx = talloc_get_type_abort(*state, struct test_ctx);
+	TALLOC_CTX *mem = ctx->mem;
+	const char *a = good_value(mem, 7, CERT_ID, "a", ALICE);
+	const char *c = good_value(mem, 3, CERT_ID, "c", ALICE);
+	const char *mk = good_value(mem, 0, MK_ID, "k", ALICE);
+	struct ldb_message *msg = NULL;
+	struct cr_guard_needs n;
+
+	/* the client's update with its timestamp: nothing */
+	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_DELETE,
+			 "msPKIAccountCredentials", 1, a);
+	add_element(msg, LDB_FLAG_MOD_ADD, "msPKIAccountCredentials", c);
+	add_element(msg, LDB_FLAG_MOD_REPLACE, "msPKIRoamingTimeStamp",
+		    "0123456789abcdef");
+	assert_int_equal(cr_guard_plan(msg, false, false, &n), 0);
+	assert_false(cr_guard_needs_any(&n));
+	/* the same permissive: a delete may miss, so the values */
+	assert_int_equal(cr_guard_plan(msg, false, true, &n), 0);
+	assert_true(n.values[0]);
+	assert_true(n.values[1]);
+	/* without its timestamp: the old one, only */
+	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_DELETE,
+			 "msPKIAccountCredentials", 1, a);
+	add_element(msg, LDB_FLAG_MOD_ADD, "msPKIAccountCredentials", c);
+	assert_int_equal(cr_guard_plan(msg, false, false, &n), 0);
+	assert_true(n.timestamp);
+	assert_false(n.values[0] || n.values[1] || n.dn);
+	/* one value deleted twice makes room for one */
+	add_element(msg, LDB_FLAG_MOD_DELETE, "msPKIAccountCredentials", a);
+	add_element(msg, LDB_FLAG_MOD_ADD, "msPKIAccountCredentials", mk);
+	assert_int_equal(cr_guard_plan(msg, false, false, &n), 0);
+	assert_true(n.values[0]);
+	assert_false(n.values[1]);
+	/* a value that is not DN-Binary removes nothing */
+	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_DELETE,
+			 "msPKIAccountCredentials", 1, "junk");
+	add_element(msg, LDB_FLAG_MOD_ADD, "msPKIAccountCredentials", c);
+	assert_int_equal(cr_guard_plan(msg, false, false, &n), 0);
+	assert_true(n.values[0]);
+	/* an add, a replace, a delete of everything */
+	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_ADD,
+			 "msPKIDPAPIMasterKeys", 1, mk);
+	assert_int_equal(cr_guard_plan(msg, false, false, &n), 0);
+	assert_true(n.values[1]);
+	assert_false(n.values[0]);
+	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_REPLACE,
+			 "msPKIAccountCredentials", 1, a);
+	assert_int_equal(cr_guard_plan(msg, false, false, &n), 0);
+	assert_true(n.values[0]);
+	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_DELETE,
+			 "msPKIAccountCredentials", 0);
+	assert_int_equal(cr_guard_plan(msg, false, false, &n), 0);
+	assert_true(n.values[0]);
+	/* an object named by GUID: its DN */
+	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_DELETE,
+			 "msPKIAccountCredentials", 1, a);
+	msg->dn = ldb_dn_new(msg, ctx->ldb,
+			     "<GUID=ed93694f-5a6d-46e2-b821-219f2c0ecd4d>");
+	assert_int_equal(cr_guard_plan(msg, false, false, &n), 0);
+	assert_true(n.dn);
+	/* a new object, another attribute: nothing */
+	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_ADD,
+			 "msPKIAccountCredentials", 1, a);
+	assert_int_equal(cr_guard_plan(msg, true, false, &n), 0);
+	assert_false(cr_guard_needs_any(&n));
+	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_REPLACE, "description",
+			 1, "x");
+	assert_int_equal(cr_guard_plan(msg, false, false, &n), 0);
+	assert_false(cr_guard_needs_any(&n));
+}
+
+/* A review of values it did not read: what is known is still right. */
+static void test_guard_review_unread(void **state)
+{
+	struct test_ctx *ctx = talloc_get_type_abort(*state, struct test_ctx);
+	TALLOC_CTX *mem = ctx->mem;
+	struct cr_guard_limits limits = { .max_token_size = 1000,
+					  .max_tokens = 1 };
+	struct ldb_dn *alice = ldb_dn_new(mem, ctx->ldb, ALICE);
+	const char *a = good_value(mem, 7, CERT_ID, "a", ALICE);
+	const char *c = good_value(mem, 3, CERT_ID, "c", ALICE);
+	struct cr_guard_needs read = { .timestamp = true };
+	struct ldb_message *msg = NULL;
+	struct cr_guard_review *r = NULL;
+	char *err = NULL;
+
+	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_DELETE,
+			 "msPKIAccountCredentials", 1, a);
+	add_element(msg, LDB_FLAG_MOD_ADD, "msPKIAccountCredentials", c);
+	add_element(msg, LDB_FLAG_MOD_DELETE, "msPKIAccountCredentials", a);
 	assert_int_equal(cr_guard_review(mem, ctx->ldb, &limits, msg, false,
-					 alice, NULL, &r, &err), EINVAL);
+					 alice, NULL, &read, &r, &err), 0);
+	assert_false(r->counted[0]);
+	assert_int_equal(r->num_removed, 1);
+	assert_string_equal(r->removed[0], "7\\" CERT_ID);
+	assert_int_equal(r->num_added, 1);
+	assert_string_equal(r->added[0], "3\\" CERT_ID);
+	/* the values of the new token are still checked */
+	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_DELETE,
+			 "msPKIAccountCredentials", 1, a);
+	add_element(msg, LDB_FLAG_MOD_ADD, "msPKIAccountCredentials",
+		    good_value(mem, 3, CERT_ID, "c", BOB));
+	assert_int_equal(cr_guard_review(mem, ctx->ldb, &limits, msg, false,
+					 alice, NULL, &read, &r, &err),
+			 EINVAL);
+	assert_non_null(strstr(err, "not the object itself"));
 }
 
 /* The module on a local tdb --------------------------------------- */
@@ -592,6 +714,77 @@ static void test_guard_module(void **state)
 	assert_int_equal(ldb_add(ctx->ldb, msg), 0);
 }
 
+static int modify_permissive(struct ldb_context *ldb,
+			     const struct ldb_message *msg)
+{
+	struct ldb_request *req = NULL;
+	int ret;
+
+	ret = ldb_build_mod_req(&req, ldb, ldb, msg, NULL, NULL,
+				ldb_op_default_callback, NULL);
+	assert_int_equal(ret, 0);
+	assert_int_equal(ldb_request_add_control(
+		req, LDB_CONTROL_PERMISSIVE_MODIFY_OID, false, NULL), 0);
+	ret = ldb_request(ldb, req);
+	if (ret == LDB_SUCCESS) {
+		ret = ldb_wait(req->handle, LDB_WAIT_ALL);
+	}
+	talloc_free(req);
+	return ret;
+}
+
+/*
+ * The module reads nothing for a delete-and-add: a delete of a value
+ * that is not there must fail in the database, or the read must happen.
+ */
+static void test_guard_module_unread(void **state)
+{
+	struct test_ctx *ctx = talloc_get_type_abort(*state, struct test_ctx);
+	TALLOC_CTX *mem = ctx->mem;
+	const char *a = good_value(mem, 7, CERT_ID, "a", ALICE);
+	const char *b = good_value(mem, 7, CERT_ID2, "b", ALICE);
+	const char *c = good_value(mem, 3, CERT_ID, "c", ALICE);
+	struct ldb_message *msg = NULL;
+	const struct ldb_val *ts = NULL;
+	unsigned n = 0;
+
+	module_connect(ctx, "credroam_max_tokens:2");
+	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_ADD,
+			 "msPKIAccountCredentials", 2, a, b);
+	assert_int_equal(ldb_modify(ctx->ldb, msg), 0);
+
+	/* a missing value does not make room: the database says so */
+	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_DELETE,
+			 "msPKIAccountCredentials", 1, c);
+	add_element(msg, LDB_FLAG_MOD_ADD, "msPKIAccountCredentials", c);
+	assert_int_equal(ldb_modify(ctx->ldb, msg), LDB_ERR_NO_SUCH_ATTRIBUTE);
+	/* permissive, it would: the guard reads and counts */
+	assert_int_equal(modify_permissive(ctx->ldb, msg),
+			 LDB_ERR_CONSTRAINT_VIOLATION);
+	assert_non_null(strstr(ldb_errstring(ctx->ldb), "would hold 3"));
+	stored(ctx, "msPKIAccountCredentials", &n);
+	assert_int_equal(n, 2);
+
+	/* the client's update, at the limit: done, timestamp kept */
+	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_DELETE,
+			 "msPKIAccountCredentials", 1, a);
+	add_element(msg, LDB_FLAG_MOD_ADD, "msPKIAccountCredentials", c);
+	add_element(msg, LDB_FLAG_MOD_REPLACE, "msPKIRoamingTimeStamp",
+		    "0123456789abcdef");
+	assert_int_equal(ldb_modify(ctx->ldb, msg), 0);
+	stored(ctx, "msPKIAccountCredentials", &n);
+	assert_int_equal(n, 2);
+	ts = stored(ctx, "msPKIRoamingTimeStamp", NULL);
+	assert_memory_equal(ts->data, "0123456789abcdef", 16);
+	/* without the timestamp: the guard moves it on from the old one */
+	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_DELETE,
+			 "msPKIAccountCredentials", 1, c);
+	add_element(msg, LDB_FLAG_MOD_ADD, "msPKIAccountCredentials", a);
+	assert_int_equal(ldb_modify(ctx->ldb, msg), 0);
+	ts = stored(ctx, "msPKIRoamingTimeStamp", NULL);
+	assert_memory_equal(ts->data, "89abcdef", 8);
+}
+
 /* The size limit from the connect options. */
 static void test_guard_module_size_option(void **state)
 {
@@ -634,7 +827,10 @@ int main(void)
 		T(test_guard_timestamp),
 		T(test_guard_check_value),
 		T(test_guard_review_counts),
+		T(test_guard_plan),
+		T(test_guard_review_unread),
 		T(test_guard_module),
+		T(test_guard_module_unread),
 		T(test_guard_module_size_option),
 #undef T
 	};
