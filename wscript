@@ -88,6 +88,29 @@ def _check_pkgs(conf):
 		      msg='Checking for libsamba-errors')
 	conf.check_cc(lib='resolv', uselib_store='RESOLV',
 		      msg='Checking for libresolv')
+	_lazy_libs(conf)
+
+
+# Loaded on first use (source/lib/lazylib.h): compiled against their
+# headers, never linked, so a run that does not need them does not pay
+# for their dependencies in the dynamic linker.
+LAZY_LIBS = [
+	('SMBCLIENT', 'CR_LIBSMBCLIENT_SONAME', 'libsmbclient.so.0'),
+	('DCERPC', 'CR_LIBDCERPC_SONAME', 'libdcerpc.so.0'),
+]
+
+
+def _lazy_libs(conf):
+	for uselib, define, soname in LAZY_LIBS:
+		for var in ('INCLUDES', 'CFLAGS', 'DEFINES'):
+			conf.env[var + '_' + uselib + '_HEADERS'] = \
+				conf.env[var + '_' + uselib]
+		conf.check_cc(fragment='#include <dlfcn.h>\n'
+			      'int main(void) { return dlopen("%s", '
+			      'RTLD_NOW) == 0; }\n' % soname,
+			      execute=True,
+			      msg='Checking that %s loads' % soname)
+		conf.define(define, soname)
 
 
 def _install_dirs(conf):

@@ -38,6 +38,7 @@
 #include "bkrp.h"
 #include "cursor.h"
 #include "error.h"
+#include "lazylib.h"
 #include "secret.h"
 #include "stackframe.h"
 
@@ -221,6 +222,45 @@ static int map_status(NTSTATUS st)
 	return e;
 }
 
+/* filled by load_dcerpc() on the first MS-BKRP call of the process */
+static struct {
+	__typeof__(dcerpc_init) *init;
+	__typeof__(dcerpc_pipe_connect) *pipe_connect;
+	__typeof__(dcerpc_binding_handle_auth_info) *auth_info;
+	__typeof__(dcerpc_binding_handle_set_timeout) *set_timeout;
+	__typeof__(dcerpc_binding_handle_raw_call_send) *raw_call_send;
+	__typeof__(dcerpc_binding_handle_raw_call_recv) *raw_call_recv;
+} dcerpc;
+static bool dcerpc_loaded;
+
+static int load_dcerpc(TALLOC_CTX *mem_ctx, char **errmsg)
+{
+	const struct cr_lazy_sym syms[] = {
+		{ "dcerpc_init", (void **)&dcerpc.init },
+		{ "dcerpc_pipe_connect", (void **)&dcerpc.pipe_connect },
+		/* libdcerpc-binding's, found through libdcerpc's own needs */
+		{ "dcerpc_binding_handle_auth_info",
+		  (void **)&dcerpc.auth_info },
+		{ "dcerpc_binding_handle_set_timeout",
+		  (void **)&dcerpc.set_timeout },
+		{ "dcerpc_binding_handle_raw_call_send",
+		  (void **)&dcerpc.raw_call_send },
+		{ "dcerpc_binding_handle_raw_call_recv",
+		  (void **)&dcerpc.raw_call_recv },
+		{ NULL, NULL },
+	};
+	int ret;
+
+	if (dcerpc_loaded) {
+		return 0;
+	}
+	ret = cr_lazylib_load(mem_ctx, CR_LIBDCERPC_SONAME, syms,
+			      "asking the DC for a master key (MS-BKRP)",
+			      errmsg);
+	dcerpc_loaded = (ret == 0);
+	return ret;
+}
+
 /*
  * Try the transports on one DC.  On failure *errmsg lists each attempt.
  */
@@ -258,8 +298,8 @@ static int connect_dc(struct cr_bkrp *b, const char *dc, char **errmsg)
 				b->timeout);
 			continue;
 		}
-		st = dcerpc_pipe_connect(b, &p, binding, &cr_bkrp_table,
-					 b->creds, b->ev, b->lp_ctx);
+		st = dcerpc.pipe_connect(b, &p, binding, &cr_bkrp_table,
+					  b->creds, b->ev, b->lp_ctx);
 		if (!NT_STATUS_IS_OK(st)) {
 			e = map_status(st);
 			/* an auth failure is the answer, not a transport's */
@@ -270,8 +310,7 @@ static int connect_dc(struct cr_bkrp *b, const char *dc, char **errmsg)
 				why[0] ? "; " : "", binding, nt_errstr(st));
 			continue;
 		}
-		dcerpc_binding_handle_auth_info(p->binding_handle, &atype,
-						&alevel);
+		dcerpc.auth_info(p->binding_handle, &atype, &alevel);
 		if (alevel != DCERPC_AUTH_LEVEL_PRIVACY) {
 			why = talloc_asprintf_append(why, "%s'%s': the "
 				"connection is not sealed (auth level %d)",
@@ -280,8 +319,7 @@ static int connect_dc(struct cr_bkrp *b, const char *dc, char **errmsg)
 			TALLOC_FREE(p);
 			continue;
 		}
-		dcerpc_binding_handle_set_timeout(p->binding_handle,
-						  b->timeout);
+		dcerpc.set_timeout(p->binding_handle, b->timeout);
 		b->pipe = p;
 		b->dc = talloc_strdup(b, dc);
 		b->binding = talloc_move(b, &binding);
@@ -311,8 +349,12 @@ static int connect_dcs(struct cr_bkrp *b, const char * const *dcs,
 	int ret = EHOSTUNREACH;
 	size_t i;
 
+	ret = load_dcerpc(b, errmsg);
+	if (ret != 0) {
+		goto done;
+	}
 	/* registers gensec; without it every bind is INVALID_PARAMETER */
-	dcerpc_init();
+	dcerpc.init();
 	for (i = 0; dcs[i] != NULL && why != NULL; i++) {
 		char *err = NULL;
 
@@ -508,10 +550,8 @@ struct tevent_req *cr_bkrp_call_send(TALLOC_CTX *mem_ctx,
 		return tevent_req_post(req, ev);
 	}
 	bkrp->calls += 1;
-	subreq = dcerpc_binding_handle_raw_call_send(state, ev,
-						     bkrp->pipe->binding_handle,
-						     NULL, 0, 0, stub,
-						     stub_len);
+	subreq = dcerpc.raw_call_send(state, ev, bkrp->pipe->binding_handle,
+				      NULL, 0, 0, stub, stub_len);
 	if (tevent_req_nomem(subreq, req)) {
 		return tevent_req_post(req, ev);
 	}
@@ -531,8 +571,7 @@ static void cr_bkrp_call_done(struct tevent_req *subreq)
 	NTSTATUS st;
 	int ret;
 
-	st = dcerpc_binding_handle_raw_call_recv(subreq, state, &raw,
-						 &raw_len, &flags);
+	st = dcerpc.raw_call_recv(subreq, state, &raw, &raw_len, &flags);
 	TALLOC_FREE(subreq);
 	if (!NT_STATUS_IS_OK(st)) {
 		state->errmsg = talloc_asprintf(state, "BackuprKey(%s) at "

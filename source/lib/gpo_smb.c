@@ -24,7 +24,86 @@
 
 #include "error.h"
 #include "gpo_internal.h"
+#include "lazylib.h"
 #include "stackframe.h"
+
+struct smbclient_api {
+	__typeof__(smbc_getOptionUserData) *getOptionUserData;
+	__typeof__(smbc_free_context) *free_context;
+	__typeof__(smbc_new_context) *new_context;
+	__typeof__(smbc_setDebug) *setDebug;
+	__typeof__(smbc_setLogCallback) *setLogCallback;
+	__typeof__(smbc_setOptionUserData) *setOptionUserData;
+	__typeof__(smbc_setFunctionAuthDataWithContext)
+		*setFunctionAuthDataWithContext;
+	__typeof__(smbc_setOptionUseKerberos) *setOptionUseKerberos;
+	__typeof__(smbc_setOptionFallbackAfterKerberos)
+		*setOptionFallbackAfterKerberos;
+	__typeof__(smbc_setOptionUseCCache) *setOptionUseCCache;
+	__typeof__(smbc_setOptionNoAutoAnonymousLogin)
+		*setOptionNoAutoAnonymousLogin;
+	__typeof__(smbc_setOptionSmbEncryptionLevel)
+		*setOptionSmbEncryptionLevel;
+	__typeof__(smbc_setTimeout) *setTimeout;
+	__typeof__(smbc_setUser) *setUser;
+	__typeof__(smbc_init_context) *init_context;
+	__typeof__(smbc_setOptionProtocols) *setOptionProtocols;
+	__typeof__(smbc_getFunctionOpen) *getFunctionOpen;
+	__typeof__(smbc_getFunctionRead) *getFunctionRead;
+	__typeof__(smbc_getFunctionClose) *getFunctionClose;
+	__typeof__(smbc_getFunctionStat) *getFunctionStat;
+};
+
+/* filled by load_smbclient() on the first SYSVOL read of the process */
+static struct smbclient_api smbclient;
+static bool smbclient_loaded;
+
+static int load_smbclient(TALLOC_CTX *mem_ctx, char **errmsg)
+{
+	const struct cr_lazy_sym syms[] = {
+		{ "smbc_getOptionUserData",
+		  (void **)&smbclient.getOptionUserData },
+		{ "smbc_free_context", (void **)&smbclient.free_context },
+		{ "smbc_new_context", (void **)&smbclient.new_context },
+		{ "smbc_setDebug", (void **)&smbclient.setDebug },
+		{ "smbc_setLogCallback", (void **)&smbclient.setLogCallback },
+		{ "smbc_setOptionUserData",
+		  (void **)&smbclient.setOptionUserData },
+		{ "smbc_setFunctionAuthDataWithContext",
+		  (void **)&smbclient.setFunctionAuthDataWithContext },
+		{ "smbc_setOptionUseKerberos",
+		  (void **)&smbclient.setOptionUseKerberos },
+		{ "smbc_setOptionFallbackAfterKerberos",
+		  (void **)&smbclient.setOptionFallbackAfterKerberos },
+		{ "smbc_setOptionUseCCache",
+		  (void **)&smbclient.setOptionUseCCache },
+		{ "smbc_setOptionNoAutoAnonymousLogin",
+		  (void **)&smbclient.setOptionNoAutoAnonymousLogin },
+		{ "smbc_setOptionSmbEncryptionLevel",
+		  (void **)&smbclient.setOptionSmbEncryptionLevel },
+		{ "smbc_setTimeout", (void **)&smbclient.setTimeout },
+		{ "smbc_setUser", (void **)&smbclient.setUser },
+		{ "smbc_init_context", (void **)&smbclient.init_context },
+		{ "smbc_setOptionProtocols",
+		  (void **)&smbclient.setOptionProtocols },
+		{ "smbc_getFunctionOpen", (void **)&smbclient.getFunctionOpen },
+		{ "smbc_getFunctionRead", (void **)&smbclient.getFunctionRead },
+		{ "smbc_getFunctionClose",
+		  (void **)&smbclient.getFunctionClose },
+		{ "smbc_getFunctionStat", (void **)&smbclient.getFunctionStat },
+		{ NULL, NULL },
+	};
+
+	int ret;
+
+	if (smbclient_loaded) {
+		return 0;
+	}
+	ret = cr_lazylib_load(mem_ctx, CR_LIBSMBCLIENT_SONAME, syms,
+			      "reading Group Policy from SYSVOL", errmsg);
+	smbclient_loaded = (ret == 0);
+	return ret;
+}
 
 struct gpo_smb {
 	SMBCCTX *ctx;
@@ -43,7 +122,7 @@ static void smb_auth(SMBCCTX *c, const char *srv, const char *shr,
 		     char *wg, int wglen, char *un, int unlen,
 		     char *pw, int pwlen)
 {
-	struct gpo_smb *smb = smbc_getOptionUserData(c);
+	struct gpo_smb *smb = smbclient.getOptionUserData(c);
 
 	if (smb == NULL || wglen <= 0 || unlen <= 0 || pwlen <= 0) {
 		return;
@@ -57,7 +136,7 @@ static void smb_auth(SMBCCTX *c, const char *srv, const char *shr,
 static int gpo_smb_destructor(struct gpo_smb *smb)
 {
 	if (smb->ctx != NULL) {
-		smbc_free_context(smb->ctx, 1);
+		smbclient.free_context(smb->ctx, 1);
 		smb->ctx = NULL;
 	}
 	if (smb->set_ccname) {
@@ -84,6 +163,10 @@ int gpo_smb_open(TALLOC_CTX *mem_ctx, const char *server,
 	int ret;
 
 	*psmb = NULL;
+	ret = load_smbclient(mem_ctx, errmsg);
+	if (ret != 0) {
+		goto done;
+	}
 	smb = talloc_zero(frame, struct gpo_smb);
 	if (smb == NULL) {
 		ret = ENOMEM;
@@ -115,32 +198,33 @@ int gpo_smb_open(TALLOC_CTX *mem_ctx, const char *server,
 		}
 		smb->set_ccname = true;
 	}
-	smb->ctx = smbc_new_context();
+	smb->ctx = smbclient.new_context();
 	if (smb->ctx == NULL) {
 		ret = ENOMEM;
 		goto done;
 	}
-	smbc_setDebug(smb->ctx, 0);
-	smbc_setLogCallback(smb->ctx, NULL, smb_log_discard);
-	smbc_setOptionUserData(smb->ctx, smb);
-	smbc_setFunctionAuthDataWithContext(smb->ctx, smb_auth);
-	smbc_setOptionUseKerberos(smb->ctx, true);
-	smbc_setOptionFallbackAfterKerberos(smb->ctx, false);
-	smbc_setOptionUseCCache(smb->ctx, true);
-	smbc_setOptionNoAutoAnonymousLogin(smb->ctx, true);
-	smbc_setOptionSmbEncryptionLevel(smb->ctx, SMBC_ENCRYPTLEVEL_REQUEST);
-	smbc_setTimeout(smb->ctx, (int)(timeout ? timeout : 5) * 1000);
-	smbc_setUser(smb->ctx, smb->user);
-	inited = smbc_init_context(smb->ctx);
+	smbclient.setDebug(smb->ctx, 0);
+	smbclient.setLogCallback(smb->ctx, NULL, smb_log_discard);
+	smbclient.setOptionUserData(smb->ctx, smb);
+	smbclient.setFunctionAuthDataWithContext(smb->ctx, smb_auth);
+	smbclient.setOptionUseKerberos(smb->ctx, true);
+	smbclient.setOptionFallbackAfterKerberos(smb->ctx, false);
+	smbclient.setOptionUseCCache(smb->ctx, true);
+	smbclient.setOptionNoAutoAnonymousLogin(smb->ctx, true);
+	smbclient.setOptionSmbEncryptionLevel(smb->ctx,
+					      SMBC_ENCRYPTLEVEL_REQUEST);
+	smbclient.setTimeout(smb->ctx, (int)(timeout ? timeout : 5) * 1000);
+	smbclient.setUser(smb->ctx, smb->user);
+	inited = smbclient.init_context(smb->ctx);
 	if (inited == NULL) {
 		ret = errno ? errno : EIO;
-		smbc_free_context(smb->ctx, 1);
+		smbclient.free_context(smb->ctx, 1);
 		smb->ctx = NULL;
 		cr_seterr(mem_ctx, errmsg, "cannot set up an SMB client for "
 			  "SYSVOL on '%s': %s", server, strerror(ret));
 		goto done;
 	}
-	smbc_setOptionProtocols(smb->ctx, "SMB2_02", "SMB3");
+	smbclient.setOptionProtocols(smb->ctx, "SMB2_02", "SMB3");
 	*psmb = talloc_move(mem_ctx, &smb);
 	ret = 0;
 done:
@@ -258,9 +342,9 @@ int gpo_smb_read(TALLOC_CTX *mem_ctx, struct gpo_smb *smb,
 		 uint8_t **pdata, size_t *plen, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
-	smbc_open_fn fopen_fn = smbc_getFunctionOpen(smb->ctx);
-	smbc_read_fn fread_fn = smbc_getFunctionRead(smb->ctx);
-	smbc_close_fn fclose_fn = smbc_getFunctionClose(smb->ctx);
+	smbc_open_fn fopen_fn = smbclient.getFunctionOpen(smb->ctx);
+	smbc_read_fn fread_fn = smbclient.getFunctionRead(smb->ctx);
+	smbc_close_fn fclose_fn = smbclient.getFunctionClose(smb->ctx);
 	SMBCFILE *fh = NULL;
 	char *url = NULL;
 	uint8_t *data = NULL;
@@ -329,7 +413,7 @@ int gpo_smb_dir_exists(TALLOC_CTX *mem_ctx, struct gpo_smb *smb,
 		       const char *sysvol_path, bool *pexists, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
-	smbc_stat_fn stat_fn = smbc_getFunctionStat(smb->ctx);
+	smbc_stat_fn stat_fn = smbclient.getFunctionStat(smb->ctx);
 	struct stat st;
 	char *url = NULL;
 	int rc;
