@@ -16,7 +16,7 @@ set -u
 . "$(dirname "$0")/../testprogs/blackbox/testlib.sh"
 
 M=${M:-50}
-ROUNDS=${ROUNDS:-8}
+ROUNDS=${ROUNDS:-12}
 
 [ "${DOMAIN_GUARDED:-no}" = yes ] || {
 	echo "bench_guard.sh: run it with selftest/with-domain --guarded" >&2
