@@ -118,6 +118,18 @@ for deb in $DEBS; do
 		bad "$p differs from README.md's list (- listed, + in the .deb)"
 		sed -n '3,$p' "$WORK/diff.$p" | grep '^[-+]' | sed 's/^/     /'
 	fi
+	# loaded with dlopen() (source/lib/lazylib.h): shlibs cannot see them
+	case $p in
+	libcredroam0|credroam|credroam-samba-tool)
+		deps=$(dpkg-deb -f "$deb" Depends)
+		if echo "$deps" | grep -q 'libsmbclient' &&
+		   echo "$deps" | grep -q 'samba-libs'; then
+			ok "$p depends on libsmbclient and samba-libs (dlopen)"
+		else
+			bad "$p does not depend on libsmbclient and samba-libs: $deps"
+		fi
+		;;
+	esac
 done
 
 # 5. A throw-away Debian 12 to install into.
