@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "cursor.h"
 #include "error.h"
 #include "gpo_internal.h"
@@ -347,72 +348,12 @@ done:
 int gpo_cache_write(TALLOC_CTX *mem_ctx, const char *path,
 		    const uint8_t *data, size_t len, char **errmsg)
 {
-	TALLOC_CTX *frame = talloc_stackframe();
-	char *tmp = NULL;
-	size_t done_len = 0;
-	int fd = -1;
-	int rc;
-	int ret;
+	int ret = cr_write_atomic(path, data, len, 0600, true);
 
-	tmp = talloc_asprintf(frame, "%s.XXXXXX", path);
-	if (tmp == NULL) {
-		ret = ENOMEM;
-		goto done;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		ret = errno;
-		cr_seterr(mem_ctx, errmsg, "cannot create a temporary file for "
-			  "GPO cache '%s': %s", path, strerror(ret));
-		TALLOC_FREE(tmp);
-		goto done;
-	}
-	while (done_len < len) {
-		ssize_t w = write(fd, data + done_len, len - done_len);
-
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w <= 0) {
-			ret = (w < 0) ? errno : EIO;
-			cr_seterr(mem_ctx, errmsg, "cannot write GPO cache '%s': "
-				  "%s", tmp, strerror(ret));
-			goto done;
-		}
-		done_len += (size_t)w;
-	}
-	rc = fsync(fd);
-	if (rc != 0) {
-		ret = errno;
-		cr_seterr(mem_ctx, errmsg, "cannot sync GPO cache '%s': %s", tmp,
-			  strerror(ret));
-		goto done;
-	}
-	rc = close(fd);
-	fd = -1;
-	if (rc != 0) {
-		ret = errno;
-		cr_seterr(mem_ctx, errmsg, "cannot close GPO cache '%s': %s", tmp,
-			  strerror(ret));
-		goto done;
-	}
-	rc = rename(tmp, path);
-	if (rc != 0) {
-		ret = errno;
-		cr_seterr(mem_ctx, errmsg, "cannot rename '%s' to '%s': %s", tmp,
+	if (ret != 0) {
+		cr_seterr(mem_ctx, errmsg, "cannot write GPO cache '%s': %s",
 			  path, strerror(ret));
-		goto done;
 	}
-	TALLOC_FREE(tmp);
-	ret = 0;
-done:
-	if (fd >= 0) {
-		close(fd);
-	}
-	if (tmp != NULL) {
-		unlink(tmp);
-	}
-	TALLOC_FREE(frame);
 	return ret;
 }
 

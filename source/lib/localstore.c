@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "encoding.h"
 #include "error.h"
 #include "fault.h"
@@ -248,68 +249,24 @@ const char *cr_store_type_dir(unsigned type)
 }
 
 /*
- * Write name in dirfd atomically: a temporary file beside it, fsync,
- * rename over, fsync of the directory.  Fault points before and after.
+ * Write name in dirfd atomically (atomic_file.h), with the fault points
+ * before and after that the kill harness counts.
  */
 static int write_atomic(TALLOC_CTX *errctx, int dirfd, const char *what,
 			const char *name, const uint8_t *data, size_t len,
 			mode_t mode, char **errmsg)
 {
-	char tmp[64];
-	size_t done_len = 0;
-	int fd = -1;
-	int ret = 0;
+	int ret;
 
-	snprintf(tmp, sizeof(tmp), ".tmp-%ld-%ld", (long)getpid(),
-		 (long)random());
 	cr_fault_point("local-write", what);
-	fd = openat(dirfd, tmp,
-		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		    mode);
-	if (fd < 0) {
-		ret = errno;
-		goto fail;
+	ret = cr_write_atomic_at(dirfd, name, data, len, mode, true);
+	if (ret != 0) {
+		cr_seterr(errctx, errmsg, "cannot write '%s': %s", what,
+			  strerror(ret));
+		return ret;
 	}
-	if (fchmod(fd, mode) != 0) {
-		ret = errno;
-		goto fail;
-	}
-	while (done_len < len) {
-		ssize_t n = write(fd, data + done_len, len - done_len);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			ret = n < 0 ? errno : EIO;
-			goto fail;
-		}
-		done_len += (size_t)n;
-	}
-	if (fsync(fd) != 0) {
-		ret = errno;
-		goto fail;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		ret = errno;
-		goto fail;
-	}
-	fd = -1;
-	if (renameat(dirfd, tmp, dirfd, name) != 0) {
-		ret = errno;
-		goto fail;
-	}
-	fsync(dirfd);
 	cr_fault_point("local-write-done", what);
 	return 0;
-fail:
-	if (fd >= 0) {
-		close(fd);
-	}
-	unlinkat(dirfd, tmp, 0);
-	cr_seterr(errctx, errmsg, "cannot write '%s': %s", what,
-		  strerror(ret));
-	return ret;
 }
 
 /* Read a regular file below dirfd without following a symlink. */

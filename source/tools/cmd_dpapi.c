@@ -14,13 +14,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "bkrp.h"
 #include "cli.h"
 #include "commands.h"
@@ -347,78 +347,16 @@ done:
 	return rc;
 }
 
-/* Create path 0600 with the content, atomically: temp, fsync, rename. */
+/* Create path 0600 with the content, atomically. */
 static int cr_write_private(TALLOC_CTX *mem_ctx, const char *path,
 			    const uint8_t *data, size_t len, char **errmsg)
 {
-	TALLOC_CTX *frame = talloc_stackframe();
-	char *tmp = talloc_asprintf(frame, "%s.XXXXXX", path);
-	char *dir = talloc_strdup(frame, path);
-	size_t done = 0;
-	int fd = -1;
-	int dfd = -1;
-	int ret;
+	int ret = cr_write_atomic(path, data, len, 0600, true);
 
-	if (tmp == NULL || dir == NULL) {
-		ret = ENOMEM;
-		cr_seterr(mem_ctx, errmsg, "out of memory");
-		goto done;
+	if (ret != 0) {
+		cr_seterr(mem_ctx, errmsg, "cannot write '%s': %s", path,
+			  strerror(ret));
 	}
-	/* mkstemp creates 0600 already */
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		ret = errno;
-		TALLOC_FREE(tmp);
-		cr_seterr(mem_ctx, errmsg, "cannot create a file beside '%s': "
-			  "%s", path, strerror(ret));
-		goto done;
-	}
-	while (done < len) {
-		ssize_t n = write(fd, data + done, len - done);
-
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			ret = (n < 0) ? errno : EIO;
-			goto fail;
-		}
-		done += (size_t)n;
-	}
-	if (fchmod(fd, 0600) != 0 || fsync(fd) != 0) {
-		ret = errno;
-		goto fail;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		ret = errno;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		ret = errno;
-		goto fail;
-	}
-	TALLOC_FREE(tmp);
-	/* make the rename itself durable */
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	ret = 0;
-	goto done;
-fail:
-	cr_seterr(mem_ctx, errmsg, "cannot write '%s': %s", path,
-		  strerror(ret));
-done:
-	if (fd >= 0) {
-		close(fd);
-	}
-	if (tmp != NULL) {
-		(void)unlink(tmp);
-	}
-	TALLOC_FREE(frame);
 	return ret;
 }
 

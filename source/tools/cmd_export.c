@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "atomic_file.h"
 #include "commands.h"
 #include "error.h"
 #include "localstore.h"
@@ -24,75 +25,17 @@
 #define EXPORT_USAGE \
 	"THUMBPRINT --p12 OUT --p12-password-file F [--store DIR]"
 
-/*
- * Write a new file atomically and never over an existing one: a temporary
- * file beside it, fsync, then rename without replacing.
- */
+/* The PKCS#12, atomically, never over an existing file. */
 static int write_new_file(const char *path, const uint8_t *data, size_t len,
 			  char **errmsg, TALLOC_CTX *errctx)
 {
-	TALLOC_CTX *frame = talloc_stackframe();
-	const char *slash = strrchr(path, '/');
-	char *dir = slash == NULL ? talloc_strdup(frame, ".")
-		  : talloc_strndup(frame, path,
-				   slash == path ? 1 : (size_t)(slash - path));
-	char *tmp = talloc_asprintf(frame, "%s/.credroam-export-%ld-%ld", dir,
-				    (long)getpid(), (long)random());
-	size_t done_len = 0;
-	int fd = -1;
-	int dfd = -1;
-	int ret = 0;
+	int ret = cr_write_atomic(path, data, len, 0600, false);
 
-	if (dir == NULL || tmp == NULL) {
-		ret = ENOMEM;
-		goto done;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd < 0) {
-		ret = errno;
-		goto fail;
-	}
-	while (done_len < len) {
-		ssize_t n = write(fd, data + done_len, len - done_len);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			ret = n < 0 ? errno : EIO;
-			goto fail;
-		}
-		done_len += (size_t)n;
-	}
-	if (fsync(fd) != 0) {
-		ret = errno;
-		goto fail;
-	}
-	ret = close(fd) == 0 ? 0 : errno;
-	fd = -1;
 	if (ret != 0) {
-		goto fail;
+		cr_seterr(errctx, errmsg, "cannot write '%s': %s", path,
+			  ret == EEXIST ? "it exists (not overwritten)"
+					: strerror(ret));
 	}
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) != 0) {
-		ret = errno;
-		goto fail;
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	goto done;
-fail:
-	if (fd >= 0) {
-		close(fd);
-	}
-	unlink(tmp);
-	cr_seterr(errctx, errmsg, "cannot write '%s': %s", path,
-		  ret == EEXIST ? "it exists (not overwritten)"
-				: strerror(ret));
-done:
-	TALLOC_FREE(frame);
 	return ret;
 }
 
