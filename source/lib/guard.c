@@ -18,6 +18,8 @@
  * before anything is decoded.
  */
 #define CR_GUARD_VALUE_OVERHEAD (16 + 4096)
+/* deleted values cr_guard_plan() compares before it just reads */
+#define CR_GUARD_PLAN_MAX_DELETES 256
 /* how much of a client's DN a message repeats */
 #define CR_GUARD_SHOW_DN 256
 
@@ -500,7 +502,12 @@ static int element_may_grow(TALLOC_CTX *mem_ctx,
 		*num_added += el->num_values;
 		return 0;
 	}
-	if (op != LDB_FLAG_MOD_DELETE || el->num_values == 0) {
+	/*
+	 * Telling distinct values apart costs a compare per pair: past a
+	 * few hundred, reading the stored values is the cheaper answer.
+	 */
+	if (op != LDB_FLAG_MOD_DELETE || el->num_values == 0 ||
+	    deleted->num + el->num_values > CR_GUARD_PLAN_MAX_DELETES) {
 		*grows = true;
 		return 0;
 	}
