@@ -36,8 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		rc = cr_state_from_json(mem, (const uint8_t *)text,
 					strlen(text), &again, NULL);
-		if (rc != 0 || cr_state_to_json(mem, again, &text2, NULL) != 0 ||
-		    strcmp(text, text2) != 0) {
+		if (rc == 0) {
+			rc = cr_state_to_json(mem, again, &text2, NULL);
+		}
+		if (rc != 0 || strcmp(text, text2) != 0) {
 			abort();
 		}
 	}

@@ -32,7 +32,10 @@ bool cr_cursor_ok(const struct cr_cursor *c);
 /* Mark the cursor failed (keeps an earlier failure). */
 void cr_cursor_fail(struct cr_cursor *c, int status, const char *what);
 
-/* Each getter names the field it reads; on short input it fails with EBADMSG. */
+/*
+ * Each getter names the field it reads; on short input it fails with
+ * EBADMSG.
+ */
 uint8_t cr_get_u8(struct cr_cursor *c, const char *what);
 uint16_t cr_get_le16(struct cr_cursor *c, const char *what);
 uint32_t cr_get_le32(struct cr_cursor *c, const char *what);

@@ -297,8 +297,8 @@ int gpo_cache_read(TALLOC_CTX *mem_ctx, const char *path, uint8_t **pdata,
 	if (fd < 0) {
 		ret = errno;
 		if (ret != ENOENT) {
-			cr_seterr(mem_ctx, errmsg, "cannot open GPO cache '%s': "
-				  "%s", path, strerror(ret));
+			cr_seterr(mem_ctx, errmsg, "cannot open GPO cache "
+				  "'%s': %s", path, strerror(ret));
 		}
 		return ret;
 	}

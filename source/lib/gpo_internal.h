@@ -47,7 +47,8 @@
 /* One [LDAP://<dn>;<options>] of a gPLink, in the order written. */
 struct gpo_link {
 	char *dn;
-	char *guid;		/* "{...}" from the DN's first RDN, upper case */
+	/* "{...}" from the DN's first RDN, upper case */
+	char *guid;
 	uint32_t options;
 };
 

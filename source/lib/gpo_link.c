@@ -223,8 +223,8 @@ int gpo_parse_gplink(TALLOC_CTX *mem_ctx, const char *gplink,
 		ret = parse_one(links, gplink + pos + 1, inner, &links[num],
 				&why);
 		if (ret == EBADMSG) {
-			cr_seterr(mem_ctx, errmsg, "gPLink of '%s': the link at "
-				  "offset %zu %s", where, pos, why);
+			cr_seterr(mem_ctx, errmsg, "gPLink of '%s': the link "
+				  "at offset %zu %s", where, pos, why);
 			goto done;
 		}
 		if (ret != 0) {

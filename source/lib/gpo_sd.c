@@ -88,8 +88,9 @@ char *gpo_sid_string(TALLOC_CTX *mem_ctx, const uint8_t *p, size_t len,
 		s = talloc_asprintf(mem_ctx, "S-1-%" PRIu64, auth);
 	}
 	for (i = 0; i < count && s != NULL; i++) {
-		s = talloc_asprintf_append(s, "-%" PRIu32,
-					   cr_get_le32(&c, "SID sub-authority"));
+		uint32_t sub = cr_get_le32(&c, "SID sub-authority");
+
+		s = talloc_asprintf_append(s, "-%" PRIu32, sub);
 	}
 	if (s == NULL) {
 		return NULL;

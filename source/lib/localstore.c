@@ -163,8 +163,8 @@ int cr_store_open(TALLOC_CTX *mem_ctx, const char *root, bool create,
 		goto done;
 	}
 	if (st.st_uid != geteuid()) {
-		cr_seterr(mem_ctx, errmsg, "local store '%s' belongs to uid %u, "
-			  "not to you (uid %u): refusing to use it", root,
+		cr_seterr(mem_ctx, errmsg, "local store '%s' belongs to uid "
+			  "%u, not to you (uid %u): refusing to use it", root,
 			  (unsigned)st.st_uid, (unsigned)geteuid());
 		ret = EACCES;
 		goto done;

@@ -40,6 +40,8 @@
 
 #define MAX_CONFLICT_RETRIES 3
 #define POLICY_OFF_FILE "policy-off"
+/* the machine GUID part of a key file name that no machine made */
+#define NULL_GUID "00000000-0000-0000-0000-000000000000"
 
 /* Tokens of both sides, with the arrays sync.c reads. */
 struct roam_remote {
@@ -283,7 +285,8 @@ static bool remote_matches(const struct roam_view *v,
 		for (j = 0; !found && j < n; j++) {
 			found = items[j].type == t->type &&
 				strcasecmp(items[j].id, t->identifier) == 0 &&
-				sha1 != NULL && strcmp(items[j].sha1, sha1) == 0;
+				sha1 != NULL &&
+				strcmp(items[j].sha1, sha1) == 0;
 		}
 		same = found;
 	}
@@ -316,10 +319,10 @@ static void facts_add_cert(TALLOC_CTX *mem_ctx, struct cert_facts *f,
 	if (elem->key_prov->prov_type == CR_PROV_NONE) {
 		f->any_cng = true;
 		name = cr_cng_file_name(mem_ctx, elem->key_prov->container,
-					"00000000-0000-0000-0000-000000000000");
+					NULL_GUID);
 	} else {
 		name = cr_capi_file_name(mem_ctx, elem->key_prov->container,
-					 "00000000-0000-0000-0000-000000000000");
+					 NULL_GUID);
 	}
 	if (name == NULL || strlen(name) < 32) {
 		return;
@@ -682,7 +685,8 @@ static void count_result(struct roam_ctx *c, const struct cr_sync_result *res)
 		if (a->event == CR_EVENT_CONFLICT) {
 			c->report->conflicts++;
 		}
-		if (a->event != CR_EVENT_NONE && a->event != CR_EVENT_CONFLICT) {
+		if (a->event != CR_EVENT_NONE &&
+		    a->event != CR_EVENT_CONFLICT) {
 			cr_roam_problem(c->report, a->event,
 				talloc_asprintf(c, "%u\\%s", a->type, a->id),
 				"%s: %s", cr_sync_verb_name(a->verb),

@@ -90,7 +90,8 @@ enum cr_sync_rule {
 	CR_RULE_REMOVED_FROM_AD,	/* L and S, not R */
 	CR_RULE_NEW_REMOTE,		/* R only */
 	CR_RULE_DELETED_LOCALLY,	/* R and S, not L */
-	CR_RULE_MASTERKEY_DELETED_LOCALLY, /* type 0: restore, never tombstone */
+	/* type 0: restore, never tombstone */
+	CR_RULE_MASTERKEY_DELETED_LOCALLY,
 	CR_RULE_TOMBSTONE_WINS,		/* R tombstone newer than L */
 	CR_RULE_RECREATED,		/* L newer than R's tombstone */
 	CR_RULE_TOMBSTONE_ONLY,		/* R tombstone, no L */

@@ -4,9 +4,10 @@
  * identifier, time, flags, size and whether the stored SHA-1 matches.
  *
  * --local lists the tokens of the local store's roaming/ instead, and
- * for certificates whether certs/ holds them usable (.crt, .key).  A value that does not decode is listed
- * as a problem (which attribute, which value, why) and the others are
- * still shown; the command still succeeds, since listing is its job.
+ * for certificates whether certs/ holds them usable (.crt, .key).  A
+ * value that does not decode is listed as a problem (which attribute,
+ * which value, why) and the others are still shown; the command still
+ * succeeds, since listing is its job.
  */
 #include "config.h"
 

@@ -136,10 +136,14 @@ static void fp_dir(gnutls_hash_hd_t h, const char *path, const char *rel,
 		gnutls_hash(h, &st.st_mode, sizeof(st.st_mode));
 		if (S_ISREG(st.st_mode) && st.st_size <= FINGERPRINT_MAX_FILE) {
 			uint8_t buf[65536];
-			ssize_t got;
 			int fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
-			while (fd >= 0 && (got = read(fd, buf, sizeof(buf))) > 0) {
+			while (fd >= 0) {
+				ssize_t got = read(fd, buf, sizeof(buf));
+
+				if (got <= 0) {
+					break;
+				}
 				gnutls_hash(h, buf, (size_t)got);
 			}
 			if (fd >= 0) {
@@ -457,7 +461,7 @@ static void watch_arm_refresh(struct watch_state *w)
 					    watch_refresh, w);
 }
 
-/* ---- the pulse socket ----------------------------------------------------- */
+/* ---- the pulse socket ------------------------------------------------ */
 
 static int watch_client_destructor(struct watch_client *c)
 {

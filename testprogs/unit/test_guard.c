@@ -89,8 +89,9 @@ static uint8_t *token_bytes(TALLOC_CTX *mem_ctx, unsigned type,
 	struct cr_token *t = NULL;
 	uint8_t *buf = NULL;
 
-	assert_int_equal(cr_token_build(mem_ctx, type, id, 0x01D29BD7FD571034ULL,
-					0, (const uint8_t *)data, strlen(data),
+	assert_int_equal(cr_token_build(mem_ctx, type, id,
+					0x01D29BD7FD571034ULL, 0,
+					(const uint8_t *)data, strlen(data),
 					NULL, 0, &t, NULL), 0);
 	assert_int_equal(cr_token_serialize(mem_ctx, t, &buf, len, NULL), 0);
 	return buf;

@@ -283,7 +283,8 @@ static void test_state_roundtrip_and_fallback(void **state)
 	assert_int_equal(got->num_items, 0);	/* first run: empty */
 
 	assert_int_equal(cr_state_save(f->store, s, NULL), 0);
-	s->items[0].id = talloc_strdup(s, "01234567-89ab-cdef-0123-456789abcdef");
+	s->items[0].id = talloc_strdup(s,
+				       "01234567-89ab-cdef-0123-456789abcdef");
 	assert_int_equal(cr_state_save(f->store, s, NULL), 0);
 	assert_int_equal(cr_state_load(f, f->store, &got, &warning, NULL), 0);
 	assert_string_equal(got->items[0].id,
@@ -309,7 +310,8 @@ static void test_state_rejects_hostile(void **state)
 		"\"sha1\":\"0011223344556677889900112233445566778899\"}],"
 		"\"certs\":[]}",
 		"{\"version\":1,\"items\":{},\"certs\":[]}",
-		"{\"version\":1,\"items\":[],\"certs\":[],\"timestamp\":\"zz\"}",
+		"{\"version\":1,\"items\":[],\"certs\":[],"
+		"\"timestamp\":\"zz\"}",
 		"{\"version\":1,\"items\":[],\"certs\":[{\"thumbprint\":\"x\","
 		"\"key_written\":true,\"key_id\":null}]}",
 	};
