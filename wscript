@@ -207,13 +207,13 @@ def configure(conf):
 def build(bld):
 	bld.env.VARIANT = bld.variant or 'default'
 	bld.recurse('source/lib')
+	bld.recurse('ldb_modules')
 	bld.recurse('testprogs')
 	bld.recurse('fuzz')
 	if bld.variant != 'fuzz':
 		bld.recurse('bench')
 		bld.recurse('source/tools')
 		bld.recurse('winbind_plugin')
-		bld.recurse('ldb_modules')
 		bld.recurse('source/python')
 		bld.recurse('docs-xml')
 

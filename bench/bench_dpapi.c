@@ -28,8 +28,8 @@
 
 #include "dpapi/dpapi.h"
 #include "dpapi/stackframe.h"
-#include "encoding.h"
-#include "secret.h"
+#include "util/encoding.h"
+#include "util/secret.h"
 
 #define BATCHES 5
 

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <talloc.h>
 
-#include "bkrp.h"
-#include "cursor.h"
+#include "ad/bkrp.h"
+#include "util/cursor.h"
 
 #define MAX_LENGTH (CR_BKRP_MAX_DATA + 64)
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <talloc.h>
 
-#include "certelem.h"
+#include "format/certelem.h"
 
 /* a token's data: DIMSRoamingMaxTokenSize is at most 100000 */
 #define MAX_LENGTH (128 * 1024)

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <talloc.h>
 
-#include "policy.h"
+#include "gpo/policy.h"
 
 /* credroam_conf_load() refuses files over 1 MiB; stay well inside. */
 #define MAX_LENGTH (64 * 1024)

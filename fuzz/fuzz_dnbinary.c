@@ -14,7 +14,7 @@
 #include <string.h>
 #include <talloc.h>
 
-#include "token.h"
+#include "format/token.h"
 
 /* a whole token in hex plus a long DN */
 #define MAX_LENGTH (2 * 128 * 1024 + 4096)

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <talloc.h>
 
-#include "gpo_internal.h"
+#include "gpo/gpo_cache.h"
 
 /* A cache holds a few reduced Registry.pol files; 1 MiB leaves room. */
 #define MAX_LENGTH (1024 * 1024)

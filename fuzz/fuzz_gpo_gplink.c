@@ -12,7 +12,7 @@
 #include <string.h>
 #include <talloc.h>
 
-#include "gpo_internal.h"
+#include "gpo/gpo_link.h"
 
 /* A domain's gPLink holds a few links; the parser stops at 256 KiB. */
 #define MAX_LENGTH (GPO_MAX_GPLINK_LEN + 16)

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <talloc.h>
 
-#include "gpo_internal.h"
+#include "gpo/gpo_sd.h"
 
 /* nTSecurityDescriptor values are a few KiB; the reader stops at 256. */
 #define MAX_LENGTH (GPO_MAX_SD_LEN + 16)

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <talloc.h>
 
-#include "policy.h"
-#include "preg.h"
+#include "gpo/policy.h"
+#include "format/preg.h"
 
 /* Real User/Registry.pol files are a few KiB; 1 MiB leaves room. */
 #define MAX_LENGTH (1024 * 1024)

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <talloc.h>
 
-#include "state.h"
+#include "store/state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <talloc.h>
 
-#include "token.h"
+#include "format/token.h"
 
 /* DIMSRoamingMaxTokenSize is at most 100000; leave room above it. */
 #define MAX_LENGTH (128 * 1024)

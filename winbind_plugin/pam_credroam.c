@@ -42,14 +42,14 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
-#include "keyring.h"
+#include "keys/keyring.h"
 #include "pam_credroam_keys.h"
 #include "pam_credroam_opts.h"
 #include "pam_credroam_run.h"
 #include "pam_credroam_sessions.h"
-#include "policy.h"
-#include "stackframe.h"
-#include "who.h"
+#include "gpo/policy.h"
+#include "util/stackframe.h"
+#include "ad/who.h"
 
 /* A policy-off note younger than this lets a logon skip the run. */
 #define PCR_POLICY_OFF_FRESH (90 * 60)

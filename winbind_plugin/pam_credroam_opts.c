@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "pam_credroam_opts.h"
-#include "policy.h"
+#include "gpo/policy.h"
 
 #define PCR_MAX_LIST 64
 #define PCR_MAX_PATH 4096

@@ -17,10 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "util/error.h"
 #include "pam_credroam_run.h"
 #include "pam_credroam_sessions.h"
-#include "stackframe.h"
+#include "util/stackframe.h"
 
 #define PCR_MAX_GROUPS 65536
 

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "util/error.h"
 #include "pam_credroam_sessions.h"
 
 #define COUNT_MAX 1000000u

@@ -14,7 +14,7 @@
 
 #include <talloc.h>
 
-#include "stackframe.h"
+#include "util/stackframe.h"
 
 TALLOC_CTX *_talloc_stackframe(const char *location)
 {

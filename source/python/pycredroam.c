@@ -30,15 +30,15 @@
 #include <pyldb.h>
 #include <util/discard.h>
 
-#include "adconn.h"
-#include "adstore.h"
-#include "certelem.h"
-#include "encoding.h"
-#include "error.h"
-#include "policy.h"
-#include "preg.h"
-#include "stackframe.h"
-#include "token.h"
+#include "ad/adconn.h"
+#include "ad/adstore.h"
+#include "format/certelem.h"
+#include "util/encoding.h"
+#include "util/error.h"
+#include "gpo/policy.h"
+#include "format/preg.h"
+#include "util/stackframe.h"
+#include "format/token.h"
 
 /* Seconds for each LDAP request made through a Python connection. */
 #define PY_CR_LDAP_TIMEOUT 60

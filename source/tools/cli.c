@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "error.h"
-#include "secret.h"
+#include "util/error.h"
+#include "util/secret.h"
 
 int cr_cli_dispatch(struct cr_cli *cli, const struct cr_cmd *table,
 		    int argc, char **argv)

@@ -20,15 +20,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
-#include "bkrp.h"
+#include "util/atomic_file.h"
+#include "ad/bkrp.h"
 #include "cli.h"
 #include "commands.h"
 #include "dpapi/dpapi.h"
 #include "dpapi/stackframe.h"
-#include "encoding.h"
-#include "error.h"
-#include "secret.h"
+#include "util/encoding.h"
+#include "util/error.h"
+#include "util/secret.h"
 
 #define CR_DPAPI_FILE_MAX (4 * 1024 * 1024)
 

@@ -13,14 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "atomic_file.h"
+#include "util/atomic_file.h"
 #include "commands.h"
-#include "error.h"
-#include "localstore.h"
-#include "material.h"
+#include "util/error.h"
+#include "store/localstore.h"
+#include "store/material.h"
 #include "roam_cli.h"
-#include "secret.h"
-#include "stackframe.h"
+#include "util/secret.h"
+#include "util/stackframe.h"
 
 #define EXPORT_USAGE \
 	"THUMBPRINT --p12 OUT --p12-password-file F [--store DIR]"

@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "commands.h"
-#include "localstore.h"
-#include "material.h"
+#include "store/localstore.h"
+#include "store/material.h"
 #include "roam_cli.h"
-#include "secret.h"
-#include "stackframe.h"
+#include "util/secret.h"
+#include "util/stackframe.h"
 
 #define IMPORT_USAGE \
 	"CERT KEY | FILE.p12 [--p12-password-file F] " ROAM_CLI_OPTIONS

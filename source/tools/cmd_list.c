@@ -17,15 +17,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "adconn.h"
-#include "adstore.h"
+#include "ad/adconn.h"
+#include "ad/adstore.h"
 #include "cli.h"
 #include "commands.h"
-#include "encoding.h"
-#include "localstore.h"
-#include "stackframe.h"
-#include "token.h"
-#include "who.h"
+#include "util/encoding.h"
+#include "store/localstore.h"
+#include "util/stackframe.h"
+#include "format/token.h"
+#include "ad/who.h"
 
 #define LIST_USAGE "[--local|--remote] [--server HOST] [--store DIR]"
 

@@ -19,17 +19,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "adconn.h"
-#include "adstore.h"
+#include "ad/adconn.h"
+#include "ad/adstore.h"
 #include "cli.h"
 #include "commands.h"
-#include "error.h"
-#include "gpo.h"
-#include "policy.h"
-#include "localstore.h"
+#include "util/error.h"
+#include "gpo/gpo.h"
+#include "gpo/policy.h"
+#include "store/localstore.h"
 #include "policy_show.h"
-#include "stackframe.h"
-#include "who.h"
+#include "util/stackframe.h"
+#include "ad/who.h"
 
 #define POLICY_USAGE "[show] [--conf FILE] [--server HOST] " \
 	"[--cache FILE | --no-cache]"

@@ -18,8 +18,8 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "localstore.h"
-#include "stackframe.h"
+#include "store/localstore.h"
+#include "util/stackframe.h"
 #include "watch.h"
 
 #define PULSE_USAGE "[--timeout SECONDS] [--store DIR]"

@@ -11,7 +11,7 @@
 
 #include "commands.h"
 #include "roam_cli.h"
-#include "stackframe.h"
+#include "util/stackframe.h"
 
 #define PURGE_USAGE "--tombstones | --all --yes " ROAM_CLI_OPTIONS
 

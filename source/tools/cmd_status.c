@@ -11,11 +11,11 @@
 #include <string.h>
 
 #include "commands.h"
-#include "localstore.h"
+#include "store/localstore.h"
 #include "policy_show.h"
 #include "roam_cli.h"
-#include "stackframe.h"
-#include "state.h"
+#include "util/stackframe.h"
+#include "store/state.h"
 
 #define STATUS_USAGE ROAM_CLI_OPTIONS
 

@@ -11,7 +11,7 @@
 
 #include "commands.h"
 #include "roam_cli.h"
-#include "stackframe.h"
+#include "util/stackframe.h"
 
 #define SYNC_USAGE \
 	"[--dry-run] [--full] [--quiet] [--trigger NAME] [--wait SECONDS] " \

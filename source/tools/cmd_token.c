@@ -15,9 +15,9 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "certelem.h"
-#include "encoding.h"
-#include "token.h"
+#include "format/certelem.h"
+#include "util/encoding.h"
+#include "format/token.h"
 
 #define TOKEN_DECODE_USAGE "FILE|-"
 

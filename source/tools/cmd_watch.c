@@ -35,10 +35,10 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "encoding.h"
-#include "error.h"
-#include "localstore.h"
-#include "stackframe.h"
+#include "util/encoding.h"
+#include "util/error.h"
+#include "store/localstore.h"
+#include "util/stackframe.h"
 #include "watch.h"
 
 #define WATCH_USAGE "[--debounce SECONDS] [--max-delay SECONDS] " \

@@ -10,7 +10,7 @@
 #include <talloc.h>
 
 #include "policy_show.h"
-#include "stackframe.h"
+#include "util/stackframe.h"
 
 static json_t *str_or_null(const char *s)
 {

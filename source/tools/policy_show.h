@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <jansson.h>
 
-#include "gpo.h"
-#include "policy.h"
+#include "gpo/gpo.h"
+#include "gpo/policy.h"
 
 struct cr_policy_view {
 	const char *user;	/* "ROAM\alice" */

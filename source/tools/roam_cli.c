@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "roam_cli.h"
-#include "secret.h"
+#include "util/secret.h"
 
 int roam_cli_take_option(struct cr_cli *cli, TALLOC_CTX *mem_ctx, int argc,
 			 char **argv, int *i, struct cr_roam_options *opts,

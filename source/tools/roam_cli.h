@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 #include "cli.h"
-#include "roam.h"
+#include "roam/roam.h"
 
 #define ROAM_CLI_OPTIONS \
 	"[--password-file F] [--server HOST] [--store DIR] [--conf FILE] " \

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/un.h>
 
-#include "error.h"
+#include "util/error.h"
 #include "watch.h"
 
 void cr_watch_sched_init(struct cr_watch_sched *s, uint64_t quiet_us,

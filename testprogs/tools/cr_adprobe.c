@@ -45,13 +45,13 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "adconn.h"
-#include "adstore.h"
-#include "bkrp.h"
+#include "ad/adconn.h"
+#include "ad/adstore.h"
+#include "ad/bkrp.h"
 #include "dpapi/dpapi.h"
-#include "encoding.h"
-#include "token.h"
-#include "who.h"
+#include "util/encoding.h"
+#include "format/token.h"
+#include "ad/who.h"
 
 static int fail(int ret, const char *msg)
 {

@@ -18,8 +18,8 @@
 
 #include <talloc.h>
 
-#include "policy.h"
-#include "preg.h"
+#include "gpo/policy.h"
+#include "format/preg.h"
 
 static int read_all(TALLOC_CTX *mem_ctx, const char *path, uint8_t **pdata,
 		    size_t *plen)

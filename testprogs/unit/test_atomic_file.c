@@ -20,7 +20,7 @@
 #include <cmocka.h>
 #include <talloc.h>
 
-#include "atomic_file.h"
+#include "util/atomic_file.h"
 
 struct ctx {
 	char dir[64];

@@ -16,9 +16,9 @@
 #include <cmocka.h>
 #include <talloc.h>
 
-#include "bkrp.h"
-#include "cursor.h"
-#include "encoding.h"
+#include "ad/bkrp.h"
+#include "util/cursor.h"
+#include "util/encoding.h"
 
 static int setup(void **state)
 {

@@ -16,12 +16,12 @@
 #include <cmocka.h>
 #include <talloc.h>
 
-#include "certelem.h"
-#include "cursor.h"
-#include "encoding.h"
+#include "format/certelem.h"
+#include "util/cursor.h"
+#include "util/encoding.h"
 #include "test_util.h"
-#include "token.h"
-#include "utf16.h"
+#include "format/token.h"
+#include "util/utf16.h"
 
 #define SAMPLE_THUMBPRINT "3B83BFA7037F6A79B3F3D17D229E1BC097F35B51"
 #define SAMPLE_CONTAINER "te-TestTemplate-dda6a29b-3e38-4528-8785-7c95d30c631a"

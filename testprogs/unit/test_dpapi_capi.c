@@ -18,7 +18,7 @@
 
 #include "dpapi/blob.h"
 #include "dpapi/capi.h"
-#include "cursor.h"
+#include "util/cursor.h"
 #include "test_util.h"
 
 #define KIWI_DIR "mimikatz-efs/"

@@ -16,7 +16,7 @@
 #include <talloc.h>
 #include <gnutls/x509.h>
 
-#include "cursor.h"
+#include "util/cursor.h"
 #include "dpapi/blob.h"
 #include "dpapi/cng.h"
 #include "dpapi/masterkey.h"

@@ -13,8 +13,8 @@
 #include <cmocka.h>
 #include <talloc.h>
 
-#include "cursor.h"
-#include "encoding.h"
+#include "util/cursor.h"
+#include "util/encoding.h"
 
 static void test_encoding_hex_roundtrip(void **state)
 {

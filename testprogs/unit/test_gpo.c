@@ -19,11 +19,16 @@
 #include <cmocka.h>
 #include <talloc.h>
 
-#include "cursor.h"
-#include "encoding.h"
-#include "gpo_internal.h"
-#include "policy.h"
-#include "preg.h"
+#include "util/cursor.h"
+#include "util/encoding.h"
+#include "gpo/gpo_link.h"
+#include "gpo/gpo_order.h"
+#include "gpo/gpo_sd.h"
+#include "gpo/gpo_cache.h"
+#include "gpo/gpo_smb.h"
+#include "gpo/gpo_logon.h"
+#include "gpo/policy.h"
+#include "format/preg.h"
 #include "test_util.h"
 
 #define G1 "{31B2F340-016D-11D2-945F-00C04FB984F9}"

@@ -18,10 +18,10 @@
 #include <talloc.h>
 #include <ldb.h>
 
-#include "encoding.h"
+#include "util/encoding.h"
 #include "guard.h"
 #include "guard_module.h"
-#include "token.h"
+#include "format/token.h"
 
 #define ALICE "CN=alice,CN=Users,DC=roam,DC=test"
 #define BOB "CN=bob,CN=Users,DC=roam,DC=test"

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <talloc.h>
 
-#include "keyring.h"
+#include "keys/keyring.h"
 
 #define SID_A "S-1-5-21-1111-2222-3333-1103"
 #define SID_B "S-1-5-21-1111-2222-3333-1104"

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <talloc.h>
 
-#include "lazylib.h"
+#include "util/lazylib.h"
 
 static void test_lazylib_fills_table(void **state)
 {

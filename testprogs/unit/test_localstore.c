@@ -20,9 +20,9 @@
 #include <cmocka.h>
 #include <talloc.h>
 
-#include "localstore.h"
-#include "state.h"
-#include "token.h"
+#include "store/localstore.h"
+#include "store/state.h"
+#include "format/token.h"
 
 struct fixture {
 	TALLOC_CTX *mem;

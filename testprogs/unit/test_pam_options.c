@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <talloc.h>
 
-#include "policy.h"
+#include "gpo/policy.h"
 #include "test_util.h"
 
 /* the module's option parser is not part of libcredroam */

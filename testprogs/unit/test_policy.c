@@ -18,8 +18,8 @@
 #include <cmocka.h>
 #include <talloc.h>
 
-#include "policy.h"
-#include "preg.h"
+#include "gpo/policy.h"
+#include "format/preg.h"
 #include "test_util.h"
 
 #define AE POLICY_KEY

@@ -17,8 +17,8 @@
 #include <cmocka.h>
 #include <talloc.h>
 
-#include "cursor.h"
-#include "preg.h"
+#include "util/cursor.h"
+#include "format/preg.h"
 #include "test_util.h"
 
 #define AE_KEY "Software\\Policies\\Microsoft\\Cryptography\\AutoEnrollment"

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <talloc.h>
 
-#include "sync.h"
+#include "roam/sync.h"
 
 #define DAY CR_FILETIME_DAY
 #define NOW (200000 * DAY)

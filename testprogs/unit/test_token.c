@@ -17,10 +17,10 @@
 #include <cmocka.h>
 #include <talloc.h>
 
-#include "cursor.h"
-#include "encoding.h"
+#include "util/cursor.h"
+#include "util/encoding.h"
 #include "test_util.h"
-#include "token.h"
+#include "format/token.h"
 
 #define OWNER_DN "CN=Administrator,CN=Users,DC=Adatum,DC=com"
 #define CERT_ID "3B83BFA7037F6A79B3F3D17D229E1BC097F35B51"

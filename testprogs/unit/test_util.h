@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <talloc.h>
 
-#include "encoding.h"
+#include "util/encoding.h"
 
 /*
  * Read testdata/<rel>: $CREDROAM_TESTDATA, else ./testdata (the top of the

@@ -6,9 +6,9 @@
 
 #include <errno.h>
 
-#include "keyring.h"
+#include "keys/keyring.h"
 #include "pam_credroam_keys.h"
-#include "stackframe.h"
+#include "util/stackframe.h"
 
 int pcr_keys_put_from_password(const char *password, const char *sid,
 			       unsigned timeout)

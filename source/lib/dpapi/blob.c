@@ -7,14 +7,14 @@
 #include <string.h>
 #include <gnutls/crypto.h>
 
-#include "cursor.h"
+#include "util/cursor.h"
 #include "dpapi/stackframe.h"
 #include "dpapi/alg.h"
 #include "dpapi/blob.h"
 #include "dpapi/take.h"
-#include "utf16.h"
-#include "error.h"
-#include "secret.h"
+#include "util/utf16.h"
+#include "util/error.h"
+#include "util/secret.h"
 
 /* df9d8cd0-1501-11d1-8c7a-00c04fc297eb, the only DPAPI provider */
 static const struct cr_guid cr_dpapi_provider = { {

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <talloc.h>
 
-#include "encoding.h"
+#include "util/encoding.h"
 
 /* Far beyond any key file; bounds allocation before anything is read. */
 #define CR_DPAPI_BLOB_MAX (1024 * 1024)

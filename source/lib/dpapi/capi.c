@@ -7,14 +7,14 @@
 #include <string.h>
 #include <gnutls/crypto.h>
 
-#include "cursor.h"
+#include "util/cursor.h"
 #include "dpapi/stackframe.h"
 #include "dpapi/take.h"
 #include "dpapi/blob.h"
 #include "dpapi/capi.h"
 #include "dpapi/pvk.h"
-#include "error.h"
-#include "secret.h"
+#include "util/error.h"
+#include "util/secret.h"
 
 #define CR_RSA1_MAGIC 0x31415352U
 #define CR_RSA2_MAGIC 0x32415352U

@@ -19,7 +19,7 @@
 #include <talloc.h>
 
 #include "dpapi/pkcs8.h"
-#include "encoding.h"
+#include "util/encoding.h"
 
 #define CR_CAPI_KEY_MAX (256 * 1024)
 

@@ -8,15 +8,15 @@
 #include <string.h>
 #include <gnutls/crypto.h>
 
-#include "cursor.h"
+#include "util/cursor.h"
 #include "dpapi/stackframe.h"
 #include "dpapi/take.h"
 #include "dpapi/blob.h"
 #include "dpapi/cng.h"
 #include "dpapi/pvk.h"
-#include "utf16.h"
-#include "error.h"
-#include "secret.h"
+#include "util/utf16.h"
+#include "util/error.h"
+#include "util/secret.h"
 
 #define CR_BCRYPT_RSA1 0x31415352U
 #define CR_BCRYPT_RSA2 0x32415352U

@@ -12,7 +12,7 @@
 #include <talloc.h>
 
 #include "dpapi/pkcs8.h"
-#include "encoding.h"
+#include "util/encoding.h"
 
 #define CR_CNG_KEY_MAX (256 * 1024)
 

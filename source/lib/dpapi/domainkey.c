@@ -8,13 +8,13 @@
 #include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 
-#include "cursor.h"
+#include "util/cursor.h"
 #include "dpapi/stackframe.h"
 #include "dpapi/alg.h"
 #include "dpapi/domainkey.h"
 #include "dpapi/sid.h"
-#include "error.h"
-#include "secret.h"
+#include "util/error.h"
+#include "util/secret.h"
 
 #define CR_DK_HEADER_LEN 28
 /* An RSA-16384 ciphertext plus a generous access check. */

@@ -16,7 +16,7 @@
 #include <gnutls/abstract.h>
 #include <talloc.h>
 
-#include "encoding.h"
+#include "util/encoding.h"
 
 #define CR_DPAPI_DOMAINKEY_NONCE_LEN 32
 

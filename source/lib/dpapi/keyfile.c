@@ -6,12 +6,12 @@
 #include <errno.h>
 #include <string.h>
 
-#include "cursor.h"
+#include "util/cursor.h"
 #include "dpapi/stackframe.h"
 #include "dpapi/capi.h"
 #include "dpapi/cng.h"
 #include "dpapi/keyfile.h"
-#include "error.h"
+#include "util/error.h"
 
 #define CR_TOKEN_HEADER_LEN 132
 

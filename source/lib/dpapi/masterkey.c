@@ -7,14 +7,14 @@
 #include <string.h>
 #include <gnutls/crypto.h>
 
-#include "cursor.h"
+#include "util/cursor.h"
 #include "dpapi/stackframe.h"
 #include "dpapi/alg.h"
 #include "dpapi/masterkey.h"
 #include "dpapi/pbkdf2.h"
-#include "utf16.h"
-#include "error.h"
-#include "secret.h"
+#include "util/utf16.h"
+#include "util/error.h"
+#include "util/secret.h"
 
 #define CR_MK_BLOB_HEADER_LEN 32
 #define CR_R3_LEN 16

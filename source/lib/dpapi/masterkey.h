@@ -14,7 +14,7 @@
 
 #include "dpapi/domainkey.h"
 #include "dpapi/prekey.h"
-#include "encoding.h"
+#include "util/encoding.h"
 
 #define CR_DPAPI_MK_LEN 64
 #define CR_DPAPI_LK_LEN 32

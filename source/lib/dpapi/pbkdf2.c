@@ -12,7 +12,7 @@
 
 #include "dpapi/alg.h"
 #include "dpapi/pbkdf2.h"
-#include "secret.h"
+#include "util/secret.h"
 
 int cr_dpapi_pbkdf2(gnutls_mac_algorithm_t mac,
 		    const uint8_t *password, size_t password_len,

@@ -8,8 +8,8 @@
 
 #include "dpapi/stackframe.h"
 #include "dpapi/pkcs8.h"
-#include "error.h"
-#include "secret.h"
+#include "util/error.h"
+#include "util/secret.h"
 
 static int cr_bn_set(TALLOC_CTX *mem_ctx, struct cr_bn *bn, const uint8_t *p,
 		     size_t len, bool le)

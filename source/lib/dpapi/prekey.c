@@ -11,8 +11,8 @@
 #include "dpapi/stackframe.h"
 #include "dpapi/alg.h"
 #include "dpapi/prekey.h"
-#include "utf16.h"
-#include "secret.h"
+#include "util/utf16.h"
+#include "util/secret.h"
 
 /* MsvpDeriveSecureCredKey's fixed PBKDF2-SHA256 parameters */
 #define CR_SECURE_CRED_ROUNDS 10000

@@ -6,12 +6,12 @@
 #include <errno.h>
 #include <string.h>
 
-#include "cursor.h"
+#include "util/cursor.h"
 #include "dpapi/stackframe.h"
 #include "dpapi/alg.h"
 #include "dpapi/pvk.h"
-#include "error.h"
-#include "secret.h"
+#include "util/error.h"
+#include "util/secret.h"
 
 #define CR_RSA2_MAGIC 0x32415352U
 

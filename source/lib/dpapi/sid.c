@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cursor.h"
+#include "util/cursor.h"
 #include "dpapi/sid.h"
 
 /* Parse a decimal number up to max; returns the end or NULL. */

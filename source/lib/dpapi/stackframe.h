@@ -8,8 +8,8 @@
 #include <errno.h>
 #include <talloc.h>
 
-#include "../error.h"
-#include "../stackframe.h"
+#include "util/error.h"
+#include "util/stackframe.h"
 
 /*
  * A callee given the frame as its context leaves its error message there;

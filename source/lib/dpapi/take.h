@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <talloc.h>
 
-#include "cursor.h"
+#include "util/cursor.h"
 
 /*
  * len bytes from c as a new talloc buffer (one spare byte, so an empty

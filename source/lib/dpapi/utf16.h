@@ -5,6 +5,6 @@
 #ifndef CREDROAM_DPAPI_UTF16_H
 #define CREDROAM_DPAPI_UTF16_H
 
-#include "../utf16.h"
+#include "util/utf16.h"
 
 #endif

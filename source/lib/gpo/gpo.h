@@ -1,0 +1,80 @@
+/*
+ * The user's Group Policy, as Windows computes it, for the DIMS values:
+ * the applicable GPOs in LSDOU order (site, domain, OUs top down), link
+ * options, blocked inheritance, user-settings-disabled GPOs, security
+ * filtering by the user's token groups, each GPO's User/Registry.pol from
+ * SYSVOL (libsmbclient, the user's Kerberos ticket, signing required),
+ * later GPOs overriding earlier ones value by value.
+ *
+ * The roaming run calls cr_gpo_user_policy() once per run; the result is
+ * cached per user with the GPO versions so that an unchanged policy costs
+ * one LDAP search and no SMB traffic.
+ *
+ * How one search is enough when nothing changed: a single subtree search
+ * from the forest root with the phantom-root option (so it reaches the
+ * site in the configuration partition) and the SD-flags control (DACL
+ * only) asks by distinguishedName for the site, the domain, each OU above
+ * the user and every GPO the cache says these linked last time.  It
+ * returns their gPLink, gPOptions, flags, versionNumber, file system path,
+ * extension names and security descriptor, so links, blocking,
+ * enforcement and security filtering are all re-evaluated on fresh data
+ * every run.  A GPO newly linked costs a second search for its object.
+ * The user's groups (tokenGroups, base search only) are read once per
+ * logon, like the logon token Windows filters with: the cache keeps them
+ * with the TGT's authtime.  Registry.pol is read from SYSVOL only for a
+ * GPO whose GUID, versionNumber or path differs from the cache.
+ *
+ * Not evaluated: WMI filters (gPCWQLFilter), loopback processing (a
+ * computer setting), cross-domain GPO links (a GPO that the user's DC does
+ * not hold counts as "not found"), and SIDs a Windows logon token has
+ * besides Everyone, Authenticated Users, the user and tokenGroups
+ * (INTERACTIVE, This Organization, ...).  A GPO contributes registry
+ * settings only when its gPCUserExtensionNames lists the registry
+ * extension and its user version is not 0 ("empty"), as on Windows.
+ */
+#ifndef CREDROAM_GPO_H
+#define CREDROAM_GPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <talloc.h>
+
+#include "ad/adconn.h"
+#include "gpo/gpo_order.h"
+#include "gpo/policy.h"
+
+
+struct cr_gpo_result {
+	/* GPO-only policy (before credroam.conf); sources are GPO names */
+	struct policy *policy;
+	/* every GPO considered, in application order (applied or not) */
+	struct cr_gpo *gpos;
+	size_t num_gpos;
+	bool from_cache;	/* versions unchanged: no SYSVOL read */
+	unsigned ldap_searches;	/* what this call cost, for tests */
+	unsigned smb_reads;
+	/* the member's AD site (winbind's DsGetDcName), or NULL */
+	char *site;
+	char *site_dn;
+	/* why site GPOs were not considered, or NULL */
+	char *site_note;
+	/* why the cache was not used or not written, or NULL */
+	char *cache_note;
+	/* the user's groups came from the cache (same logon) */
+	bool groups_from_cache;
+	size_t num_token_sids;	/* SIDs security filtering saw */
+};
+
+/*
+ * The user's GPO policy.  user_dn is the user object (from
+ * cr_adstore_lookup()); cache_path a file the caller owns (NULL: no
+ * cache), written atomically.  A GPO whose Registry.pol cannot be read or
+ * parsed is an error naming the GPO and the file (the run then stops
+ * rather than guess a policy).
+ */
+int cr_gpo_user_policy(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
+		       const char *user_dn, const char *cache_path,
+		       struct cr_gpo_result **presult, char **errmsg);
+
+#endif
