@@ -91,7 +91,7 @@ static int check_dn_part(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 	 */
 	if (dn_str[0] == '<') {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "DN part '%.*s' has <GUID=...> or "
+		cr_seterr(errmsg, "DN part '%.*s' has <GUID=...> or "
 			  "<SID=...> components; only a plain DN is accepted",
 			  CR_GUARD_SHOW_DN, dn_str);
 		goto done;
@@ -99,26 +99,26 @@ static int check_dn_part(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 	dn = ldb_dn_new(frame, ldb, dn_str);
 	if (dn == NULL) {
 		ret = ENOMEM;
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		goto done;
 	}
 	ok = ldb_dn_validate(dn);
 	if (!ok || ldb_dn_get_comp_num(dn) == 0) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "DN part '%.*s' is not a DN",
+		cr_seterr(errmsg, "DN part '%.*s' is not a DN",
 			  CR_GUARD_SHOW_DN, dn_str);
 		goto done;
 	}
 	if (ldb_dn_has_extended(dn)) {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "DN part '%.*s' has <GUID=...> or "
+		cr_seterr(errmsg, "DN part '%.*s' has <GUID=...> or "
 			  "<SID=...> components; only a plain DN is accepted",
 			  CR_GUARD_SHOW_DN, dn_str);
 		goto done;
 	}
 	if (ldb_dn_compare(dn, owner) != 0) {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "DN part '%.*s' is not the object "
+		cr_seterr(errmsg, "DN part '%.*s' is not the object "
 			  "itself (%.*s)", CR_GUARD_SHOW_DN, dn_str,
 			  CR_GUARD_SHOW_DN, ldb_dn_get_linearized(owner));
 		goto done;
@@ -147,7 +147,7 @@ int cr_guard_check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 	if (value->length / 2 > limits->max_token_size +
 	    CR_GUARD_VALUE_OVERHEAD) {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "value of %zu bytes is too long "
+		cr_seterr(errmsg, "value of %zu bytes is too long "
 			  "for a token of at most %zu bytes",
 			  value->length, limits->max_token_size);
 		goto done;
@@ -156,12 +156,12 @@ int cr_guard_check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 				value->length, &bin, &bin_len, &dn_str, NULL,
 				&why);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "%s", why);
+		cr_seterr(errmsg, "%s", why);
 		goto done;
 	}
 	if (bin_len > limits->max_token_size) {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "token of %zu bytes is larger than "
+		cr_seterr(errmsg, "token of %zu bytes is larger than "
 			  "the limit of %zu bytes (credroam:max token size)",
 			  bin_len, limits->max_token_size);
 		goto done;
@@ -172,18 +172,18 @@ int cr_guard_check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 	}
 	ret = cr_token_parse(frame, bin, bin_len, &token, NULL, &why);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "%s", why);
+		cr_seterr(errmsg, "%s", why);
 		goto done;
 	}
 	ret = cr_token_check(frame, token, NULL, &why);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "%s", why);
+		cr_seterr(errmsg, "%s", why);
 		goto done;
 	}
 	home = cr_token_type_attribute(token->type);
 	if (home == NULL || strcmp(home, cr_guard_attr_name(attr)) != 0) {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "token '%u\\%s' of type %u belongs "
+		cr_seterr(errmsg, "token '%u\\%s' of type %u belongs "
 			  "in %s, not in %s", token->type, token->id_escaped,
 			  token->type, home ? home : "no attribute",
 			  cr_guard_attr_name(attr));
@@ -192,7 +192,7 @@ int cr_guard_check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 	*_identity = cr_token_identity(mem_ctx, token);
 	if (*_identity == NULL) {
 		ret = ENOMEM;
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		goto done;
 	}
 done:
@@ -383,13 +383,13 @@ static int apply_element(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 
 	if (op != LDB_FLAG_MOD_ADD && op != LDB_FLAG_MOD_REPLACE &&
 	    op != LDB_FLAG_MOD_DELETE) {
-		cr_seterr(mem_ctx, errmsg, "%s: element %u has an unknown "
+		cr_seterr(errmsg, "%s: element %u has an unknown "
 			  "modification type 0x%x", attr_name, el_index, op);
 		return EINVAL;
 	}
 	/* before any work that grows with the number of values */
 	if (op != LDB_FLAG_MOD_DELETE && el->num_values > limits->max_tokens) {
-		cr_seterr(mem_ctx, errmsg, "%s: %u values in one element, more "
+		cr_seterr(errmsg, "%s: %u values in one element, more "
 			  "than the limit of %zu (credroam:max tokens)",
 			  attr_name, el->num_values, limits->max_tokens);
 		return EINVAL;
@@ -437,7 +437,7 @@ static int apply_element(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 			goto nomem;
 		}
 		if (ret != 0) {
-			cr_seterr(mem_ctx, errmsg, "%s value %u: %s", attr_name,
+			cr_seterr(errmsg, "%s value %u: %s", attr_name,
 				  j + 1, why);
 			return ret;
 		}
@@ -461,7 +461,7 @@ static int apply_element(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 	}
 	return 0;
 nomem:
-	cr_seterr(mem_ctx, errmsg, "out of memory");
+	cr_seterr(errmsg, "out of memory");
 	return ENOMEM;
 }
 
@@ -623,7 +623,7 @@ int cr_guard_review(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 	if (owner == NULL || !ldb_dn_validate(owner) ||
 	    ldb_dn_get_comp_num(owner) == 0) {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "cannot tell which object '%.*s' "
+		cr_seterr(errmsg, "cannot tell which object '%.*s' "
 			  "is, so its token values cannot be checked",
 			  CR_GUARD_SHOW_DN,
 			  owner ? ldb_dn_get_extended_linearized(frame, owner,
@@ -669,7 +669,7 @@ int cr_guard_review(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 		    r->count_after[k] > limits->max_tokens &&
 		    r->count_after[k] > models[k].count_before) {
 			ret = EINVAL;
-			cr_seterr(mem_ctx, errmsg, "%s would hold %zu values, "
+			cr_seterr(errmsg, "%s would hold %zu values, "
 				  "more than the limit of %zu (credroam:max "
 				  "tokens)", name, r->count_after[k],
 				  limits->max_tokens);
@@ -686,7 +686,7 @@ accept:
 	goto done;
 nomem:
 	ret = ENOMEM;
-	cr_seterr(mem_ctx, errmsg, "out of memory");
+	cr_seterr(errmsg, "out of memory");
 done:
 	TALLOC_FREE(frame);
 	return ret;

@@ -65,7 +65,7 @@ int pcr_identity_get(TALLOC_CTX *mem_ctx, const char *name, uid_t uid,
 			break;
 		}
 		if (want <= n || want > PCR_MAX_GROUPS) {
-			cr_seterr(mem_ctx, errmsg, "cannot list the groups of "
+			cr_seterr(errmsg, "cannot list the groups of "
 				  "'%s'", name);
 			ret = EIO;
 			goto done;
@@ -340,13 +340,13 @@ int pcr_spawn_run(const struct pcr_spawn *sp, enum pcr_spawn_outcome *out,
 	*status = -1;
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		ret = errno;
-		cr_seterr(errctx, errmsg, "pipe: %s", strerror(ret));
+		cr_seterr(errmsg, "pipe: %s", strerror(ret));
 		return ret;
 	}
 	pid = fork();
 	if (pid < 0) {
 		ret = errno;
-		cr_seterr(errctx, errmsg, "fork: %s", strerror(ret));
+		cr_seterr(errmsg, "fork: %s", strerror(ret));
 		close(fds[0]);
 		close(fds[1]);
 		return ret;
@@ -373,7 +373,7 @@ int pcr_spawn_run(const struct pcr_spawn *sp, enum pcr_spawn_outcome *out,
 	}
 	ret = read_full(fds[0], &report, sizeof(report));
 	if (ret != 0) {
-		cr_seterr(errctx, errmsg, "the run's supervisor ended without "
+		cr_seterr(errmsg, "the run's supervisor ended without "
 			  "a report");
 		ret = EIO;
 		goto done;
@@ -384,12 +384,12 @@ int pcr_spawn_run(const struct pcr_spawn *sp, enum pcr_spawn_outcome *out,
 		*status = report.value;
 		break;
 	case 'P':
-		cr_seterr(errctx, errmsg, "cannot become uid %u: %s",
+		cr_seterr(errmsg, "cannot become uid %u: %s",
 			  (unsigned)sp->id->uid, strerror(report.value));
 		ret = report.value;
 		break;
 	default:
-		cr_seterr(errctx, errmsg, "cannot start '%s': %s", sp->path,
+		cr_seterr(errmsg, "cannot start '%s': %s", sp->path,
 			  strerror(report.value));
 		ret = report.value;
 		break;

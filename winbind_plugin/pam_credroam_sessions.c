@@ -86,32 +86,32 @@ int pcr_sessions_change(const char *rundir, const char *path, int delta,
 	*after = 0;
 	if (mkdir(rundir, 0755) != 0 && errno != EEXIST) {
 		ret = errno;
-		cr_seterr(errctx, errmsg, "cannot create %s: %s", rundir,
+		cr_seterr(errmsg, "cannot create %s: %s", rundir,
 			  strerror(ret));
 		return ret;
 	}
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		ret = errno;
-		cr_seterr(errctx, errmsg, "cannot open %s: %s", path,
+		cr_seterr(errmsg, "cannot open %s: %s", path,
 			  strerror(ret));
 		return ret;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != geteuid()) {
-		cr_seterr(errctx, errmsg, "%s is not a file of ours", path);
+		cr_seterr(errmsg, "%s is not a file of ours", path);
 		ret = EPERM;
 		goto done;
 	}
 	if (flock(fd, LOCK_EX) != 0) {
 		ret = errno;
-		cr_seterr(errctx, errmsg, "cannot lock %s: %s", path,
+		cr_seterr(errmsg, "cannot lock %s: %s", path,
 			  strerror(ret));
 		goto done;
 	}
 	ret = read_count_fd(fd, &count);
 	if (ret != 0) {
-		cr_seterr(errctx, errmsg, "cannot read %s: %s", path,
+		cr_seterr(errmsg, "cannot read %s: %s", path,
 			  strerror(ret));
 		goto done;
 	}
@@ -125,7 +125,7 @@ int pcr_sessions_change(const char *rundir, const char *path, int delta,
 	len = snprintf(buf, sizeof(buf), "%u\n", count);
 	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)len, 0) != len) {
 		ret = errno;
-		cr_seterr(errctx, errmsg, "cannot write %s: %s", path,
+		cr_seterr(errmsg, "cannot write %s: %s", path,
 			  strerror(ret));
 		goto done;
 	}

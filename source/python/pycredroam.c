@@ -1124,7 +1124,7 @@ static bool py_cr_transaction_start(struct cr_adconn *conn)
 		return true;
 	}
 	frame = talloc_stackframe();
-	cr_seterr(frame, &errmsg, "starting a transaction at %s failed: %s",
+	cr_seterr(&errmsg, "starting a transaction at %s failed: %s",
 		  conn->dc, ldb_errstring(conn->ldb));
 	py_cr_raise(EIO, errmsg, NULL);
 	TALLOC_FREE(frame);
@@ -1152,7 +1152,7 @@ static bool py_cr_transaction_end(struct cr_adconn *conn, int ret,
 		return true;
 	}
 	frame = talloc_stackframe();
-	cr_seterr(frame, &commit_errmsg, "committing the change at %s "
+	cr_seterr(&commit_errmsg, "committing the change at %s "
 		  "failed: %s", conn->dc, ldb_errstring(conn->ldb));
 	py_cr_raise(EIO, commit_errmsg, NULL);
 	TALLOC_FREE(frame);

@@ -129,7 +129,7 @@ int cr_cli_read_file(TALLOC_CTX *mem_ctx, const char *path, size_t max,
 	fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = errno;
-		cr_seterr(mem_ctx, errmsg, "cannot open '%s': %s", path,
+		cr_seterr(errmsg, "cannot open '%s': %s", path,
 			  strerror(ret));
 		return ret;
 	}
@@ -146,7 +146,7 @@ int cr_cli_read_file(TALLOC_CTX *mem_ctx, const char *path, size_t max,
 
 			if (cap > max) {
 				ret = EFBIG;
-				cr_seterr(mem_ctx, errmsg,
+				cr_seterr(errmsg,
 					  "'%s' is larger than %zu bytes",
 					  is_stdin ? "stdin" : path, max);
 				goto fail;
@@ -165,7 +165,7 @@ int cr_cli_read_file(TALLOC_CTX *mem_ctx, const char *path, size_t max,
 		}
 		if (n < 0) {
 			ret = errno;
-			cr_seterr(mem_ctx, errmsg, "cannot read '%s': %s",
+			cr_seterr(errmsg, "cannot read '%s': %s",
 				  is_stdin ? "stdin" : path, strerror(ret));
 			goto fail;
 		}
@@ -176,7 +176,7 @@ int cr_cli_read_file(TALLOC_CTX *mem_ctx, const char *path, size_t max,
 	}
 	if (used > max) {
 		ret = EFBIG;
-		cr_seterr(mem_ctx, errmsg, "'%s' is larger than %zu bytes",
+		cr_seterr(errmsg, "'%s' is larger than %zu bytes",
 			  is_stdin ? "stdin" : path, max);
 		goto fail;
 	}
@@ -192,7 +192,7 @@ fail:
 	}
 	talloc_free(buf);
 	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory reading '%s'", path);
+		cr_seterr(errmsg, "out of memory reading '%s'", path);
 	}
 	return ret;
 }
@@ -241,7 +241,7 @@ int cr_cli_read_password(TALLOC_CTX *mem_ctx, const char *path,
 	}
 	if (memchr(data, '\0', len) != NULL || memchr(data, '\n', len)) {
 		talloc_free(data);
-		cr_seterr(mem_ctx, errmsg, "password file '%s' must hold one "
+		cr_seterr(errmsg, "password file '%s' must hold one "
 			  "line", path);
 		return EINVAL;
 	}

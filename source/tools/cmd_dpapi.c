@@ -49,7 +49,7 @@ static int cr_arg_hex(TALLOC_CTX *mem_ctx, const char *hex, const char *what,
 
 	ret = cr_hex_decode(mem_ctx, hex, n, out, NULL);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "%s is not hex", what);
+		cr_seterr(errmsg, "%s is not hex", what);
 		return ret;
 	}
 	credroam_keep_secret(*out);
@@ -354,7 +354,7 @@ static int cr_write_private(TALLOC_CTX *mem_ctx, const char *path,
 	int ret = cr_write_atomic(path, data, len, 0600, true);
 
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "cannot write '%s': %s", path,
+		cr_seterr(errmsg, "cannot write '%s': %s", path,
 			  strerror(ret));
 	}
 	return ret;

@@ -32,7 +32,7 @@ static int write_new_file(const char *path, const uint8_t *data, size_t len,
 	int ret = cr_write_atomic(path, data, len, 0600, false);
 
 	if (ret != 0) {
-		cr_seterr(errctx, errmsg, "cannot write '%s': %s", path,
+		cr_seterr(errmsg, "cannot write '%s': %s", path,
 			  ret == EEXIST ? "it exists (not overwritten)"
 					: strerror(ret));
 	}

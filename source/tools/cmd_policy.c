@@ -115,7 +115,7 @@ static int policy_collect(TALLOC_CTX *mem_ctx, const struct policy_args *a,
 	if (cache != NULL && !a->no_cache) {
 		ret = make_parents(mem_ctx, cache);
 		if (ret != 0) {
-			cr_seterr(mem_ctx, errmsg, "cannot create the folder "
+			cr_seterr(errmsg, "cannot create the folder "
 				  "of cache '%s': %s", cache, strerror(ret));
 			return ret;
 		}

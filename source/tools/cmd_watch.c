@@ -542,7 +542,7 @@ static int watch_listen(struct watch_state *w, char **errmsg)
 	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		ret = errno;
-		cr_seterr(w, errmsg, "cannot create '%s': %s", dir,
+		cr_seterr(errmsg, "cannot create '%s': %s", dir,
 			  strerror(ret));
 		return ret;
 	}
@@ -556,7 +556,7 @@ static int watch_listen(struct watch_state *w, char **errmsg)
 	if (bind(w->listen_fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
 	    listen(w->listen_fd, 16) != 0) {
 		ret = errno;
-		cr_seterr(w, errmsg, "cannot listen on '%s': %s", path,
+		cr_seterr(errmsg, "cannot listen on '%s': %s", path,
 			  strerror(ret));
 		return ret;
 	}
@@ -576,7 +576,7 @@ static int watch_single(struct watch_state *w, char **errmsg)
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		int ret = errno;
-		cr_seterr(w, errmsg, "cannot open '%s': %s", path,
+		cr_seterr(errmsg, "cannot open '%s': %s", path,
 			  strerror(ret));
 		return ret;
 	}

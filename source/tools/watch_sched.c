@@ -101,7 +101,7 @@ int cr_watch_socket_path(TALLOC_CTX *mem_ctx, const char *store, char **dir,
 		return ENOMEM;
 	}
 	if (strlen(*path) >= sizeof(sun.sun_path)) {
-		cr_seterr(mem_ctx, errmsg, "socket path '%s' is longer than "
+		cr_seterr(errmsg, "socket path '%s' is longer than "
 			  "%zu bytes", *path, sizeof(sun.sun_path) - 1);
 		TALLOC_FREE(*dir);
 		TALLOC_FREE(*path);

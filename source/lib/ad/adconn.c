@@ -207,7 +207,7 @@ int cr_adconn_find_dcs(TALLOC_CTX *mem_ctx, const char *realm,
 		goto done;
 	}
 	if (n == 0) {
-		cr_seterr(mem_ctx, errmsg, "no domain controller found for "
+		cr_seterr(errmsg, "no domain controller found for "
 			  "realm '%s' (winbind knows none, DNS has no "
 			  "_ldap._tcp.dc._msdcs.%s record); set 'dc' in the "
 			  "[sync] section of credroam.conf", realm, realm);
@@ -254,13 +254,13 @@ static int load_smb_conf(struct cr_adconn *conn, const char *path,
 	ok = (path != NULL) ? lpcfg_load(conn->lp_ctx, path)
 			    : lpcfg_load_default(conn->lp_ctx);
 	if (!ok) {
-		cr_seterr(conn, errmsg, "cannot load Samba configuration "
+		cr_seterr(errmsg, "cannot load Samba configuration "
 			  "'%s'", path ? path : "(default smb.conf)");
 		return EIO;
 	}
 	wrapping = lp_value(conn, conn->lp_ctx, "client ldap sasl wrapping");
 	if (wrapping != NULL && strcasecmp(wrapping, "seal") != 0) {
-		cr_seterr(conn, errmsg, "refusing to send roaming credentials "
+		cr_seterr(errmsg, "refusing to send roaming credentials "
 			  "over LDAP without sealing: '%s' sets 'client ldap "
 			  "sasl wrapping = %s' (credroam needs 'seal')",
 			  lpcfg_configfile(conn->lp_ctx), wrapping);
@@ -293,7 +293,7 @@ static int connect_ldb(struct cr_adconn *conn, char **errmsg)
 	if (rc == LDB_SUCCESS) {
 		return 0;
 	}
-	cr_seterr(conn, errmsg, "cannot bind to '%s' as '%s' with Kerberos "
+	cr_seterr(errmsg, "cannot bind to '%s' as '%s' with Kerberos "
 		  "(sign and seal): %s", url, conn->principal,
 		  ldb_errstring(conn->ldb) ? ldb_errstring(conn->ldb)
 					   : ldb_strerror(rc));
@@ -372,7 +372,7 @@ int cr_adconn_connect(TALLOC_CTX *mem_ctx, const struct cr_ad_params *params,
 			list = talloc_asprintf_append(list, "%s%s",
 						      i ? ", " : "", dcs[i]);
 		}
-		cr_seterr(mem_ctx, errmsg, "no domain controller of '%s' "
+		cr_seterr(errmsg, "no domain controller of '%s' "
 			  "answers on port 389 within %u s (tried %s)",
 			  conn->realm, conn->timeout, list ? list : "?");
 		ret = EHOSTUNREACH;
@@ -392,7 +392,7 @@ int cr_adconn_connect(TALLOC_CTX *mem_ctx, const struct cr_ad_params *params,
 					 conn->ccache, CRED_SPECIFIED,
 					 &ccerr);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "Samba cannot use Kerberos ticket "
+		cr_seterr(errmsg, "Samba cannot use Kerberos ticket "
 			  "cache '%s': %s", conn->ccache,
 			  ccerr ? ccerr : "unknown error");
 		ret = ENOENT;
@@ -400,16 +400,10 @@ int cr_adconn_connect(TALLOC_CTX *mem_ctx, const struct cr_ad_params *params,
 	}
 	ret = connect_ldb(conn, errmsg);
 	if (ret != 0) {
-		if (errmsg != NULL && *errmsg != NULL) {
-			talloc_steal(mem_ctx, *errmsg);
-		}
 		goto done;
 	}
 	*pconn = talloc_move(mem_ctx, &conn);
 done:
-	if (ret != 0 && errmsg != NULL && *errmsg != NULL) {
-		talloc_steal(mem_ctx, *errmsg);
-	}
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -34,7 +34,7 @@ static int ldb_fail(TALLOC_CTX *mem_ctx, struct cr_adconn *conn, int rc,
 {
 	const char *why = ldb_errstring(conn->ldb);
 
-	cr_seterr(mem_ctx, errmsg, "%s on '%s' at %s failed: %s", what, dn,
+	cr_seterr(errmsg, "%s on '%s' at %s failed: %s", what, dn,
 		  conn->dc, (why && why[0]) ? why : ldb_strerror(rc));
 	switch (rc) {
 	case LDB_ERR_INSUFFICIENT_ACCESS_RIGHTS:
@@ -133,7 +133,7 @@ static int naming_context(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 						   NULL);
 	}
 	if (base == NULL) {
-		cr_seterr(mem_ctx, errmsg, "'%s' has no defaultNamingContext; "
+		cr_seterr(errmsg, "'%s' has no defaultNamingContext; "
 			  "is it an Active Directory DC?", conn->dc);
 		talloc_free(res);
 		return EIO;
@@ -186,7 +186,7 @@ int cr_adstore_lookup(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 		goto done;
 	}
 	if (strspn(sid, "S-0123456789") != strlen(sid)) {
-		cr_seterr(mem_ctx, errmsg, "'%s' is not a SID", sid);
+		cr_seterr(errmsg, "'%s' is not a SID", sid);
 		ret = EINVAL;
 		goto done;
 	}
@@ -202,7 +202,7 @@ int cr_adstore_lookup(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 		goto done;
 	}
 	if (res->count != 1) {
-		cr_seterr(mem_ctx, errmsg, "no user object with SID '%s' is "
+		cr_seterr(errmsg, "no user object with SID '%s' is "
 			  "visible at %s", sid, conn->dc);
 		ret = ENOENT;
 		goto done;
@@ -233,7 +233,7 @@ int cr_adstore_lookup_dn(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 
 	*puser = NULL;
 	if (strspn(sid, "S-0123456789") != strlen(sid)) {
-		cr_seterr(mem_ctx, errmsg, "'%s' is not a SID", sid);
+		cr_seterr(errmsg, "'%s' is not a SID", sid);
 		ret = EINVAL;
 		goto done;
 	}
@@ -246,7 +246,7 @@ int cr_adstore_lookup_dn(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 	rc = search(frame, conn, dn, LDB_SCOPE_BASE, filter, attrs, &res);
 	if (rc == LDB_ERR_NO_SUCH_OBJECT ||
 	    (rc == LDB_SUCCESS && res->count != 1)) {
-		cr_seterr(mem_ctx, errmsg, "'%s' is not (any more) the object "
+		cr_seterr(errmsg, "'%s' is not (any more) the object "
 			  "of SID '%s'", dn, sid);
 		ret = ENOENT;
 		goto done;
@@ -348,7 +348,7 @@ static int read_attr(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 			goto done;
 		}
 		if (res->count != 1) {
-			cr_seterr(mem_ctx, errmsg, "user object '%s' vanished "
+			cr_seterr(errmsg, "user object '%s' vanished "
 				  "while reading %s", dn, attr);
 			ret = ENOENT;
 			goto done;

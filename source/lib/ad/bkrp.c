@@ -164,20 +164,20 @@ int cr_bkrp_pull_response(TALLOC_CTX *mem_ctx, const uint8_t *stub,
 	len = cr_get_le32(&c, "pcbDataOut");
 	werr = cr_get_le32(&c, "WERROR");
 	if (!cr_cursor_ok(&c)) {
-		cr_seterr(mem_ctx, errmsg, "malformed BackuprKey reply (%zu "
+		cr_seterr(errmsg, "malformed BackuprKey reply (%zu "
 			  "bytes): %s runs past the end at offset %zu",
 			  stub_len, c.fail_what ? c.fail_what : "a field",
 			  c.fail_off);
 		return EBADMSG;
 	}
 	if (cr_cursor_left(&c) != 0) {
-		cr_seterr(mem_ctx, errmsg, "malformed BackuprKey reply: %zu "
+		cr_seterr(errmsg, "malformed BackuprKey reply: %zu "
 			  "trailing bytes after the WERROR at offset %zu",
 			  cr_cursor_left(&c), c.off);
 		return EBADMSG;
 	}
 	if (len != count) {
-		cr_seterr(mem_ctx, errmsg, "malformed BackuprKey reply: "
+		cr_seterr(errmsg, "malformed BackuprKey reply: "
 			  "pcbDataOut says %u bytes, the array holds %u",
 			  len, count);
 		return EBADMSG;
@@ -334,7 +334,7 @@ static int connect_dc(struct cr_bkrp *b, const char *dc, char **errmsg)
 		ret = ENOMEM;
 		goto done;
 	}
-	cr_seterr(b, errmsg, "MS-BKRP to '%s' as '%s' failed: %s", dc,
+	cr_seterr(errmsg, "MS-BKRP to '%s' as '%s' failed: %s", dc,
 		  b->principal ? b->principal : "?", why);
 done:
 	TALLOC_FREE(frame);
@@ -373,7 +373,7 @@ static int connect_dcs(struct cr_bkrp *b, const char * const *dcs,
 		ret = ENOMEM;
 		goto done;
 	}
-	cr_seterr(b, errmsg, "%s", why);
+	cr_seterr(errmsg, "%s", why);
 done:
 	TALLOC_FREE(frame);
 	return ret;
@@ -412,7 +412,7 @@ int cr_bkrp_connect(TALLOC_CTX *mem_ctx, const struct cr_ad_params *params,
 		? lpcfg_load(b->lp_ctx, params->smb_conf)
 		: lpcfg_load_default(b->lp_ctx);
 	if (!ok) {
-		cr_seterr(mem_ctx, errmsg, "cannot load Samba configuration "
+		cr_seterr(errmsg, "cannot load Samba configuration "
 			  "'%s'", params->smb_conf ? params->smb_conf
 			  : "(default smb.conf)");
 		ret = EIO;
@@ -424,7 +424,7 @@ int cr_bkrp_connect(TALLOC_CTX *mem_ctx, const struct cr_ad_params *params,
 	ret = cr_ccache_check(frame, ccname, &ccache, &b->principal, &end,
 			      &err);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "%s", err);
+		cr_seterr(errmsg, "%s", err);
 		goto done;
 	}
 	talloc_steal(b, b->principal);
@@ -432,7 +432,7 @@ int cr_bkrp_connect(TALLOC_CTX *mem_ctx, const struct cr_ad_params *params,
 	ret = cr_adconn_find_dcs(frame, at ? at + 1 : "", params->dc, &dcs,
 				 &err);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "%s", err);
+		cr_seterr(errmsg, "%s", err);
 		goto done;
 	}
 	b->creds = cli_credentials_init(b);
@@ -447,7 +447,7 @@ int cr_bkrp_connect(TALLOC_CTX *mem_ctx, const struct cr_ad_params *params,
 	ret = cli_credentials_set_ccache(b->creds, b->lp_ctx, ccache,
 					 CRED_SPECIFIED, &ccerr);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "Samba cannot use Kerberos ticket "
+		cr_seterr(errmsg, "Samba cannot use Kerberos ticket "
 			  "cache '%s': %s", ccache,
 			  ccerr ? ccerr : "unknown error");
 		ret = ENOENT;
@@ -455,7 +455,7 @@ int cr_bkrp_connect(TALLOC_CTX *mem_ctx, const struct cr_ad_params *params,
 	}
 	ret = connect_dcs(b, dcs, &err);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "%s", err ? err : strerror(ret));
+		cr_seterr(errmsg, "%s", err ? err : strerror(ret));
 		goto done;
 	}
 	*pbkrp = talloc_move(mem_ctx, &b);
@@ -491,7 +491,7 @@ int cr_bkrp_connect_conn(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 	dcs[0] = conn->dc;
 	ret = connect_dcs(b, dcs, &err);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "%s", err ? err : strerror(ret));
+		cr_seterr(errmsg, "%s", err ? err : strerror(ret));
 		goto done;
 	}
 	*pbkrp = talloc_move(mem_ctx, &b);
@@ -649,7 +649,7 @@ static int call_sync(TALLOC_CTX *mem_ctx, struct cr_bkrp *bkrp,
 	}
 	ok = tevent_req_poll(req, bkrp->ev);
 	if (!ok) {
-		cr_seterr(mem_ctx, errmsg, "BackuprKey(%s) at '%s': event "
+		cr_seterr(errmsg, "BackuprKey(%s) at '%s': event "
 			  "loop failed: %s", action, bkrp->dc,
 			  strerror(errno));
 		ret = EIO;
@@ -694,7 +694,7 @@ static void werror_msg(TALLOC_CTX *mem_ctx, char **errmsg,
 	} else if (werror == CR_WERR_NOT_SUPPORTED) {
 		hint = talloc_strdup(mem_ctx, " (not a writable AD DC?)");
 	}
-	cr_seterr(mem_ctx, errmsg, "%s at '%s' refused: %s (0x%08x)%s", what,
+	cr_seterr(errmsg, "%s at '%s' refused: %s (0x%08x)%s", what,
 		  bkrp->dc, name ? name : "WERROR", werror,
 		  hint ? hint : "");
 	TALLOC_FREE(hint);
@@ -717,7 +717,7 @@ int cr_bkrp_retrieve_cert(TALLOC_CTX *mem_ctx, struct cr_bkrp *bkrp,
 	ret = call_sync(frame, bkrp, CR_BKRP_RETRIEVE_BACKUP_KEY_GUID, zero,
 			sizeof(zero), &out, &out_len, &werror, &err);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "%s", err);
+		cr_seterr(errmsg, "%s", err);
 		goto done;
 	}
 	if (werror != CR_WERR_OK) {
@@ -729,7 +729,7 @@ int cr_bkrp_retrieve_cert(TALLOC_CTX *mem_ctx, struct cr_bkrp *bkrp,
 	}
 	/* a DER SEQUENCE at least */
 	if (out == NULL || out_len < 16 || out[0] != 0x30) {
-		cr_seterr(mem_ctx, errmsg, "'%s' returned %zu bytes that are "
+		cr_seterr(errmsg, "'%s' returned %zu bytes that are "
 			  "not a DER certificate for the backup key",
 			  bkrp->dc, out_len);
 		ret = EBADMSG;
@@ -758,7 +758,7 @@ int cr_bkrp_restore(TALLOC_CTX *mem_ctx, struct cr_bkrp *bkrp,
 	ret = call_sync(frame, bkrp, CR_BKRP_RESTORE_GUID, section,
 			section_len, &out, &out_len, &werror, &err);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "%s", err);
+		cr_seterr(errmsg, "%s", err);
 		goto done;
 	}
 	if (werror != CR_WERR_OK) {
@@ -769,7 +769,7 @@ int cr_bkrp_restore(TALLOC_CTX *mem_ctx, struct cr_bkrp *bkrp,
 		goto done;
 	}
 	if (out == NULL) {
-		cr_seterr(mem_ctx, errmsg, "'%s' restored the master key but "
+		cr_seterr(errmsg, "'%s' restored the master key but "
 			  "returned no data", bkrp->dc);
 		ret = EBADMSG;
 		goto done;

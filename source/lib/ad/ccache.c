@@ -32,23 +32,23 @@ static void set_krb5_error(TALLOC_CTX *mem_ctx, char **errmsg,
 	 */
 	switch (kret) {
 	case KRB5_FCC_NOFILE:
-		cr_seterr(mem_ctx, errmsg, "%s '%s': it does not exist%s",
+		cr_seterr(errmsg, "%s '%s': it does not exist%s",
 			  what, name, advice);
 		return;
 	case KRB5_FCC_PERM:
-		cr_seterr(mem_ctx, errmsg, "%s '%s': permission denied%s",
+		cr_seterr(errmsg, "%s '%s': permission denied%s",
 			  what, name, advice);
 		return;
 	case KRB5_CC_NOTFOUND:
 	case KRB5_CC_END:
-		cr_seterr(mem_ctx, errmsg, "%s '%s': it holds no credentials%s",
+		cr_seterr(errmsg, "%s '%s': it holds no credentials%s",
 			  what, name, advice);
 		return;
 	default:
 		break;
 	}
 	m = krb5_get_error_message(kctx, kret);
-	cr_seterr(mem_ctx, errmsg, "%s '%s': %s%s", what, name,
+	cr_seterr(errmsg, "%s '%s': %s%s", what, name,
 		  m ? m : "unknown error", advice);
 	krb5_free_error_message(kctx, m);
 }
@@ -88,7 +88,7 @@ int cr_ccache_tgt(TALLOC_CTX *mem_ctx, const char *ccache,
 	memset(&cred, 0, sizeof(cred));
 	kret = krb5_init_context(&kctx);
 	if (kret != 0) {
-		cr_seterr(mem_ctx, errmsg, "cannot initialise Kerberos: %s",
+		cr_seterr(errmsg, "cannot initialise Kerberos: %s",
 			  strerror(kret));
 		return EIO;
 	}
@@ -140,7 +140,7 @@ int cr_ccache_tgt(TALLOC_CTX *mem_ctx, const char *ccache,
 	}
 	krb5_cc_end_seq_get(kctx, cc, &cursor);
 	if (!found) {
-		cr_seterr(mem_ctx, errmsg, "no ticket-granting ticket for "
+		cr_seterr(errmsg, "no ticket-granting ticket for "
 			  "'%s' in '%s'; log on again or run kinit", pname,
 			  name);
 		ret = ENOENT;
@@ -195,7 +195,7 @@ int cr_ccache_check(TALLOC_CTX *mem_ctx, const char *ccache,
 
 		gmtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm);
-		cr_seterr(mem_ctx, errmsg, "the Kerberos ticket of '%s' in "
+		cr_seterr(errmsg, "the Kerberos ticket of '%s' in "
 			  "'%s' expired at %s; log on again or run kinit",
 			  tgt->principal, tgt->name, when);
 		ret = EKEYEXPIRED;

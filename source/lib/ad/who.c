@@ -27,12 +27,12 @@ static int fill_from_sid(TALLOC_CTX *mem_ctx, struct cr_who *who,
 	who->sid = talloc_strdup(who, buf);
 	wret = wbcLookupSid(sid, &domain, &account, &type);
 	if (!WBC_ERROR_IS_OK(wret)) {
-		cr_seterr(mem_ctx, errmsg, "winbind cannot name SID '%s': %s",
+		cr_seterr(errmsg, "winbind cannot name SID '%s': %s",
 			  buf, wbcErrorString(wret));
 		return EIO;
 	}
 	if (type != WBC_SID_NAME_USER) {
-		cr_seterr(mem_ctx, errmsg, "'%s\\%s' (%s) is not a user",
+		cr_seterr(errmsg, "'%s\\%s' (%s) is not a user",
 			  domain, account, buf);
 		wbcFreeMemory(domain);
 		wbcFreeMemory(account);
@@ -67,13 +67,13 @@ int cr_who_by_uid(TALLOC_CTX *mem_ctx, uid_t uid, struct cr_who **pwho,
 	who->uid = uid;
 	wret = wbcUidToSid(uid, &sid);
 	if (wret == WBC_ERR_WINBIND_NOT_AVAILABLE) {
-		cr_seterr(mem_ctx, errmsg, "winbind is not running; credential "
+		cr_seterr(errmsg, "winbind is not running; credential "
 			  "roaming needs a winbind domain member");
 		ret = EIO;
 		goto done;
 	}
 	if (!WBC_ERROR_IS_OK(wret)) {
-		cr_seterr(mem_ctx, errmsg, "uid %u is not a domain user (%s); "
+		cr_seterr(errmsg, "uid %u is not a domain user (%s); "
 			  "credential roaming is for domain users only",
 			  (unsigned)uid, wbcErrorString(wret));
 		ret = ENOENT;
@@ -104,7 +104,7 @@ int cr_who_by_name(TALLOC_CTX *mem_ctx, const char *name,
 
 	*pwho = NULL;
 	if (pw == NULL) {
-		cr_seterr(mem_ctx, errmsg, "no such user '%s'", name);
+		cr_seterr(errmsg, "no such user '%s'", name);
 		return ENOENT;
 	}
 	ret = cr_who_by_uid(mem_ctx, pw->pw_uid, &who, errmsg);

@@ -43,7 +43,7 @@ int cr_dpapi_blob_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	*out = NULL;
 	if (len > CR_DPAPI_BLOB_MAX) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "DPAPI blob of %zu bytes is too "
+		cr_seterr(errmsg, "DPAPI blob of %zu bytes is too "
 			  "large", len);
 		goto done;
 	}
@@ -71,28 +71,27 @@ int cr_dpapi_blob_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	b->sign = cr_blob_field(b, &c, &b->sign_len, "pbSign");
 	if (!cr_cursor_ok(&c)) {
 		ret = (c.status == ENOMEM) ? ENOMEM : EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "DPAPI blob: %s runs past the end "
+		cr_seterr(errmsg, "DPAPI blob: %s runs past the end "
 			  "at offset %zu (%zu bytes)", c.fail_what, c.fail_off,
 			  len);
 		goto done;
 	}
 	if (cr_cursor_left(&c) != 0) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "DPAPI blob: %zu trailing bytes",
+		cr_seterr(errmsg, "DPAPI blob: %zu trailing bytes",
 			  cr_cursor_left(&c));
 		goto done;
 	}
 	if (b->version != 1 ||
 	    memcmp(b->provider.b, cr_dpapi_provider.b, 16) != 0) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "not a DPAPI blob (version %u, "
+		cr_seterr(errmsg, "not a DPAPI blob (version %u, "
 			  "unknown provider)", b->version);
 		goto done;
 	}
 	*out = talloc_move(mem_ctx, &b);
 	ret = 0;
 done:
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -135,7 +134,7 @@ int cr_dpapi_blob_serialize(TALLOC_CTX *mem_ctx,
 	cr_put_bytes(&o, b->sign, b->sign_len);
 	if (o.oom) {
 		talloc_free(o.data);
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		return ENOMEM;
 	}
 	*out = o.data;
@@ -386,7 +385,7 @@ int cr_dpapi_blob_decrypt_strong(TALLOC_CTX *mem_ctx,
 	*plain_len = 0;
 	ret = cr_blob_setup(b, mk, mk_len, k20, &h, &c);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "DPAPI blob: unsupported "
+		cr_seterr(errmsg, "DPAPI blob: unsupported "
 			  "algorithms 0x%x/0x%x", b->alg_crypt, b->alg_hash);
 		goto done;
 	}
@@ -396,20 +395,20 @@ int cr_dpapi_blob_decrypt_strong(TALLOC_CTX *mem_ctx,
 	}
 	if (b->sign_len != h->len || !cr_dpapi_memeq(sign, b->sign, h->len)) {
 		ret = EACCES;
-		cr_seterr(mem_ctx, errmsg, "DPAPI blob: HMAC check failed: "
+		cr_seterr(errmsg, "DPAPI blob: HMAC check failed: "
 			  "wrong master key or entropy");
 		goto done;
 	}
 	if (b->data_len == 0 || b->data_len % c->block_len != 0) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "DPAPI blob: %u bytes of data is "
+		cr_seterr(errmsg, "DPAPI blob: %u bytes of data is "
 			  "not a %s ciphertext", b->data_len, c->name);
 		goto done;
 	}
 	ret = cr_blob_session_key(b, h, c, k20, entropy, entropy_len,
 				  password, key);
 	if (ret == EINVAL) {
-		cr_seterr(mem_ctx, errmsg, "DPAPI blob: no strong password "
+		cr_seterr(errmsg, "DPAPI blob: no strong password "
 			  "rule for hash 0x%x, or the password is not UTF-8",
 			  b->alg_hash);
 		goto done;
@@ -423,7 +422,7 @@ int cr_dpapi_blob_decrypt_strong(TALLOC_CTX *mem_ctx,
 		ret = cr_dpapi_cbc(false, c, key, iv, buf, b->data_len);
 	}
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "DPAPI blob: decryption failed");
+		cr_seterr(errmsg, "DPAPI blob: decryption failed");
 		goto done;
 	}
 	pad = buf[b->data_len - 1];
@@ -435,7 +434,7 @@ int cr_dpapi_blob_decrypt_strong(TALLOC_CTX *mem_ctx,
 	if (pad < 1 || pad > c->block_len || i != pad) {
 		ret = EBADMSG;
 		/* the sign does not cover the strong password */
-		cr_seterr(mem_ctx, errmsg, "DPAPI blob: bad padding after a "
+		cr_seterr(errmsg, "DPAPI blob: bad padding after a "
 			  "valid HMAC%s", password != NULL ?
 			  ": wrong strong password?" :
 			  ": protected with a strong password?");
@@ -449,11 +448,10 @@ int cr_dpapi_blob_decrypt_strong(TALLOC_CTX *mem_ctx,
 	*plain_len = b->data_len - pad;
 done:
 	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 	}
 	credroam_wipe(k20, sizeof(k20));
 	credroam_wipe(key, sizeof(key));
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -493,7 +491,7 @@ int cr_dpapi_blob_encrypt(TALLOC_CTX *mem_ctx, const struct cr_guid *mk_guid,
 	b->alg_hash = (opt && opt->alg_hash) ? opt->alg_hash : CR_CALG_SHA_512;
 	ret = cr_blob_setup(b, mk, mk_len, k20, &h, &c);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "cannot protect with algorithms "
+		cr_seterr(errmsg, "cannot protect with algorithms "
 			  "0x%x/0x%x", b->alg_crypt, b->alg_hash);
 		goto done;
 	}
@@ -503,7 +501,7 @@ int cr_dpapi_blob_encrypt(TALLOC_CTX *mem_ctx, const struct cr_guid *mk_guid,
 	ret = cr_utf16le_encode(b, desc, strlen(desc), true, &b->description,
 				&wlen);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "description is not UTF-8");
+		cr_seterr(errmsg, "description is not UTF-8");
 		goto done;
 	}
 	b->description_len = (uint32_t)wlen;
@@ -542,7 +540,7 @@ int cr_dpapi_blob_encrypt(TALLOC_CTX *mem_ctx, const struct cr_guid *mk_guid,
 	ret = cr_blob_session_key(b, h, c, k20, entropy, entropy_len,
 				  opt ? opt->strong_password : NULL, key);
 	if (ret == EINVAL) {
-		cr_seterr(mem_ctx, errmsg, "cannot protect with a strong "
+		cr_seterr(errmsg, "cannot protect with a strong "
 			  "password under hash 0x%x, or it is not UTF-8",
 			  b->alg_hash);
 		goto done;
@@ -561,13 +559,12 @@ int cr_dpapi_blob_encrypt(TALLOC_CTX *mem_ctx, const struct cr_guid *mk_guid,
 	*out = talloc_move(mem_ctx, &b);
 done:
 	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 	} else if (ret == EIO) {
-		cr_seterr(mem_ctx, errmsg, "DPAPI blob encryption failed");
+		cr_seterr(errmsg, "DPAPI blob encryption failed");
 	}
 	credroam_wipe(k20, sizeof(k20));
 	credroam_wipe(key, sizeof(key));
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }

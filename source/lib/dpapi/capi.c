@@ -37,7 +37,7 @@ int cr_capi_key_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	k = talloc_zero(frame, struct cr_capi_key);
 	if (k == NULL || len > CR_CAPI_KEY_MAX) {
 		ret = (k == NULL) ? ENOMEM : EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "CAPI key container of %zu bytes "
+		cr_seterr(errmsg, "CAPI key container of %zu bytes "
 			  "refused", len);
 		goto done;
 	}
@@ -63,21 +63,21 @@ int cr_capi_key_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	}
 	if (!cr_cursor_ok(&c)) {
 		ret = (c.status == ENOMEM) ? ENOMEM : EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "CAPI key container: %s runs past "
+		cr_seterr(errmsg, "CAPI key container: %s runs past "
 			  "the end at offset %zu (%zu bytes)", c.fail_what,
 			  c.fail_off, len);
 		goto done;
 	}
 	if (cr_cursor_left(&c) != 0) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "CAPI key container: %zu trailing "
+		cr_seterr(errmsg, "CAPI key container: %zu trailing "
 			  "bytes", cr_cursor_left(&c));
 		goto done;
 	}
 	if (k->version != 2 || k->name_len == 0 ||
 	    k->name_raw[k->name_len - 1] != '\0') {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "not a CAPI key container "
+		cr_seterr(errmsg, "not a CAPI key container "
 			  "(version %u)", k->version);
 		goto done;
 	}
@@ -97,7 +97,7 @@ int cr_capi_key_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 		}
 		ret = cr_dpapi_blob_parse(frame, p, n, &b, errmsg);
 		if (ret != 0) {
-			cr_wraperr(mem_ctx, errmsg, "CAPI key container: %s "
+			cr_wraperr(errmsg, "CAPI key container: %s "
 				   "%s", cr_capi_spec_name[i % 2],
 				   i < 2 ? "private key" : "export flag");
 			goto done;
@@ -106,7 +106,7 @@ int cr_capi_key_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	*out = talloc_move(mem_ctx, &k);
 	ret = 0;
 done:
-	cr_dpapi_err_done(mem_ctx, errmsg, ret);
+	cr_err_nomem(errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -139,7 +139,7 @@ int cr_capi_key_serialize(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
 	}
 	if (o.oom) {
 		talloc_free(o.data);
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		return ENOMEM;
 	}
 	*out = o.data;
@@ -177,26 +177,26 @@ int cr_capi_rsa2_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 
 	*out = NULL;
 	if (len < 20 || cr_le32(data) != CR_RSA2_MAGIC) {
-		cr_seterr(mem_ctx, errmsg, "decrypted CAPI key is not RSA2");
+		cr_seterr(errmsg, "decrypted CAPI key is not RSA2");
 		goto done;
 	}
 	keylen = cr_le32(data + 4);
 	bits = cr_le32(data + 8);
 	if (bits == 0 || bits % 16 != 0 || bits > CR_RSA_MAX_BITS ||
 	    keylen != bits / 8 + 8) {
-		cr_seterr(mem_ctx, errmsg, "decrypted CAPI key: %u-byte fields "
+		cr_seterr(errmsg, "decrypted CAPI key: %u-byte fields "
 			  "for %u bits", keylen, bits);
 		goto done;
 	}
 	need = 20 + (size_t)keylen * 2 + (size_t)keylen / 2 * 5;
 	if (len < need || len - need > keylen) {
-		cr_seterr(mem_ctx, errmsg, "decrypted CAPI key is %zu bytes, "
+		cr_seterr(errmsg, "decrypted CAPI key is %zu bytes, "
 			  "%zu expected", len, need);
 		goto done;
 	}
 	for (i = need; i < len; i++) {
 		if (data[i] != 0) {
-			cr_seterr(mem_ctx, errmsg, "decrypted CAPI key has a "
+			cr_seterr(errmsg, "decrypted CAPI key has a "
 				  "non-zero tail");
 			goto done;
 		}
@@ -217,7 +217,7 @@ int cr_capi_rsa2_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	}
 	*out = talloc_move(mem_ctx, &k);
 done:
-	cr_dpapi_err_done(mem_ctx, errmsg, ret);
+	cr_err_nomem(errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -250,7 +250,7 @@ int cr_capi_rsa2_build(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 	if (bits < CR_CAPI_RSA_MIN_BITS || bits > CR_RSA_MAX_BITS ||
 	    !cr_bn_to_u32(&k->e, &e) || k->d.len == 0 || k->u.len == 0 ||
 	    k->dp.len == 0 || k->dq.len == 0) {
-		cr_seterr(mem_ctx, errmsg, "only complete RSA keys of %u to %u "
+		cr_seterr(errmsg, "only complete RSA keys of %u to %u "
 			  "bits can go into a CAPI container (this one has %u "
 			  "bits)", CR_CAPI_RSA_MIN_BITS, CR_RSA_MAX_BITS,
 			  cr_rsa_key_bits(k));
@@ -260,7 +260,7 @@ int cr_capi_rsa2_build(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 	      cr_capi_rsa2_tail(keylen);
 	buf = talloc_zero_size(mem_ctx, len);
 	if (buf == NULL) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		return ENOMEM;
 	}
 	credroam_keep_secret(buf);
@@ -273,7 +273,7 @@ int cr_capi_rsa2_build(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 	ok = cr_rsa_key_to_capi_fields(k, buf + 20, keylen, keylen / 2);
 	if (!ok) {
 		talloc_free(buf);
-		cr_seterr(mem_ctx, errmsg, "RSA key field overflows");
+		cr_seterr(errmsg, "RSA key field overflows");
 		return EINVAL;
 	}
 	*out = buf;
@@ -307,7 +307,7 @@ int cr_capi_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
 	i = (spec == CR_CAPI_EXCHANGE) ? 1 : 0;
 	if (k->priv_len[i] == 0) {
 		ret = ENOENT;
-		cr_seterr(mem_ctx, errmsg, "CAPI container '%s' has no %s key",
+		cr_seterr(errmsg, "CAPI container '%s' has no %s key",
 			  k->name, cr_capi_spec_name[i]);
 		goto done;
 	}
@@ -318,7 +318,7 @@ int cr_capi_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
 					 errmsg);
 	}
 	if (ret != 0) {
-		cr_wraperr(mem_ctx, errmsg, "CAPI container '%s' %s key",
+		cr_wraperr(errmsg, "CAPI container '%s' %s key",
 			   k->name, cr_capi_spec_name[i]);
 		goto done;
 	}
@@ -327,7 +327,7 @@ int cr_capi_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
 	if (n != NULL && (n_le == NULL || !cr_bn_to_le(&rsa->n, n_le, n_len) ||
 			  memcmp(n_le, n, n_len) != 0)) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "CAPI container '%s': private key "
+		cr_seterr(errmsg, "CAPI container '%s': private key "
 			  "does not match its public key", k->name);
 		goto done;
 	}
@@ -342,7 +342,7 @@ int cr_capi_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
 			&flag, &flag_len, errmsg);
 		if (ret != 0 || flag_len != 4) {
 			ret = (ret != 0) ? ret : EBADMSG;
-			cr_wraperr(mem_ctx, errmsg, "CAPI container '%s' "
+			cr_wraperr(errmsg, "CAPI container '%s' "
 				   "export flag", k->name);
 			goto done;
 		}
@@ -350,7 +350,6 @@ int cr_capi_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
 	}
 	ret = cr_rsa_key_complete(mem_ctx, rsa, key, errmsg);
 done:
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -425,7 +424,7 @@ int cr_capi_key_create(TALLOC_CTX *mem_ctx, const char *name,
 	}
 	*out = talloc_move(mem_ctx, &c);
 done:
-	cr_dpapi_err_done(mem_ctx, errmsg, ret);
+	cr_err_nomem(errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }

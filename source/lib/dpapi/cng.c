@@ -70,7 +70,7 @@ int cr_cng_properties_parse(TALLOC_CTX *mem_ctx, const uint8_t *data,
 	}
 	if (!cr_cursor_ok(&c)) {
 		ret = (c.status == ENOMEM) ? ENOMEM : EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "CNG properties: bad %s at offset "
+		cr_seterr(errmsg, "CNG properties: bad %s at offset "
 			  "%zu", c.fail_what, c.fail_off);
 		talloc_free(props);
 		return ret;
@@ -92,7 +92,7 @@ int cr_cng_key_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	k = talloc_zero(frame, struct cr_cng_key);
 	if (k == NULL || len > CR_CNG_KEY_MAX) {
 		ret = (k == NULL) ? ENOMEM : EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "CNG key file of %zu bytes refused",
+		cr_seterr(errmsg, "CNG key file of %zu bytes refused",
 			  len);
 		goto done;
 	}
@@ -113,14 +113,14 @@ int cr_cng_key_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	k->priv_key = cr_dpapi_take(k, &c, k->priv_key_len, "private key");
 	if (!cr_cursor_ok(&c)) {
 		ret = (c.status == ENOMEM) ? ENOMEM : EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "CNG key file: %s runs past the "
+		cr_seterr(errmsg, "CNG key file: %s runs past the "
 			  "end at offset %zu (%zu bytes)", c.fail_what,
 			  c.fail_off, len);
 		goto done;
 	}
 	if (cr_cursor_left(&c) != 0 || k->version != 1) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "not a CNG key file (version %u, "
+		cr_seterr(errmsg, "not a CNG key file (version %u, "
 			  "%zu trailing bytes)", k->version,
 			  cr_cursor_left(&c));
 		goto done;
@@ -128,14 +128,14 @@ int cr_cng_key_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	ret = cr_utf16le_decode(k, k->name_raw, k->name_len, &k->name);
 	if (ret != 0) {
 		ret = (ret == ENOMEM) ? ENOMEM : EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "CNG key file: name is not "
+		cr_seterr(errmsg, "CNG key file: name is not "
 			  "UTF-16");
 		goto done;
 	}
 	ret = cr_cng_properties_parse(k, k->pub_props, k->pub_props_len,
 				      &k->props, &k->num_props, errmsg);
 	if (ret != 0) {
-		cr_wraperr(mem_ctx, errmsg, "CNG key file public part");
+		cr_wraperr(errmsg, "CNG key file public part");
 		goto done;
 	}
 	if (k->priv_props_len > 0) {
@@ -151,12 +151,12 @@ int cr_cng_key_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 					  &b, errmsg);
 	}
 	if (ret != 0) {
-		cr_wraperr(mem_ctx, errmsg, "CNG key file private part");
+		cr_wraperr(errmsg, "CNG key file private part");
 		goto done;
 	}
 	*out = talloc_move(mem_ctx, &k);
 done:
-	cr_dpapi_err_done(mem_ctx, errmsg, ret);
+	cr_err_nomem(errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -183,7 +183,7 @@ int cr_cng_key_serialize(TALLOC_CTX *mem_ctx, const struct cr_cng_key *k,
 	cr_put_bytes(&o, k->priv_key, k->priv_key_len);
 	if (o.oom) {
 		talloc_free(o.data);
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		return ENOMEM;
 	}
 	*out = o.data;
@@ -215,7 +215,7 @@ int cr_bcrypt_rsa_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	if (!cr_cursor_ok(&c) || bits == 0 || bits > CR_RSA_MAX_BITS ||
 	    cb_e == 0 || cb_e > 8 || cb_n != (bits + 7) / 8 ||
 	    cb_p > cb_n || cb_q > cb_n) {
-		cr_seterr(mem_ctx, errmsg, "not a BCRYPT RSA key blob");
+		cr_seterr(errmsg, "not a BCRYPT RSA key blob");
 		goto done;
 	}
 	k = talloc_zero(frame, struct cr_rsa_key);
@@ -246,12 +246,12 @@ int cr_bcrypt_rsa_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	} else if (magic == CR_BCRYPT_RSA3) {
 		fields = 8;
 	} else {
-		cr_seterr(mem_ctx, errmsg, "BCRYPT blob magic 0x%08x is not "
+		cr_seterr(errmsg, "BCRYPT blob magic 0x%08x is not "
 			  "RSA", magic);
 		goto done;
 	}
 	if (fields > 2 && (cb_p == 0 || cb_q == 0)) {
-		cr_seterr(mem_ctx, errmsg, "BCRYPT private blob lacks primes");
+		cr_seterr(errmsg, "BCRYPT private blob lacks primes");
 		goto done;
 	}
 	for (i = 0; i < fields; i++) {
@@ -267,7 +267,7 @@ int cr_bcrypt_rsa_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	}
 	if (!cr_cursor_ok(&c) || cr_cursor_left(&c) != 0) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "BCRYPT RSA blob is %zu bytes, its "
+		cr_seterr(errmsg, "BCRYPT RSA blob is %zu bytes, its "
 			  "header says otherwise", len);
 		goto done;
 	}
@@ -279,7 +279,7 @@ int cr_bcrypt_rsa_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	/* GnuTLS computes d and the CRT values RSA2 leaves out */
 	ret = cr_rsa_key_complete(mem_ctx, k, out, errmsg);
 done:
-	cr_dpapi_err_done(mem_ctx, errmsg, ret);
+	cr_err_nomem(errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -305,7 +305,7 @@ int cr_bcrypt_rsa_build_full(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 	*out_len = 0;
 	if (bits == 0 || k->e.len == 0 || k->d.len == 0 || k->u.len == 0 ||
 	    k->dp.len == 0 || k->dq.len == 0 || cb_p == 0 || cb_q == 0) {
-		cr_seterr(mem_ctx, errmsg, "incomplete RSA key");
+		cr_seterr(errmsg, "incomplete RSA key");
 		return EINVAL;
 	}
 	cr_buf_init(&o, mem_ctx, true);
@@ -323,7 +323,7 @@ int cr_bcrypt_rsa_build_full(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 	}
 	if (!ok) {
 		talloc_free(o.data);
-		cr_seterr(mem_ctx, errmsg, "RSA key field overflows");
+		cr_seterr(errmsg, "RSA key field overflows");
 		return o.oom ? ENOMEM : EINVAL;
 	}
 	*out = o.data;
@@ -343,7 +343,7 @@ int cr_cng_key_decrypt_properties(TALLOC_CTX *mem_ctx,
 		mk, mk_len, (const uint8_t *)CR_CNG_PROPERTIES_ENTROPY,
 		sizeof(CR_CNG_PROPERTIES_ENTROPY), out, out_len, errmsg);
 	if (ret != 0) {
-		cr_wraperr(mem_ctx, errmsg, "CNG key '%s' private properties",
+		cr_wraperr(errmsg, "CNG key '%s' private properties",
 			   k->name);
 	}
 	return ret;
@@ -358,7 +358,7 @@ int cr_cng_key_decrypt_blob(TALLOC_CTX *mem_ctx, const struct cr_cng_key *k,
 	*out = NULL;
 	*out_len = 0;
 	if (k->priv_key_len == 0) {
-		cr_seterr(mem_ctx, errmsg, "CNG key '%s' has no private key",
+		cr_seterr(errmsg, "CNG key '%s' has no private key",
 			  k->name);
 		return ENOENT;
 	}
@@ -366,7 +366,7 @@ int cr_cng_key_decrypt_blob(TALLOC_CTX *mem_ctx, const struct cr_cng_key *k,
 		mk_len, (const uint8_t *)CR_CNG_PRIVATE_KEY_ENTROPY,
 		sizeof(CR_CNG_PRIVATE_KEY_ENTROPY), out, out_len, errmsg);
 	if (ret != 0) {
-		cr_wraperr(mem_ctx, errmsg, "CNG key '%s' private key",
+		cr_wraperr(errmsg, "CNG key '%s' private key",
 			   k->name);
 	}
 	return ret;
@@ -391,13 +391,12 @@ int cr_cng_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_cng_key *k,
 	if (ret == 0 && (*key)->d.len == 0) {
 		TALLOC_FREE(*key);
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "holds a public key only");
+		cr_seterr(errmsg, "holds a public key only");
 	}
 	if (ret != 0) {
-		cr_wraperr(mem_ctx, errmsg, "CNG key '%s'", k->name);
+		cr_wraperr(errmsg, "CNG key '%s'", k->name);
 	}
 done:
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -449,7 +448,7 @@ int cr_mib1_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	m = talloc_zero(frame, struct cr_mib1);
 	if (m == NULL || len > CR_CNG_KEY_MAX * 4) {
 		ret = (m == NULL) ? ENOMEM : EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "MIB1 blob of %zu bytes refused",
+		cr_seterr(errmsg, "MIB1 blob of %zu bytes refused",
 			  len);
 		goto done;
 	}
@@ -488,25 +487,25 @@ int cr_mib1_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	}
 	if (!cr_cursor_ok(&c)) {
 		ret = (c.status == ENOMEM) ? ENOMEM : EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "MIB1 blob: bad %s at offset %zu "
+		cr_seterr(errmsg, "MIB1 blob: bad %s at offset %zu "
 			  "(%zu bytes)", c.fail_what, c.fail_off, len);
 		goto done;
 	}
 	if (cr_cursor_left(&c) != 0) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "MIB1 blob: %zu trailing bytes",
+		cr_seterr(errmsg, "MIB1 blob: %zu trailing bytes",
 			  cr_cursor_left(&c));
 		goto done;
 	}
 	ret = cr_utf16le_decode(m, m->name_raw, m->name_chars * 2, &m->name);
 	if (ret != 0) {
 		ret = (ret == ENOMEM) ? ENOMEM : EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "MIB1 blob: name is not UTF-16");
+		cr_seterr(errmsg, "MIB1 blob: name is not UTF-16");
 		goto done;
 	}
 	*out = talloc_move(mem_ctx, &m);
 done:
-	cr_dpapi_err_done(mem_ctx, errmsg, ret);
+	cr_err_nomem(errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -546,7 +545,7 @@ int cr_mib1_serialize(TALLOC_CTX *mem_ctx, const struct cr_mib1 *m,
 	}
 	if (o.oom) {
 		talloc_free(o.data);
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		return ENOMEM;
 	}
 	*out = o.data;

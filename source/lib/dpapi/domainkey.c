@@ -84,19 +84,19 @@ int cr_domainkey_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	a = cr_get_bytes(&c, dk->access_len, "AccessCheck");
 	if (!cr_cursor_ok(&c)) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "domain key section: %s runs past "
+		cr_seterr(errmsg, "domain key section: %s runs past "
 			  "the end at offset %zu", c.fail_what, c.fail_off);
 		goto done;
 	}
 	if (cr_cursor_left(&c) != 0) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "domain key section: %zu trailing "
+		cr_seterr(errmsg, "domain key section: %zu trailing "
 			  "bytes", cr_cursor_left(&c));
 		goto done;
 	}
 	if (cr_dk_suite(dk->version) == NULL) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "domain key section: unknown "
+		cr_seterr(errmsg, "domain key section: unknown "
 			  "version %u", dk->version);
 		goto done;
 	}
@@ -112,7 +112,7 @@ int cr_domainkey_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	*out = talloc_move(mem_ctx, &dk);
 	ret = 0;
 done:
-	cr_dpapi_err_done(mem_ctx, errmsg, ret);
+	cr_err_nomem(errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -133,7 +133,7 @@ int cr_domainkey_serialize(TALLOC_CTX *mem_ctx, const struct cr_domainkey *dk,
 	cr_put_bytes(&o, dk->access, dk->access_len);
 	if (o.oom) {
 		talloc_free(o.data);
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		return ENOMEM;
 	}
 	*out = o.data;
@@ -166,7 +166,7 @@ static int cr_dk_access_check(TALLOC_CTX *mem_ctx,
 	ret = cr_dpapi_cbc(false, c, payload, payload + c->key_len, buf, len);
 	if (ret != 0 || len < 8 + CR_DPAPI_DOMAINKEY_NONCE_LEN + 8 + h->len) {
 		ret = (ret == EIO) ? EIO : EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "access check of %zu bytes is not "
+		cr_seterr(errmsg, "access check of %zu bytes is not "
 			  "a %s ciphertext", len, c->name);
 		goto done;
 	}
@@ -177,14 +177,14 @@ static int cr_dk_access_check(TALLOC_CTX *mem_ctx,
 	}
 	if (!cr_dpapi_memeq(digest, buf + body, h->len)) {
 		ret = EACCES;
-		cr_seterr(mem_ctx, errmsg, "access check hash failed: wrong "
+		cr_seterr(errmsg, "access check hash failed: wrong "
 			  "backup key or damaged section");
 		goto done;
 	}
 	if (cr_le32(buf) != 1 ||
 	    cr_le32(buf + 4) != CR_DPAPI_DOMAINKEY_NONCE_LEN) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "access check has an unknown "
+		cr_seterr(errmsg, "access check has an unknown "
 			  "header");
 		goto done;
 	}
@@ -192,7 +192,7 @@ static int cr_dk_access_check(TALLOC_CTX *mem_ctx,
 	ret = cr_sid_from_binary(p, buf + 40, body - 40, &sid_len,
 				 &p->access_sid);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "access check SID is malformed");
+		cr_seterr(errmsg, "access check SID is malformed");
 		goto done;
 	}
 	/*
@@ -202,14 +202,13 @@ static int cr_dk_access_check(TALLOC_CTX *mem_ctx,
 	 */
 	if (body - 40 - sid_len >= su->align) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "access check has %zu bytes after "
+		cr_seterr(errmsg, "access check has %zu bytes after "
 			  "the SID", body - 40 - sid_len);
 		goto done;
 	}
 	ret = 0;
 done:
 	credroam_wipe(digest, sizeof(digest));
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -240,7 +239,7 @@ int cr_domainkey_decrypt(TALLOC_CTX *mem_ctx, const struct cr_domainkey *dk,
 	memcpy(ct.data, dk->secret, dk->secret_len);
 	if (su == NULL) {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "domain key version %u",
+		cr_seterr(errmsg, "domain key version %u",
 			  dk->version);
 		goto done;
 	}
@@ -251,7 +250,7 @@ int cr_domainkey_decrypt(TALLOC_CTX *mem_ctx, const struct cr_domainkey *dk,
 	rc = gnutls_privkey_decrypt_data(backup_key, 0, &ct, &pt);
 	if (rc < 0) {
 		ret = EACCES;
-		cr_seterr(mem_ctx, errmsg, "RSA decryption with the backup key "
+		cr_seterr(errmsg, "RSA decryption with the backup key "
 			  "failed (%s): wrong backup key %s?",
 			  gnutls_strerror(rc),
 			  cr_guid_string(frame, &dk->key_guid));
@@ -259,20 +258,20 @@ int cr_domainkey_decrypt(TALLOC_CTX *mem_ctx, const struct cr_domainkey *dk,
 	}
 	ret = EBADMSG;
 	if (pt.size < su->secret_header) {
-		cr_seterr(mem_ctx, errmsg, "domain key secret too short");
+		cr_seterr(errmsg, "domain key secret too short");
 		goto done;
 	}
 	secret_len = cr_le32(pt.data);
 	if (cr_le32(pt.data + 4) != su->payload_len ||
 	    (su->version == 3 && (cr_le32(pt.data + 8) != CR_CALG_AES_256 ||
 				  cr_le32(pt.data + 12) != CR_CALG_SHA_512))) {
-		cr_seterr(mem_ctx, errmsg, "domain key secret has an "
+		cr_seterr(errmsg, "domain key secret has an "
 			  "unexpected version %u header", su->version);
 		goto done;
 	}
 	if (secret_len > pt.size ||
 	    pt.size != su->secret_header + secret_len + su->payload_len) {
-		cr_seterr(mem_ctx, errmsg, "domain key secret of %u bytes "
+		cr_seterr(errmsg, "domain key secret of %u bytes "
 			  "does not fit its %u-byte plaintext", secret_len,
 			  pt.size);
 		goto done;
@@ -292,13 +291,12 @@ int cr_domainkey_decrypt(TALLOC_CTX *mem_ctx, const struct cr_domainkey *dk,
 	*out = talloc_move(mem_ctx, &p);
 done:
 	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 	}
 	if (pt.data != NULL) {
 		credroam_wipe(pt.data, pt.size);
 		gnutls_free(pt.data);
 	}
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -314,13 +312,13 @@ int cr_domainkey_dc_reply(TALLOC_CTX *mem_ctx, const uint8_t *reply,
 	 * bytes (as some tools do) breaks keys that start with 0x00.
 	 */
 	if (reply_len != 4 + 64 || cr_le32(reply) != 0) {
-		cr_seterr(mem_ctx, errmsg, "DC reply of %zu bytes is not a "
+		cr_seterr(errmsg, "DC reply of %zu bytes is not a "
 			  "zero DWORD and a 64-byte master key", reply_len);
 		return EBADMSG;
 	}
 	*master_key = credroam_secret_dup(mem_ctx, reply + 4, 64);
 	if (*master_key == NULL) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		return ENOMEM;
 	}
 	*master_key_len = 64;
@@ -366,13 +364,13 @@ int cr_backup_pubkey_from_cert(TALLOC_CTX *mem_ctx, const uint8_t *der,
 	}
 	rc = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER);
 	if (rc < 0) {
-		cr_seterr(mem_ctx, errmsg, "backup key certificate: %s",
+		cr_seterr(errmsg, "backup key certificate: %s",
 			  gnutls_strerror(rc));
 		goto done;
 	}
 	rc = gnutls_x509_crt_get_issuer_unique_id(crt, uid, &uid_len);
 	if (rc < 0 || uid_len != sizeof(b->guid.b)) {
-		cr_seterr(mem_ctx, errmsg, "backup key certificate has no "
+		cr_seterr(errmsg, "backup key certificate has no "
 			  "16-byte issuerUniqueID (the key GUID)");
 		goto done;
 	}
@@ -383,7 +381,7 @@ int cr_backup_pubkey_from_cert(TALLOC_CTX *mem_ctx, const uint8_t *der,
 	}
 	if (rc < 0 || gnutls_pubkey_get_pk_algorithm(b->pubkey, &bits) !=
 	    GNUTLS_PK_RSA) {
-		cr_seterr(mem_ctx, errmsg, "backup key certificate does not "
+		cr_seterr(errmsg, "backup key certificate does not "
 			  "hold an RSA key");
 		goto done;
 	}
@@ -395,7 +393,7 @@ done:
 		gnutls_x509_crt_deinit(crt);
 	}
 	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 	}
 	talloc_free(b);
 	return ret;
@@ -414,7 +412,7 @@ int cr_backup_pubkey_from_raw(TALLOC_CTX *mem_ctx, const struct cr_guid *guid,
 	*out = NULL;
 	b = talloc_zero(mem_ctx, struct cr_backup_pubkey);
 	if (b == NULL) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		return ENOMEM;
 	}
 	talloc_set_destructor(b, cr_backup_pubkey_destructor);
@@ -428,7 +426,7 @@ int cr_backup_pubkey_from_raw(TALLOC_CTX *mem_ctx, const struct cr_guid *guid,
 		rc = gnutls_pubkey_import_rsa_raw(b->pubkey, &m, &e);
 	}
 	if (rc < 0) {
-		cr_seterr(mem_ctx, errmsg, "backup public key is not RSA: %s",
+		cr_seterr(errmsg, "backup public key is not RSA: %s",
 			  gnutls_strerror(rc));
 		goto done;
 	}
@@ -468,20 +466,20 @@ int cr_domainkey_create(TALLOC_CTX *mem_ctx, uint32_t version,
 	*out = NULL;
 	if (su == NULL || master_key_len > CR_DK_MAX_PART) {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "cannot make a version %u domain "
+		cr_seterr(errmsg, "cannot make a version %u domain "
 			  "key section", version);
 		goto done;
 	}
 	if (!cr_sid_to_binary(sid, bsid, &bsid_len)) {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "bad SID '%s'", sid);
+		cr_seterr(errmsg, "bad SID '%s'", sid);
 		goto done;
 	}
 	c = cr_dpapi_cipher_by_alg(su->alg_crypt);
 	h = cr_dpapi_hash_by_alg(su->alg_hash);
 	if (!cr_dpapi_random(payload, su->payload_len)) {
 		ret = EIO;
-		cr_seterr(mem_ctx, errmsg, "no random numbers");
+		cr_seterr(errmsg, "no random numbers");
 		goto done;
 	}
 	cr_buf_init(&sec, frame, true);
@@ -506,7 +504,7 @@ int cr_domainkey_create(TALLOC_CTX *mem_ctx, uint32_t version,
 	dk = talloc_zero(frame, struct cr_domainkey);
 	if (sec.oom || acc.oom || dk == NULL) {
 		ret = ENOMEM;
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		goto done;
 	}
 	body = acc.len - h->len;
@@ -514,13 +512,13 @@ int cr_domainkey_create(TALLOC_CTX *mem_ctx, uint32_t version,
 	if (gnutls_hash_fast(h->digest, acc.data, body, acc.data + body) < 0 ||
 	    cr_dpapi_cbc(true, c, payload, payload + c->key_len, acc.data,
 			 acc.len) != 0) {
-		cr_seterr(mem_ctx, errmsg, "access check encryption failed");
+		cr_seterr(errmsg, "access check encryption failed");
 		goto done;
 	}
 	pt = (gnutls_datum_t) { .data = sec.data, .size = (unsigned)sec.len };
 	rc = gnutls_pubkey_encrypt_data(backup->pubkey, 0, &pt, &ct);
 	if (rc < 0) {
-		cr_seterr(mem_ctx, errmsg, "RSA encryption with the backup "
+		cr_seterr(errmsg, "RSA encryption with the backup "
 			  "key failed: %s", gnutls_strerror(rc));
 		goto done;
 	}
@@ -532,7 +530,7 @@ int cr_domainkey_create(TALLOC_CTX *mem_ctx, uint32_t version,
 	dk->access_len = (uint32_t)acc.len;
 	if (dk->secret == NULL) {
 		ret = ENOMEM;
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		goto done;
 	}
 	cr_reverse(dk->secret, dk->secret_len);
@@ -541,7 +539,6 @@ int cr_domainkey_create(TALLOC_CTX *mem_ctx, uint32_t version,
 done:
 	gnutls_free(ct.data);
 	credroam_wipe(payload, sizeof(payload));
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -63,11 +63,10 @@ int cr_dpapi_keyfile_decrypt(TALLOC_CTX *mem_ctx, const uint8_t *data,
 		}
 	} else {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "not a CAPI key container, CNG key "
+		cr_seterr(errmsg, "not a CAPI key container, CNG key "
 			  "file or MIB1 blob");
 	}
 done:
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }

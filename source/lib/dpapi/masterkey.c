@@ -99,21 +99,21 @@ int cr_mkf_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	}
 	if (!cr_cursor_ok(&c)) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "master key file '%s': %s runs "
+		cr_seterr(errmsg, "master key file '%s': %s runs "
 			  "past the end at offset %zu (%zu bytes)", name,
 			  c.fail_what, c.fail_off, len);
 		goto done;
 	}
 	if (cr_cursor_left(&c) != 0) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "master key file '%s': %zu "
+		cr_seterr(errmsg, "master key file '%s': %zu "
 			  "trailing bytes after the sections", name,
 			  cr_cursor_left(&c));
 		goto done;
 	}
 	if (m->version != 1 && m->version != 2) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "master key file '%s': unknown "
+		cr_seterr(errmsg, "master key file '%s': unknown "
 			  "version %u", name, m->version);
 		goto done;
 	}
@@ -123,7 +123,7 @@ int cr_mkf_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	}
 	if (ret != 0 || !cr_guid_parse(guid, &g)) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "master key file '%s': no GUID in "
+		cr_seterr(errmsg, "master key file '%s': no GUID in "
 			  "its header", name);
 		goto done;
 	}
@@ -139,7 +139,7 @@ int cr_mkf_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 		ret = cr_mk_blob_parse(m, sec[1], lens[1], &m->lk);
 	}
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "master key file '%s': %s section "
+		cr_seterr(errmsg, "master key file '%s': %s section "
 			  "shorter than its 32-byte header", name,
 			  m->mk == NULL ? "master key" : "local key");
 		goto done;
@@ -155,7 +155,7 @@ int cr_mkf_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	if (lens[3] > 0) {
 		ret = cr_domainkey_parse(m, sec[3], lens[3], &m->dk, errmsg);
 		if (ret != 0) {
-			cr_wraperr(mem_ctx, errmsg, "master key file '%s'",
+			cr_wraperr(errmsg, "master key file '%s'",
 				   name);
 			goto done;
 		}
@@ -163,7 +163,7 @@ int cr_mkf_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	*out = talloc_move(mem_ctx, &m);
 	ret = 0;
 done:
-	cr_dpapi_err_done(mem_ctx, errmsg, ret);
+	cr_err_nomem(errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -206,14 +206,13 @@ int cr_mkf_serialize(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 	cr_put_bytes(&o, dk, dk_len);
 	if (o.oom) {
 		ret = ENOMEM;
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		goto done;
 	}
 	*out = talloc_steal(mem_ctx, o.data);
 	*out_len = o.len;
 	ret = 0;
 done:
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -262,20 +261,20 @@ int cr_mk_blob_decrypt(TALLOC_CTX *mem_ctx, const struct cr_mk_blob *b,
 	*key = NULL;
 	ret = cr_mk_algs(b, &h, &c);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "unsupported master key "
+		cr_seterr(errmsg, "unsupported master key "
 			  "algorithms 0x%x/0x%x", b->alg_hash, b->alg_crypt);
 		goto done;
 	}
 	if (b->rounds == 0 || b->rounds > CR_DPAPI_MAX_ROUNDS) {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "refusing %u PBKDF2 rounds",
+		cr_seterr(errmsg, "refusing %u PBKDF2 rounds",
 			  b->rounds);
 		goto done;
 	}
 	if (b->ct_len % c->block_len != 0 ||
 	    b->ct_len < CR_R3_LEN + h->len + key_len) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "master key ciphertext of %zu "
+		cr_seterr(errmsg, "master key ciphertext of %zu "
 			  "bytes does not fit %s", b->ct_len, c->name);
 		goto done;
 	}
@@ -283,7 +282,7 @@ int cr_mk_blob_decrypt(TALLOC_CTX *mem_ctx, const struct cr_mk_blob *b,
 			      sizeof(b->salt), b->rounds, kiv,
 			      c->key_len + c->block_len);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "PBKDF2 failed");
+		cr_seterr(errmsg, "PBKDF2 failed");
 		goto done;
 	}
 	buf = credroam_secret_dup(frame, b->ct, b->ct_len);
@@ -293,7 +292,7 @@ int cr_mk_blob_decrypt(TALLOC_CTX *mem_ctx, const struct cr_mk_blob *b,
 	}
 	ret = cr_dpapi_cbc(false, c, kiv, kiv + c->key_len, buf, b->ct_len);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "%s decryption failed", c->name);
+		cr_seterr(errmsg, "%s decryption failed", c->name);
 		goto done;
 	}
 	/* the key is the tail; a 3DES blob pads between MAC and key */
@@ -304,7 +303,7 @@ int cr_mk_blob_decrypt(TALLOC_CTX *mem_ctx, const struct cr_mk_blob *b,
 	}
 	if (!cr_dpapi_memeq(mac, buf + CR_R3_LEN, h->len)) {
 		ret = EACCES;
-		cr_seterr(mem_ctx, errmsg, "HMAC check failed: wrong key");
+		cr_seterr(errmsg, "HMAC check failed: wrong key");
 		goto done;
 	}
 	*key = credroam_secret_dup(mem_ctx, k, key_len);
@@ -312,7 +311,6 @@ int cr_mk_blob_decrypt(TALLOC_CTX *mem_ctx, const struct cr_mk_blob *b,
 done:
 	credroam_wipe(kiv, sizeof(kiv));
 	credroam_wipe(mac, sizeof(mac));
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -346,7 +344,7 @@ int cr_mk_blob_encrypt(TALLOC_CTX *mem_ctx, uint32_t alg_hash,
 	ret = cr_mk_algs(b, &h, &c);
 	if (ret != 0 || rounds == 0 || rounds > CR_DPAPI_MAX_ROUNDS) {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "unsupported master key "
+		cr_seterr(errmsg, "unsupported master key "
 			  "parameters");
 		goto done;
 	}
@@ -385,16 +383,15 @@ int cr_mk_blob_encrypt(TALLOC_CTX *mem_ctx, uint32_t alg_hash,
 				   len);
 	}
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "master key encryption failed");
+		cr_seterr(errmsg, "master key encryption failed");
 		goto done;
 	}
 	*out = talloc_move(mem_ctx, &b);
 done:
 	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 	}
 	credroam_wipe(kiv, sizeof(kiv));
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -407,14 +404,14 @@ int cr_mkf_decrypt_prekey(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 
 	*master_key = NULL;
 	if (mkf->mk == NULL) {
-		cr_seterr(mem_ctx, errmsg, "master key file %s has no master "
+		cr_seterr(errmsg, "master key file %s has no master "
 			  "key section", mkf->guid);
 		return ENOENT;
 	}
 	ret = cr_mk_blob_decrypt(mem_ctx, mkf->mk, prekey, prekey_len,
 				 CR_DPAPI_MK_LEN, master_key, errmsg);
 	if (ret != 0) {
-		cr_wraperr(mem_ctx, errmsg, "master key %s", mkf->guid);
+		cr_wraperr(errmsg, "master key %s", mkf->guid);
 	}
 	return ret;
 }
@@ -443,7 +440,7 @@ int cr_mkf_decrypt_password(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 	*master_key = NULL;
 	if (mkf->mk == NULL) {
 		ret = ENOENT;
-		cr_seterr(mem_ctx, errmsg, "master key file %s has no master "
+		cr_seterr(errmsg, "master key file %s has no master "
 			  "key section", mkf->guid);
 		goto done;
 	}
@@ -453,7 +450,7 @@ int cr_mkf_decrypt_password(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 		ret = cr_dpapi_prekey_password(order[i], password, sid,
 					       prekey);
 		if (ret != 0) {
-			cr_seterr(mem_ctx, errmsg, "cannot derive a pre-key "
+			cr_seterr(errmsg, "cannot derive a pre-key "
 				  "from the password (%s)", strerror(ret));
 			goto done;
 		}
@@ -468,17 +465,16 @@ int cr_mkf_decrypt_password(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 	if (ret == 0) {
 		*how = order[i];
 	} else if (ret == EACCES) {
-		cr_seterr(mem_ctx, errmsg, "master key %s: HMAC check failed "
+		cr_seterr(errmsg, "master key %s: HMAC check failed "
 			  "for every pre-key derivation (sha1, nt, "
 			  "nt-pbkdf2): wrong password or SID", mkf->guid);
 	} else {
-		cr_seterr(mem_ctx, errmsg, "master key %s: %s", mkf->guid,
+		cr_seterr(errmsg, "master key %s: %s", mkf->guid,
 			  msg ? msg : strerror(ret));
 	}
 done:
 	talloc_free(msg);
 	credroam_wipe(prekey, sizeof(prekey));
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -499,18 +495,18 @@ int cr_mkf_decrypt_backupkey(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 	}
 	if (mkf->dk == NULL) {
 		ret = ENOENT;
-		cr_seterr(mem_ctx, errmsg, "master key file %s has no domain "
+		cr_seterr(errmsg, "master key file %s has no domain "
 			  "key section", mkf->guid);
 		goto done;
 	}
 	ret = cr_domainkey_decrypt(frame, mkf->dk, backup_key, &p, errmsg);
 	if (ret != 0) {
-		cr_wraperr(mem_ctx, errmsg, "master key %s", mkf->guid);
+		cr_wraperr(errmsg, "master key %s", mkf->guid);
 		goto done;
 	}
 	if (p->master_key_len != CR_DPAPI_MK_LEN) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "master key %s: domain key holds "
+		cr_seterr(errmsg, "master key %s: domain key holds "
 			  "%zu bytes, not 64", mkf->guid, p->master_key_len);
 		goto done;
 	}
@@ -519,7 +515,6 @@ int cr_mkf_decrypt_backupkey(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 		*plain = talloc_move(mem_ctx, &p);
 	}
 done:
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -537,7 +532,7 @@ int cr_mkf_decrypt_localkey(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 	*local_key = NULL;
 	if (mkf->lk == NULL) {
 		ret = ENOENT;
-		cr_seterr(mem_ctx, errmsg, "master key file %s has no local "
+		cr_seterr(errmsg, "master key file %s has no local "
 			  "key section", mkf->guid);
 		goto done;
 	}
@@ -545,17 +540,16 @@ int cr_mkf_decrypt_localkey(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 				       system_secret, system_secret_len, &pk,
 				       &pk_len);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "local key %s: cannot derive its "
+		cr_seterr(errmsg, "local key %s: cannot derive its "
 			  "key (%s)", mkf->guid, strerror(ret));
 		goto done;
 	}
 	ret = cr_mk_blob_decrypt(mem_ctx, mkf->lk, pk, pk_len,
 				 CR_DPAPI_LK_LEN, local_key, errmsg);
 	if (ret != 0) {
-		cr_wraperr(mem_ctx, errmsg, "local key %s", mkf->guid);
+		cr_wraperr(errmsg, "local key %s", mkf->guid);
 	}
 done:
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -626,7 +620,7 @@ int cr_mkf_create(TALLOC_CTX *mem_ctx, const struct cr_mkf_params *p,
 	ret = cr_dpapi_localkey_prekey(frame, CR_CALG_SHA_512, p->sid, NULL,
 				       0, &lk_prekey, &lk_prekey_len);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "bad SID '%s'", p->sid);
+		cr_seterr(errmsg, "bad SID '%s'", p->sid);
 		goto done;
 	}
 	ret = cr_mk_blob_encrypt(m, CR_CALG_SHA_512, CR_CALG_AES_256, rounds,
@@ -650,11 +644,10 @@ int cr_mkf_create(TALLOC_CTX *mem_ctx, const struct cr_mkf_params *p,
 	ret = 0;
 done:
 	if (ret == ENOMEM) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 	} else if (ret == EIO && errmsg != NULL && *errmsg == NULL) {
-		cr_seterr(mem_ctx, errmsg, "no random numbers");
+		cr_seterr(errmsg, "no random numbers");
 	}
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -664,7 +657,7 @@ int cr_dpapi_preferred_parse(TALLOC_CTX *mem_ctx, const uint8_t *data,
 			     char **errmsg)
 {
 	if (len != CR_DPAPI_PREFERRED_LEN) {
-		cr_seterr(mem_ctx, errmsg, "Preferred file has %zu bytes, not "
+		cr_seterr(errmsg, "Preferred file has %zu bytes, not "
 			  "24", len);
 		return EBADMSG;
 	}

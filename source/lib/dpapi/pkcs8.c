@@ -169,7 +169,7 @@ int cr_rsa_key_to_x509(const struct cr_rsa_key *k,
 	*out = NULL;
 	if (k->n.len == 0 || k->e.len == 0 || k->p.len == 0 ||
 	    k->q.len == 0) {
-		cr_seterr(err_ctx, errmsg, "RSA key lacks n, e, p or q");
+		cr_seterr(errmsg, "RSA key lacks n, e, p or q");
 		return EBADMSG;
 	}
 	/*
@@ -182,12 +182,12 @@ int cr_rsa_key_to_x509(const struct cr_rsa_key *k,
 	    k->p.len + k->q.len > k->n.len + 1 || k->d.len > k->n.len ||
 	    k->dp.len > k->p.len || k->dq.len > k->q.len ||
 	    k->u.len > k->p.len) {
-		cr_seterr(err_ctx, errmsg, "inconsistent RSA key");
+		cr_seterr(errmsg, "inconsistent RSA key");
 		return EBADMSG;
 	}
 	rc = gnutls_x509_privkey_init(&xk);
 	if (rc < 0) {
-		cr_seterr(err_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		return ENOMEM;
 	}
 	rc = gnutls_x509_privkey_import_rsa_raw2(xk, &n, &e,
@@ -201,7 +201,7 @@ int cr_rsa_key_to_x509(const struct cr_rsa_key *k,
 	}
 	if (rc < 0) {
 		gnutls_x509_privkey_deinit(xk);
-		cr_seterr(err_ctx, errmsg, "inconsistent RSA key: %s",
+		cr_seterr(errmsg, "inconsistent RSA key: %s",
 			  gnutls_strerror(rc));
 		return EBADMSG;
 	}
@@ -232,7 +232,7 @@ int cr_rsa_key_from_x509(TALLOC_CTX *mem_ctx, gnutls_x509_privkey_t xk,
 						 &v[7]);
 	if (rc < 0) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "not an RSA key: %s",
+		cr_seterr(errmsg, "not an RSA key: %s",
 			  gnutls_strerror(rc));
 		goto done;
 	}
@@ -257,7 +257,7 @@ done:
 			gnutls_free(v[i].data);
 		}
 	}
-	cr_dpapi_err_done(mem_ctx, errmsg, ret);
+	cr_err_nomem(errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -283,7 +283,7 @@ int cr_rsa_key_to_privkey(const struct cr_rsa_key *k, gnutls_privkey_t *out,
 	if (rc < 0) {
 		gnutls_x509_privkey_deinit(xk);
 		gnutls_privkey_deinit(pk);
-		cr_seterr(err_ctx, errmsg, "cannot use the RSA key: %s",
+		cr_seterr(errmsg, "cannot use the RSA key: %s",
 			  gnutls_strerror(rc));
 		return EIO;
 	}
@@ -328,7 +328,7 @@ int cr_rsa_key_to_pkcs8(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 		GNUTLS_PKCS_PLAIN, &d);
 	gnutls_x509_privkey_deinit(xk);
 	if (rc < 0) {
-		cr_seterr(mem_ctx, errmsg, "PKCS#8 export failed: %s",
+		cr_seterr(errmsg, "PKCS#8 export failed: %s",
 			  gnutls_strerror(rc));
 		return EIO;
 	}
@@ -336,7 +336,7 @@ int cr_rsa_key_to_pkcs8(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 	credroam_wipe(d.data, d.size);
 	gnutls_free(d.data);
 	if (buf == NULL) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		return ENOMEM;
 	}
 	*out = buf;
@@ -357,12 +357,12 @@ int cr_rsa_key_from_pkcs8(TALLOC_CTX *mem_ctx, const uint8_t *data,
 
 	*out = NULL;
 	if (len > UINT32_MAX) {
-		cr_seterr(mem_ctx, errmsg, "key file too large");
+		cr_seterr(errmsg, "key file too large");
 		return EBADMSG;
 	}
 	rc = gnutls_x509_privkey_init(&xk);
 	if (rc < 0) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		return ENOMEM;
 	}
 	rc = gnutls_x509_privkey_import2(xk, &d,
@@ -370,13 +370,13 @@ int cr_rsa_key_from_pkcs8(TALLOC_CTX *mem_ctx, const uint8_t *data,
 		GNUTLS_PKCS_PLAIN);
 	if (rc < 0) {
 		gnutls_x509_privkey_deinit(xk);
-		cr_seterr(mem_ctx, errmsg, "not an unencrypted private key: "
+		cr_seterr(errmsg, "not an unencrypted private key: "
 			  "%s", gnutls_strerror(rc));
 		return EBADMSG;
 	}
 	if (gnutls_x509_privkey_get_pk_algorithm(xk) != GNUTLS_PK_RSA) {
 		gnutls_x509_privkey_deinit(xk);
-		cr_seterr(mem_ctx, errmsg, "not an RSA key");
+		cr_seterr(errmsg, "not an RSA key");
 		return EINVAL;
 	}
 	ret = cr_rsa_key_from_x509(mem_ctx, xk, out, errmsg);

@@ -41,12 +41,12 @@ int cr_privatekeyblob_parse(TALLOC_CTX *mem_ctx, const uint8_t *data,
 	    bversion != 2 || magic != CR_RSA2_MAGIC || bits == 0 ||
 	    bits % 16 != 0 || bits > CR_RSA_MAX_BITS) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "not an RSA2 PRIVATEKEYBLOB");
+		cr_seterr(errmsg, "not an RSA2 PRIVATEKEYBLOB");
 		goto done;
 	}
 	if (cr_cursor_left(&c) != (size_t)bits / 16 * 9) {
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "PRIVATEKEYBLOB for %u bits has %zu "
+		cr_seterr(errmsg, "PRIVATEKEYBLOB for %u bits has %zu "
 			  "bytes of key, not %u", bits, cr_cursor_left(&c),
 			  bits / 16 * 9);
 		goto done;
@@ -64,12 +64,11 @@ int cr_privatekeyblob_parse(TALLOC_CTX *mem_ctx, const uint8_t *data,
 						  bits / 16);
 	}
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		goto done;
 	}
 	*out = talloc_move(mem_ctx, &k);
 done:
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -87,13 +86,13 @@ int cr_privatekeyblob_build(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 	*out = NULL;
 	*out_len = 0;
 	if (bits == 0 || bits > CR_RSA_MAX_BITS || !cr_bn_to_u32(&k->e, &e)) {
-		cr_seterr(mem_ctx, errmsg, "RSA key does not fit a "
+		cr_seterr(errmsg, "RSA key does not fit a "
 			  "PRIVATEKEYBLOB");
 		return EINVAL;
 	}
 	buf = talloc_zero_size(mem_ctx, len);
 	if (buf == NULL) {
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		return ENOMEM;
 	}
 	credroam_keep_secret(buf);
@@ -106,7 +105,7 @@ int cr_privatekeyblob_build(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 	ok = cr_rsa_key_to_capi_fields(k, buf + 20, bits / 8, bits / 16);
 	if (!ok || k->d.len == 0 || k->u.len == 0) {
 		talloc_free(buf);
-		cr_seterr(mem_ctx, errmsg, "RSA key lacks or overflows a CRT "
+		cr_seterr(errmsg, "RSA key lacks or overflows a CRT "
 			  "field");
 		return EINVAL;
 	}
@@ -133,25 +132,25 @@ int cr_pvk_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	salt_len = cr_get_le32(&c, "saltlen");
 	key_len = cr_get_le32(&c, "keylen");
 	if (!cr_cursor_ok(&c) || magic != CR_PVK_MAGIC) {
-		cr_seterr(mem_ctx, errmsg, "not a PVK file (magic 0x%08x)",
+		cr_seterr(errmsg, "not a PVK file (magic 0x%08x)",
 			  magic);
 		return EBADMSG;
 	}
 	if (encrypted != 0 || salt_len != 0) {
-		cr_seterr(mem_ctx, errmsg, "password-protected PVK files are "
+		cr_seterr(errmsg, "password-protected PVK files are "
 			  "not supported");
 		return EINVAL;
 	}
 	blob = cr_get_bytes(&c, key_len, "key blob");
 	if (!cr_cursor_ok(&c) || cr_cursor_left(&c) != 0) {
-		cr_seterr(mem_ctx, errmsg, "PVK key length %u does not match "
+		cr_seterr(errmsg, "PVK key length %u does not match "
 			  "the %zu bytes after the header", key_len, len - 24);
 		return EBADMSG;
 	}
 	ret = cr_privatekeyblob_parse(mem_ctx, blob, key_len, out, &alg,
 				      errmsg);
 	if (ret != 0) {
-		cr_wraperr(mem_ctx, errmsg, "PVK file");
+		cr_wraperr(errmsg, "PVK file");
 	}
 	return ret;
 }
@@ -183,13 +182,12 @@ int cr_pvk_build(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 	cr_put_bytes(&o, blob, blob_len);
 	if (o.oom) {
 		ret = ENOMEM;
-		cr_seterr(mem_ctx, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 		goto done;
 	}
 	*out = talloc_steal(mem_ctx, o.data);
 	*out_len = o.len;
 done:
-	cr_dpapi_err_keep(mem_ctx, errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }

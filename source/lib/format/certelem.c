@@ -85,7 +85,7 @@ int cr_key_prov_info_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf,
 	kpi = talloc_zero(frame, struct cr_key_prov_info);
 	if (kpi == NULL) {
 		ret = ENOMEM;
-		cr_seterr(mem_ctx, errmsg, "key provider info: out of memory");
+		cr_seterr(errmsg, "key provider info: out of memory");
 		goto done;
 	}
 	cr_cursor_init(&c, buf, len);
@@ -97,7 +97,7 @@ int cr_key_prov_info_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf,
 	off_params = cr_get_le32(&c, "parameter offset");
 	kpi->key_spec = cr_get_le32(&c, "key spec");
 	if (!cr_cursor_ok(&c)) {
-		cr_seterr(mem_ctx, errmsg, "key provider info: %s truncated "
+		cr_seterr(errmsg, "key provider info: %s truncated "
 			  "at offset %zu (%zu bytes, the header has %d)",
 			  c.fail_what, c.fail_off, len, CR_KPI_HEADER_SIZE);
 		goto done;
@@ -107,7 +107,7 @@ int cr_key_prov_info_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf,
 	if (off_container != 0) {
 		if (off_container < CR_KPI_HEADER_SIZE ||
 		    off_container >= len) {
-			cr_seterr(mem_ctx, errmsg, "key provider info: "
+			cr_seterr(errmsg, "key provider info: "
 				  "container name offset %u is not in the "
 				  "name data (%d up to %zu)", off_container,
 				  CR_KPI_HEADER_SIZE, len);
@@ -116,7 +116,7 @@ int cr_key_prov_info_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf,
 		ret = cr_utf16z_at(kpi, buf, len, off_container,
 				   &kpi->container);
 		if (ret != 0) {
-			cr_seterr(mem_ctx, errmsg, "key provider info: "
+			cr_seterr(errmsg, "key provider info: "
 				  "container name at offset %u is not "
 				  "NUL-terminated UTF-16LE", off_container);
 			goto done;
@@ -125,7 +125,7 @@ int cr_key_prov_info_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf,
 	if (off_provider != 0) {
 		if (off_provider < CR_KPI_HEADER_SIZE || off_provider >= len) {
 			ret = EBADMSG;
-			cr_seterr(mem_ctx, errmsg, "key provider info: "
+			cr_seterr(errmsg, "key provider info: "
 				  "provider name offset %u is not in the "
 				  "name data (%d up to %zu)", off_provider,
 				  CR_KPI_HEADER_SIZE, len);
@@ -134,7 +134,7 @@ int cr_key_prov_info_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf,
 		ret = cr_utf16z_at(kpi, buf, len, off_provider,
 				   &kpi->provider);
 		if (ret != 0) {
-			cr_seterr(mem_ctx, errmsg, "key provider info: "
+			cr_seterr(errmsg, "key provider info: "
 				  "provider name at offset %u is not "
 				  "NUL-terminated UTF-16LE", off_provider);
 			goto done;
@@ -144,7 +144,7 @@ int cr_key_prov_info_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf,
 		if (off_params < CR_KPI_HEADER_SIZE || off_params > len ||
 		    kpi->n_params > (len - off_params) / CR_KPI_PARAM_SIZE) {
 			ret = EBADMSG;
-			cr_seterr(mem_ctx, errmsg, "key provider info: %u "
+			cr_seterr(errmsg, "key provider info: %u "
 				  "parameters at offset %u run past the end "
 				  "(%zu bytes)", kpi->n_params, off_params,
 				  len);
@@ -158,7 +158,7 @@ int cr_key_prov_info_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf,
 
 			if (off_data > len || cb_data > len - off_data) {
 				ret = EBADMSG;
-				cr_seterr(mem_ctx, errmsg, "key provider info: "
+				cr_seterr(errmsg, "key provider info: "
 					  "parameter %u data (%u bytes at "
 					  "offset %u) runs past the end (%zu "
 					  "bytes)", i, cb_data, off_data, len);
@@ -227,7 +227,7 @@ int cr_key_prov_info_build(TALLOC_CTX *mem_ctx,
 	if (kpi->container != NULL) {
 		container_size = cr_padded_utf16_size(frame, kpi->container);
 		if (container_size == 0) {
-			cr_seterr(mem_ctx, errmsg, "key provider info: "
+			cr_seterr(errmsg, "key provider info: "
 				  "container name is not valid UTF-8");
 			goto done;
 		}
@@ -236,7 +236,7 @@ int cr_key_prov_info_build(TALLOC_CTX *mem_ctx,
 	if (kpi->provider != NULL) {
 		provider_size = cr_padded_utf16_size(frame, kpi->provider);
 		if (provider_size == 0) {
-			cr_seterr(mem_ctx, errmsg, "key provider info: "
+			cr_seterr(errmsg, "key provider info: "
 				  "provider name is not valid UTF-8");
 			goto done;
 		}
@@ -244,7 +244,7 @@ int cr_key_prov_info_build(TALLOC_CTX *mem_ctx,
 	}
 	if (container_size > CR_CERTELEM_MAX_SIZE ||
 	    provider_size > CR_CERTELEM_MAX_SIZE) {
-		cr_seterr(mem_ctx, errmsg, "key provider info: names too "
+		cr_seterr(errmsg, "key provider info: names too "
 			  "long");
 		goto done;
 	}
@@ -271,7 +271,7 @@ int cr_key_prov_info_build(TALLOC_CTX *mem_ctx,
 	}
 	if (b.oom) {
 		ret = ENOMEM;
-		cr_seterr(mem_ctx, errmsg, "key provider info: out of memory");
+		cr_seterr(errmsg, "key provider info: out of memory");
 		goto done;
 	}
 	*_buf = talloc_steal(mem_ctx, b.data);
@@ -298,7 +298,7 @@ static int cr_certelem_decode_props(TALLOC_CTX *mem_ctx,
 		case CR_CERT_PROP_SHA1_HASH:
 			if (p->length != CR_SHA1_LEN) {
 				*why = CR_CERTELEM_BAD_SHA1_PROP;
-				cr_seterr(mem_ctx, errmsg, "certificate "
+				cr_seterr(errmsg, "certificate "
 					  "element: SHA-1 property has %u "
 					  "bytes, not 20, at offset %zu",
 					  p->length, p->offset);
@@ -318,13 +318,13 @@ static int cr_certelem_decode_props(TALLOC_CTX *mem_ctx,
 							&e->friendly_name);
 			}
 			if (rc == ENOMEM) {
-				cr_seterr(mem_ctx, errmsg, "certificate "
+				cr_seterr(errmsg, "certificate "
 					  "element: out of memory");
 				return ENOMEM;
 			}
 			if (rc != 0) {
 				*why = CR_CERTELEM_BAD_FRIENDLY_NAME;
-				cr_seterr(mem_ctx, errmsg, "certificate "
+				cr_seterr(errmsg, "certificate "
 					  "element: friendly name at offset "
 					  "%zu is not NUL-terminated UTF-16LE",
 					  p->offset);
@@ -336,7 +336,7 @@ static int cr_certelem_decode_props(TALLOC_CTX *mem_ctx,
 						    &e->key_prov, errmsg);
 			if (rc != 0) {
 				*why = CR_CERTELEM_BAD_KEY_PROV_INFO;
-				cr_wraperr(mem_ctx, errmsg, "certificate "
+				cr_wraperr(errmsg, "certificate "
 					   "element: property 2 at offset %zu",
 					   p->offset);
 				return rc;
@@ -371,7 +371,7 @@ int cr_certelem_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 	}
 	if (len > CR_CERTELEM_MAX_SIZE) {
 		why = CR_CERTELEM_TOO_LARGE;
-		cr_seterr(mem_ctx, errmsg, "certificate element: %zu bytes "
+		cr_seterr(errmsg, "certificate element: %zu bytes "
 			  "is more than %d", len, CR_CERTELEM_MAX_SIZE);
 		goto done;
 	}
@@ -404,21 +404,21 @@ int cr_certelem_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 
 		if (left == 0) {
 			why = CR_CERTELEM_MISSING_CERT;
-			cr_seterr(mem_ctx, errmsg, "certificate element: ends "
+			cr_seterr(errmsg, "certificate element: ends "
 				  "at offset %zu without the certificate "
 				  "(property 32)", c.off);
 			goto done;
 		}
 		if (left < CR_PROP_HEADER_SIZE) {
 			why = CR_CERTELEM_HEADER_TRUNCATED;
-			cr_seterr(mem_ctx, errmsg, "certificate element: "
+			cr_seterr(errmsg, "certificate element: "
 				  "property header truncated (%zu of 12 "
 				  "bytes) at offset %zu", left, c.off);
 			goto done;
 		}
 		if (e->n_props == CR_CERTELEM_MAX_PROPS) {
 			why = CR_CERTELEM_TOO_MANY_PROPS;
-			cr_seterr(mem_ctx, errmsg, "certificate element: more "
+			cr_seterr(errmsg, "certificate element: more "
 				  "than %d properties at offset %zu",
 				  CR_CERTELEM_MAX_PROPS, c.off);
 			goto done;
@@ -428,13 +428,13 @@ int cr_certelem_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 		p.length = cr_get_le32(&c, "property length");
 		if (p.id == 0) {
 			why = CR_CERTELEM_BAD_PROP_ID;
-			cr_seterr(mem_ctx, errmsg, "certificate element: "
+			cr_seterr(errmsg, "certificate element: "
 				  "property id 0 at offset %zu", p.offset);
 			goto done;
 		}
 		if (reserved != 1) {
 			why = CR_CERTELEM_BAD_RESERVED;
-			cr_seterr(mem_ctx, errmsg, "certificate element: "
+			cr_seterr(errmsg, "certificate element: "
 				  "property %u reserved field is %u, not 1, "
 				  "at offset %zu", p.id, reserved,
 				  p.offset + 4);
@@ -443,7 +443,7 @@ int cr_certelem_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 		left = cr_cursor_left(&c);
 		if (p.length > left) {
 			why = CR_CERTELEM_VALUE_PAST_END;
-			cr_seterr(mem_ctx, errmsg, "certificate element: "
+			cr_seterr(errmsg, "certificate element: "
 				  "property %u length %u runs past the end "
 				  "(%zu bytes left) at offset %zu", p.id,
 				  p.length, left, p.offset + 8);
@@ -452,7 +452,7 @@ int cr_certelem_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 		for (i = 0; i < e->n_props; i++) {
 			if (e->props[i].id == p.id) {
 				why = CR_CERTELEM_DUPLICATE_PROP;
-				cr_seterr(mem_ctx, errmsg, "certificate "
+				cr_seterr(errmsg, "certificate "
 					  "element: property %u again at "
 					  "offset %zu (first at %zu)", p.id,
 					  p.offset, e->props[i].offset);
@@ -472,7 +472,7 @@ int cr_certelem_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 
 		why = again ? CR_CERTELEM_DUPLICATE_CERT
 			    : CR_CERTELEM_TRAILING_BYTES;
-		cr_seterr(mem_ctx, errmsg, again
+		cr_seterr(errmsg, again
 			  ? "certificate element: a second certificate "
 			    "property at offset %zu (%zu bytes)"
 			  : "certificate element: trailing bytes after the "
@@ -485,7 +485,7 @@ int cr_certelem_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 	e->cert_len = e->props[e->n_props - 1].length;
 	if (e->cert_len == 0) {
 		why = CR_CERTELEM_EMPTY_CERT;
-		cr_seterr(mem_ctx, errmsg, "certificate element: empty "
+		cr_seterr(errmsg, "certificate element: empty "
 			  "certificate property at offset %zu",
 			  e->props[e->n_props - 1].offset);
 		goto done;
@@ -493,7 +493,7 @@ int cr_certelem_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 	ok = cr_sha1(e->cert, e->cert_len, e->thumbprint);
 	if (!ok) {
 		ret = EIO;
-		cr_seterr(mem_ctx, errmsg, "certificate element: SHA-1 "
+		cr_seterr(errmsg, "certificate element: SHA-1 "
 			  "failed");
 		goto done;
 	}
@@ -510,7 +510,7 @@ int cr_certelem_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 	goto done;
 nomem:
 	ret = ENOMEM;
-	cr_seterr(mem_ctx, errmsg, "certificate element: out of memory");
+	cr_seterr(errmsg, "certificate element: out of memory");
 done:
 	if (problem != NULL) {
 		*problem = why;
@@ -544,7 +544,7 @@ int cr_certelem_serialize(TALLOC_CTX *mem_ctx,
 	}
 	if (b.oom) {
 		ret = ENOMEM;
-		cr_seterr(mem_ctx, errmsg, "certificate element: out of "
+		cr_seterr(errmsg, "certificate element: out of "
 			  "memory");
 		goto done;
 	}
@@ -588,20 +588,20 @@ int cr_certelem_build(TALLOC_CTX *mem_ctx, const uint8_t *der,
 	}
 	if (der_len == 0 || der_len > CR_CERTELEM_MAX_SIZE / 2) {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "certificate element: a %zu-byte "
+		cr_seterr(errmsg, "certificate element: a %zu-byte "
 			  "certificate cannot be stored", der_len);
 		goto done;
 	}
 	/* refuse to hand Windows something it cannot decode */
 	ret = cr_x509_info(frame, der, der_len, &info, errmsg);
 	if (ret != 0) {
-		cr_wraperr(mem_ctx, errmsg, "certificate element");
+		cr_wraperr(errmsg, "certificate element");
 		goto done;
 	}
 	ok = cr_sha1(der, der_len, sha1);
 	if (!ok) {
 		ret = EIO;
-		cr_seterr(mem_ctx, errmsg, "certificate element: SHA-1 "
+		cr_seterr(errmsg, "certificate element: SHA-1 "
 			  "failed");
 		goto done;
 	}
@@ -609,7 +609,7 @@ int cr_certelem_build(TALLOC_CTX *mem_ctx, const uint8_t *der,
 		ret = cr_utf8_to_utf16le(frame, friendly_name, &name16,
 					 &name16_len);
 		if (ret != 0) {
-			cr_seterr(mem_ctx, errmsg, "certificate element: "
+			cr_seterr(errmsg, "certificate element: "
 				  "friendly name is not valid UTF-8");
 			goto done;
 		}
@@ -634,7 +634,7 @@ int cr_certelem_build(TALLOC_CTX *mem_ctx, const uint8_t *der,
 	cr_put_prop(&b, CR_CERT_PROP_CERT, der, der_len);
 	if (b.oom || b.len > CR_CERTELEM_MAX_SIZE) {
 		ret = b.oom ? ENOMEM : EINVAL;
-		cr_seterr(mem_ctx, errmsg, "certificate element: %s",
+		cr_seterr(errmsg, "certificate element: %s",
 			  b.oom ? "out of memory" : "too large");
 		goto done;
 	}
@@ -688,7 +688,7 @@ int cr_x509_info(TALLOC_CTX *mem_ctx, const uint8_t *der, size_t der_len,
 		return ENOMEM;
 	}
 	if (der_len > UINT32_MAX) {
-		cr_seterr(mem_ctx, errmsg, "X.509: certificate too large");
+		cr_seterr(errmsg, "X.509: certificate too large");
 		goto done;
 	}
 	info = talloc_zero(frame, struct cr_x509_info);
@@ -706,7 +706,7 @@ int cr_x509_info(TALLOC_CTX *mem_ctx, const uint8_t *der, size_t der_len,
 	in.size = (unsigned)der_len;
 	rc = gnutls_x509_crt_import(h->crt, &in, GNUTLS_X509_FMT_DER);
 	if (rc != GNUTLS_E_SUCCESS) {
-		cr_seterr(mem_ctx, errmsg, "X.509: the certificate does not "
+		cr_seterr(errmsg, "X.509: the certificate does not "
 			  "decode: %s", gnutls_strerror(rc));
 		goto done;
 	}
@@ -737,7 +737,7 @@ int cr_x509_info(TALLOC_CTX *mem_ctx, const uint8_t *der, size_t der_len,
 	goto done;
 nomem:
 	ret = ENOMEM;
-	cr_seterr(mem_ctx, errmsg, "X.509: out of memory");
+	cr_seterr(errmsg, "X.509: out of memory");
 done:
 	TALLOC_FREE(frame);
 	return ret;

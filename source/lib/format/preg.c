@@ -597,7 +597,7 @@ int preg_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 		name = "Registry.pol";
 	}
 	if (len > PREG_MAX_FILE_SIZE) {
-		cr_seterr(mem_ctx, errmsg, "%s: %zu bytes is larger than the "
+		cr_seterr(errmsg, "%s: %zu bytes is larger than the "
 			  "%u bytes a Registry.pol may have", name, len,
 			  PREG_MAX_FILE_SIZE);
 		ret = EINVAL;
@@ -612,19 +612,19 @@ int preg_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	sig = cr_get_le32(&pp.c, "signature");
 	version = cr_get_le32(&pp.c, "version");
 	if (!cr_cursor_ok(&pp.c)) {
-		cr_seterr(mem_ctx, errmsg, "%s: not a Registry.pol file: "
+		cr_seterr(errmsg, "%s: not a Registry.pol file: "
 			  "%zu bytes, shorter than the 8-byte header", name,
 			  len);
 		goto done;
 	}
 	if (sig != PREG_SIGNATURE) {
-		cr_seterr(mem_ctx, errmsg, "%s: not a Registry.pol file: "
+		cr_seterr(errmsg, "%s: not a Registry.pol file: "
 			  "signature 0x%08x at offset 0x0 (expected "
 			  "0x%08x \"PReg\")", name, sig, PREG_SIGNATURE);
 		goto done;
 	}
 	if (version != PREG_VERSION) {
-		cr_seterr(mem_ctx, errmsg, "%s: unsupported Registry.pol "
+		cr_seterr(errmsg, "%s: unsupported Registry.pol "
 			  "version %u at offset 0x4 (only %u is known)", name,
 			  version, PREG_VERSION);
 		goto done;
@@ -633,7 +633,7 @@ int preg_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 		size_t start = pp.c.off;
 
 		if (f->num_entries >= PREG_MAX_ENTRIES) {
-			cr_seterr(mem_ctx, errmsg, "%s: entry %zu at offset "
+			cr_seterr(errmsg, "%s: entry %zu at offset "
 				  "0x%zx: more than %u entries", name, idx,
 				  start, PREG_MAX_ENTRIES);
 			goto done;
@@ -647,14 +647,14 @@ int preg_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 					"offset 0x%zx (reading %s)",
 					pp.c.fail_off, pp.c.fail_what);
 			}
-			cr_seterr(mem_ctx, errmsg, "%s: entry %zu at offset "
+			cr_seterr(errmsg, "%s: entry %zu at offset "
 				  "0x%zx: %s", name, idx, start, why);
 			ret = pp.c.status;
 			goto done;
 		}
 		rc = append_entry(f, e);
 		if (rc != 0) {
-			cr_seterr(mem_ctx, errmsg, "%s: entry %zu: out of "
+			cr_seterr(errmsg, "%s: entry %zu: out of "
 				  "memory", name, idx);
 			ret = ENOMEM;
 			goto done;
@@ -689,7 +689,7 @@ int preg_write(TALLOC_CTX *mem_ctx, const struct preg_file *f,
 		cr_put_le16(&b, PREG_CH_OPEN);
 		rc = utf8_to_utf16(&b, e->key, &units);
 		if (rc != 0 || units == 0 || units > PREG_MAX_KEY_CHARS) {
-			cr_seterr(mem_ctx, errmsg, "Registry.pol entry %zu: "
+			cr_seterr(errmsg, "Registry.pol entry %zu: "
 				  "key '%s' is empty, too long or not UTF-8",
 				  i, e->key);
 			goto done;
@@ -698,7 +698,7 @@ int preg_write(TALLOC_CTX *mem_ctx, const struct preg_file *f,
 		cr_put_le16(&b, PREG_CH_SEP);
 		rc = utf8_to_utf16(&b, e->value, &units);
 		if (rc != 0 || units > PREG_MAX_VALUE_CHARS) {
-			cr_seterr(mem_ctx, errmsg, "Registry.pol entry %zu: "
+			cr_seterr(errmsg, "Registry.pol entry %zu: "
 				  "value name is too long or not UTF-8", i);
 			goto done;
 		}
@@ -712,7 +712,7 @@ int preg_write(TALLOC_CTX *mem_ctx, const struct preg_file *f,
 		cr_put_le16(&b, PREG_CH_CLOSE);
 	}
 	if (b.oom) {
-		cr_seterr(mem_ctx, errmsg, "Registry.pol: out of memory");
+		cr_seterr(errmsg, "Registry.pol: out of memory");
 		ret = ENOMEM;
 		goto done;
 	}
@@ -739,14 +739,14 @@ static int make_entry(TALLOC_CTX *mem_ctx, const char *key,
 	ok = (key != NULL && key[0] != '\0' &&
 	      utf8_valid(key, PREG_MAX_KEY_CHARS));
 	if (!ok) {
-		cr_seterr(mem_ctx, errmsg, "Registry.pol: key is empty, "
+		cr_seterr(errmsg, "Registry.pol: key is empty, "
 			  "longer than %u characters or not UTF-8",
 			  PREG_MAX_KEY_CHARS);
 		goto done;
 	}
 	ok = (value != NULL && utf8_valid(value, PREG_MAX_VALUE_CHARS));
 	if (!ok) {
-		cr_seterr(mem_ctx, errmsg, "Registry.pol: key '%s': value "
+		cr_seterr(errmsg, "Registry.pol: key '%s': value "
 			  "name is longer than %u characters or not UTF-8",
 			  key, PREG_MAX_VALUE_CHARS);
 		goto done;
@@ -768,7 +768,7 @@ static int make_entry(TALLOC_CTX *mem_ctx, const char *key,
 	e->size = size;
 	rc = decode_data(frame, e, &detail);
 	if (rc != 0) {
-		cr_seterr(mem_ctx, errmsg, "Registry.pol: key '%s' value "
+		cr_seterr(errmsg, "Registry.pol: key '%s' value "
 			  "'%s': %s", key, value,
 			  (detail != NULL) ? detail : "out of memory");
 		ret = (rc == EBADMSG) ? EINVAL : rc;
@@ -795,7 +795,7 @@ int preg_add(struct preg_file *f, const char *key, const char *value,
 	}
 	ret = append_entry(f, e);
 	if (ret != 0) {
-		cr_seterr(f, errmsg, "Registry.pol: cannot add entry %zu: "
+		cr_seterr(errmsg, "Registry.pol: cannot add entry %zu: "
 			  "%s", f->num_entries,
 			  (ret == E2BIG) ? "too many entries" :
 			  "out of memory");
@@ -827,7 +827,7 @@ int preg_add_sz(struct preg_file *f, const char *key, const char *value,
 	cr_buf_init(&b, frame, false);
 	rc = utf8_to_utf16(&b, s, &units);
 	if (rc != 0) {
-		cr_seterr(f, errmsg, "Registry.pol: key '%s' value '%s': "
+		cr_seterr(errmsg, "Registry.pol: key '%s' value '%s': "
 			  "string is not UTF-8", key, value);
 		goto done;
 	}
@@ -851,7 +851,7 @@ int preg_replace_dword(struct preg_file *f, size_t idx, const char *key,
 	int ret;
 
 	if (idx >= f->num_entries) {
-		cr_seterr(f, errmsg, "Registry.pol: no entry %zu", idx);
+		cr_seterr(errmsg, "Registry.pol: no entry %zu", idx);
 		ret = EINVAL;
 		goto done;
 	}

@@ -360,14 +360,14 @@ int cr_token_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 	}
 	if (len < CR_TOKEN_HEADER_SIZE) {
 		why = CR_TOKEN_HEADER_TRUNCATED;
-		cr_seterr(mem_ctx, errmsg, "token: header truncated: %zu "
+		cr_seterr(errmsg, "token: header truncated: %zu "
 			  "bytes, a token has at least %d", len,
 			  CR_TOKEN_HEADER_SIZE);
 		goto done;
 	}
 	if (len > CR_TOKEN_MAX_SIZE) {
 		why = CR_TOKEN_TOO_LARGE;
-		cr_seterr(mem_ctx, errmsg, "token: %zu bytes is more than "
+		cr_seterr(errmsg, "token: %zu bytes is more than "
 			  "the %d a token may have", len, CR_TOKEN_MAX_SIZE);
 		goto done;
 	}
@@ -398,26 +398,26 @@ int cr_token_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 	if (!cr_cursor_ok(&c)) {
 		/* cannot happen after the length check; keep it honest */
 		why = CR_TOKEN_HEADER_TRUNCATED;
-		cr_seterr(mem_ctx, errmsg, "token: %s truncated at offset "
+		cr_seterr(errmsg, "token: %s truncated at offset "
 			  "0x%zx", c.fail_what, c.fail_off);
 		goto done;
 	}
 
 	if (magic != '%') {
 		why = CR_TOKEN_BAD_MAGIC;
-		cr_seterr(mem_ctx, errmsg, "token: magic byte is 0x%02x, "
+		cr_seterr(errmsg, "token: magic byte is 0x%02x, "
 			  "not '%%' at offset 0x0", magic);
 		goto done;
 	}
 	if (type_char < '0' || type_char > '9') {
 		why = CR_TOKEN_BAD_TYPE_CHAR;
-		cr_seterr(mem_ctx, errmsg, "token: type byte 0x%02x is not "
+		cr_seterr(errmsg, "token: type byte 0x%02x is not "
 			  "a digit at offset 0x1", type_char);
 		goto done;
 	}
 	if (sep != '\\') {
 		why = CR_TOKEN_BAD_SEPARATOR;
-		cr_seterr(mem_ctx, errmsg, "token: separator byte is 0x%02x, "
+		cr_seterr(errmsg, "token: separator byte is 0x%02x, "
 			  "not '\\' at offset 0x2", sep);
 		goto done;
 	}
@@ -426,7 +426,7 @@ int cr_token_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 	left = cr_cursor_left(&c);
 	if (t->data_length > left) {
 		why = CR_TOKEN_DATA_PAST_END;
-		cr_seterr(mem_ctx, errmsg, "token: data length %u runs past "
+		cr_seterr(errmsg, "token: data length %u runs past "
 			  "the end (%zu bytes left) at offset 0x%x",
 			  t->data_length, left, CR_TOKEN_OFF_DATA_LEN);
 		goto done;
@@ -435,7 +435,7 @@ int cr_token_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 	left = cr_cursor_left(&c);
 	if (t->extra_length > left) {
 		why = CR_TOKEN_EXTRA_PAST_END;
-		cr_seterr(mem_ctx, errmsg, "token: extra length %u runs past "
+		cr_seterr(errmsg, "token: extra length %u runs past "
 			  "the end (%zu bytes left after the data) at offset "
 			  "0x%x", t->extra_length, left,
 			  CR_TOKEN_OFF_EXTRA_LEN);
@@ -445,7 +445,7 @@ int cr_token_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 	left = cr_cursor_left(&c);
 	if (left != 0) {
 		why = CR_TOKEN_TRAILING_BYTES;
-		cr_seterr(mem_ctx, errmsg, "token: %zu trailing bytes after "
+		cr_seterr(errmsg, "token: %zu trailing bytes after "
 			  "data and extra at offset 0x%zx", left, c.off);
 		goto done;
 	}
@@ -453,7 +453,7 @@ int cr_token_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 	ok = cr_sha1(t->data, t->data_length, t->data_sha1);
 	if (!ok) {
 		ret = EIO;
-		cr_seterr(mem_ctx, errmsg, "token: SHA-1 failed");
+		cr_seterr(errmsg, "token: SHA-1 failed");
 		goto done;
 	}
 	t->sha1_valid = (memcmp(t->sha1, t->data_sha1, CR_SHA1_LEN) == 0) ||
@@ -471,7 +471,7 @@ int cr_token_parse(TALLOC_CTX *mem_ctx, const uint8_t *buf, size_t len,
 	ret = 0;
 	goto done;
 nomem:
-	cr_seterr(mem_ctx, errmsg, "token: out of memory");
+	cr_seterr(errmsg, "token: out of memory");
 done:
 	if (problem != NULL) {
 		*problem = why;
@@ -489,13 +489,13 @@ int cr_token_check(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 	if (token->id_problem != CR_TOKEN_OK) {
 		why = token->id_problem;
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "token '%u\\%s' refused: %s",
+		cr_seterr(errmsg, "token '%u\\%s' refused: %s",
 			  token->type, token->id_escaped,
 			  cr_token_id_reason(why));
 	} else if (!token->sha1_valid) {
 		why = CR_TOKEN_HASH_MISMATCH;
 		ret = EBADMSG;
-		cr_seterr(mem_ctx, errmsg, "token '%u\\%s': stored SHA-1 does "
+		cr_seterr(errmsg, "token '%u\\%s': stored SHA-1 does "
 			  "not match the %u bytes of data at offset 0x%x",
 			  token->type, token->id_escaped, token->data_length,
 			  CR_TOKEN_OFF_SHA1);
@@ -558,7 +558,7 @@ int cr_token_serialize(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 	}
 	if (token->type > 9) {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "token: type %u has no digit",
+		cr_seterr(errmsg, "token: type %u has no digit",
 			  token->type);
 		goto done;
 	}
@@ -568,7 +568,7 @@ int cr_token_serialize(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 		     token->data_length, token->extra, token->extra_length);
 	if (b.oom) {
 		ret = ENOMEM;
-		cr_seterr(mem_ctx, errmsg, "token: out of memory");
+		cr_seterr(errmsg, "token: out of memory");
 		goto done;
 	}
 	*_buf = talloc_steal(mem_ctx, b.data);
@@ -604,14 +604,14 @@ static int cr_token_assemble(TALLOC_CTX *mem_ctx, unsigned type,
 	    extra_len > UINT16_MAX ||
 	    extra_len > CR_TOKEN_MAX_SIZE - CR_TOKEN_HEADER_SIZE - data_len) {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "token: %zu bytes of data and %zu "
+		cr_seterr(errmsg, "token: %zu bytes of data and %zu "
 			  "extra do not fit in a token", data_len, extra_len);
 		goto done;
 	}
 	ok = cr_sha1(data, data_len, sha1);
 	if (!ok) {
 		ret = EIO;
-		cr_seterr(mem_ctx, errmsg, "token: SHA-1 failed");
+		cr_seterr(errmsg, "token: SHA-1 failed");
 		goto done;
 	}
 	cr_buf_init(&b, frame, false);
@@ -619,7 +619,7 @@ static int cr_token_assemble(TALLOC_CTX *mem_ctx, unsigned type,
 		     (uint32_t)data_len, extra, (uint16_t)extra_len);
 	if (b.oom) {
 		ret = ENOMEM;
-		cr_seterr(mem_ctx, errmsg, "token: out of memory");
+		cr_seterr(errmsg, "token: out of memory");
 		goto done;
 	}
 	ret = cr_token_parse(mem_ctx, b.data, b.len, _token, NULL, errmsg);
@@ -644,7 +644,7 @@ int cr_token_build(TALLOC_CTX *mem_ctx, unsigned type, const char *id,
 	if (p != CR_TOKEN_OK) {
 		char *esc = cr_id_escape(mem_ctx, id, id_len);
 
-		cr_seterr(mem_ctx, errmsg, "token '%u\\%s' refused: %s at "
+		cr_seterr(errmsg, "token '%u\\%s' refused: %s at "
 			  "offset %zu", type, esc ? esc : "?",
 			  cr_token_id_reason(p), off);
 		talloc_free(esc);
@@ -727,7 +727,7 @@ int cr_dnbinary_parse(TALLOC_CTX *mem_ctx, const char *s, size_t len,
 
 	if (len < 2 || s[0] != 'B' || s[1] != ':') {
 		why = CR_DNB_BAD_PREFIX;
-		cr_seterr(mem_ctx, errmsg, "DN-Binary: does not start with "
+		cr_seterr(errmsg, "DN-Binary: does not start with "
 			  "'B:' at offset 0");
 		goto done;
 	}
@@ -748,21 +748,21 @@ int cr_dnbinary_parse(TALLOC_CTX *mem_ctx, const char *s, size_t len,
 		why = CR_DNB_BAD_COUNT;
 	}
 	if (why != CR_TOKEN_OK && count > CR_DNB_MAX_DIGITS) {
-		cr_seterr(mem_ctx, errmsg, "DN-Binary: hex digit count is "
+		cr_seterr(errmsg, "DN-Binary: hex digit count is "
 			  "larger than %zu (a token of at most %d bytes) at "
 			  "offset %zu", CR_DNB_MAX_DIGITS, CR_TOKEN_MAX_SIZE,
 			  pos);
 		goto done;
 	}
 	if (why != CR_TOKEN_OK) {
-		cr_seterr(mem_ctx, errmsg, "DN-Binary: hex digit count is "
+		cr_seterr(errmsg, "DN-Binary: hex digit count is "
 			  "not a plain decimal number followed by ':' (at "
 			  "most %zu) at offset %zu", CR_DNB_MAX_DIGITS, pos);
 		goto done;
 	}
 	if (count % 2 != 0) {
 		why = CR_DNB_ODD_COUNT;
-		cr_seterr(mem_ctx, errmsg, "DN-Binary: odd hex digit count "
+		cr_seterr(errmsg, "DN-Binary: odd hex digit count "
 			  "%zu at offset 2", count);
 		goto done;
 	}
@@ -776,7 +776,7 @@ int cr_dnbinary_parse(TALLOC_CTX *mem_ctx, const char *s, size_t len,
 			have++;
 		}
 		why = CR_DNB_COUNT_MISMATCH;
-		cr_seterr(mem_ctx, errmsg, "DN-Binary: count says %zu hex "
+		cr_seterr(errmsg, "DN-Binary: count says %zu hex "
 			  "digits, %zu are there before the DN at offset %zu",
 			  count, have, hex_start);
 		goto done;
@@ -792,7 +792,7 @@ int cr_dnbinary_parse(TALLOC_CTX *mem_ctx, const char *s, size_t len,
 
 		if (hi < 0 || lo < 0) {
 			why = CR_DNB_BAD_HEX;
-			cr_seterr(mem_ctx, errmsg, "DN-Binary: not a hex digit "
+			cr_seterr(errmsg, "DN-Binary: not a hex digit "
 				  "at offset %zu",
 				  hex_start + i + (hi < 0 ? 0 : 1));
 			goto done;
@@ -802,7 +802,7 @@ int cr_dnbinary_parse(TALLOC_CTX *mem_ctx, const char *s, size_t len,
 	dn_start = hex_start + count + 1;
 	if (dn_start >= len) {
 		why = CR_DNB_EMPTY_DN;
-		cr_seterr(mem_ctx, errmsg, "DN-Binary: empty DN at offset "
+		cr_seterr(errmsg, "DN-Binary: empty DN at offset "
 			  "%zu", dn_start);
 		goto done;
 	}
@@ -811,7 +811,7 @@ int cr_dnbinary_parse(TALLOC_CTX *mem_ctx, const char *s, size_t len,
 
 		if (ch < 0x20 || ch == 0x7f) {
 			why = CR_DNB_BAD_DN;
-			cr_seterr(mem_ctx, errmsg, "DN-Binary: control "
+			cr_seterr(errmsg, "DN-Binary: control "
 				  "character 0x%02x in the DN at offset %zu",
 				  ch, i);
 			goto done;
@@ -828,7 +828,7 @@ int cr_dnbinary_parse(TALLOC_CTX *mem_ctx, const char *s, size_t len,
 	ret = 0;
 	goto done;
 nomem:
-	cr_seterr(mem_ctx, errmsg, "DN-Binary: out of memory");
+	cr_seterr(errmsg, "DN-Binary: out of memory");
 done:
 	if (problem != NULL) {
 		*problem = why;
@@ -851,25 +851,25 @@ int cr_dnbinary_build(TALLOC_CTX *mem_ctx, const uint8_t *bin, size_t len,
 	}
 	if (dn == NULL || dn[0] == '\0') {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "DN-Binary: the owner DN is empty");
+		cr_seterr(errmsg, "DN-Binary: the owner DN is empty");
 		goto done;
 	}
 	if (len > CR_DNB_MAX_DIGITS / 2) {
 		ret = EINVAL;
-		cr_seterr(mem_ctx, errmsg, "DN-Binary: %zu bytes is too much "
+		cr_seterr(errmsg, "DN-Binary: %zu bytes is too much "
 			  "for one value", len);
 		goto done;
 	}
 	hex = cr_hex_upper(frame, bin, len);
 	if (hex == NULL) {
 		ret = ENOMEM;
-		cr_seterr(mem_ctx, errmsg, "DN-Binary: out of memory");
+		cr_seterr(errmsg, "DN-Binary: out of memory");
 		goto done;
 	}
 	value = talloc_asprintf(frame, "B:%zu:%s:%s", len * 2, hex, dn);
 	if (value == NULL) {
 		ret = ENOMEM;
-		cr_seterr(mem_ctx, errmsg, "DN-Binary: out of memory");
+		cr_seterr(errmsg, "DN-Binary: out of memory");
 		goto done;
 	}
 	*_value = talloc_move(mem_ctx, &value);

@@ -129,7 +129,7 @@ static int gpo_search(TALLOC_CTX *mem_ctx, struct gpo_run *run,
 	if (rc != LDB_SUCCESS) {
 		const char *why = ldb_errstring(conn->ldb);
 
-		cr_seterr(mem_ctx, errmsg, "searching '%s' for Group Policy "
+		cr_seterr(errmsg, "searching '%s' for Group Policy "
 			  "at %s failed: %s", base, conn->dc,
 			  (why != NULL && why[0] != '\0') ? why
 							  : ldb_strerror(rc));
@@ -218,9 +218,6 @@ static int fetch_objects(struct gpo_run *run, const char **dns, size_t n,
 	ret = gpo_search(frame, run, run->base, false, filter,
 			 gpo_search_attrs, &res, errmsg);
 	if (ret != 0) {
-		if (errmsg != NULL && *errmsg != NULL) {
-			talloc_steal(run, *errmsg);
-		}
 		goto done;
 	}
 	run->objs = talloc_realloc(run, run->objs, struct ldb_message *,
@@ -322,7 +319,7 @@ done:
 		wbcFreeMemory(info);
 	}
 	if (ret == ENOMEM) {
-		cr_seterr(run, errmsg, "out of memory");
+		cr_seterr(errmsg, "out of memory");
 	}
 	return ret;
 }
@@ -512,20 +509,17 @@ static int read_token_ad(struct gpo_run *run, char **errmsg)
 	ret = gpo_search(frame, run, run->user_dn, true, "(objectClass=*)",
 			 attrs, &res, errmsg);
 	if (ret != 0) {
-		if (errmsg != NULL && *errmsg != NULL) {
-			talloc_steal(run, *errmsg);
-		}
 		goto done;
 	}
 	if (res->count != 1) {
-		cr_seterr(run, errmsg, "user object '%s' is not visible at %s",
+		cr_seterr(errmsg, "user object '%s' is not visible at %s",
 			  run->user_dn, run->conn->dc);
 		ret = ENOENT;
 		goto done;
 	}
 	el = ldb_msg_find_element(res->msgs[0], "objectSid");
 	if (el == NULL || el->num_values != 1) {
-		cr_seterr(run, errmsg, "user object '%s' has no readable "
+		cr_seterr(errmsg, "user object '%s' has no readable "
 			  "objectSid", run->user_dn);
 		ret = EACCES;
 		goto done;
@@ -533,7 +527,7 @@ static int read_token_ad(struct gpo_run *run, char **errmsg)
 	sid = gpo_sid_string(frame, el->values[0].data, el->values[0].length,
 			     &used);
 	if (sid == NULL || used != el->values[0].length) {
-		cr_seterr(run, errmsg, "objectSid of '%s' is malformed",
+		cr_seterr(errmsg, "objectSid of '%s' is malformed",
 			  run->user_dn);
 		ret = EBADMSG;
 		goto done;
@@ -545,7 +539,7 @@ static int read_token_ad(struct gpo_run *run, char **errmsg)
 				     el->values[i].length, &used);
 		if (sid == NULL || used != el->values[i].length ||
 		    run->num_sids >= GPO_MAX_TOKEN_SIDS) {
-			cr_seterr(run, errmsg, "tokenGroups value %zu of '%s' "
+			cr_seterr(errmsg, "tokenGroups value %zu of '%s' "
 				  "is malformed (or too many)", i,
 				  run->user_dn);
 			ret = EBADMSG;
@@ -706,7 +700,7 @@ static int gpo_pol(struct gpo_run *run, struct gpo_smb **psmb,
 		goto done;
 	}
 	if (g->path[0] == '\0') {
-		cr_seterr(run, errmsg, "GPO '%s' %s has no gPCFileSysPath",
+		cr_seterr(errmsg, "GPO '%s' %s has no gPCFileSysPath",
 			  g->name, g->guid);
 		ret = EINVAL;
 		goto done;
@@ -732,7 +726,7 @@ static int gpo_pol(struct gpo_run *run, struct gpo_smb **psmb,
 		/* no file: no registry settings, unless the GPO is gone */
 		ret = gpo_smb_dir_exists(run, *psmb, g->path, &dir, errmsg);
 		if (ret == 0 && !dir) {
-			cr_seterr(run, errmsg, "the folder '%s' of GPO '%s' "
+			cr_seterr(errmsg, "the folder '%s' of GPO '%s' "
 				  "%s does not exist on SYSVOL", g->path,
 				  g->name, g->guid);
 			ret = ENOENT;
@@ -747,7 +741,7 @@ static int gpo_pol(struct gpo_run *run, struct gpo_smb **psmb,
 	}
 	if (ret != 0 && errmsg != NULL && *errmsg != NULL &&
 	    strstr(*errmsg, g->guid) == NULL) {
-		cr_wraperr(run, errmsg, "%s", label);
+		cr_wraperr(errmsg, "%s", label);
 	}
 	TALLOC_FREE(raw);
 done:
@@ -905,9 +899,9 @@ int cr_gpo_user_policy(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 done:
 	if (ret != 0) {
 		if (err != NULL) {
-			cr_seterr(mem_ctx, errmsg, "%s", err);
+			cr_seterr(errmsg, "%s", err);
 		} else {
-			cr_seterr(mem_ctx, errmsg, "computing the Group Policy "
+			cr_seterr(errmsg, "computing the Group Policy "
 				  "of '%s': %s", user_dn, strerror(ret));
 		}
 	}

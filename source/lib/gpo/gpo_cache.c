@@ -111,7 +111,7 @@ int gpo_cache_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 
 	*pcache = NULL;
 	if (len > GPO_CACHE_MAX_SIZE) {
-		cr_seterr(mem_ctx, errmsg, "GPO cache '%s' is larger than %u "
+		cr_seterr(errmsg, "GPO cache '%s' is larger than %u "
 			  "bytes", name, GPO_CACHE_MAX_SIZE);
 		ret = EBADMSG;
 		goto done;
@@ -187,7 +187,7 @@ int gpo_cache_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 		cr_cursor_fail(&c, EBADMSG, "end of file");
 	}
 	if (!cr_cursor_ok(&c)) {
-		cr_seterr(mem_ctx, errmsg, "GPO cache '%s' is malformed at "
+		cr_seterr(errmsg, "GPO cache '%s' is malformed at "
 			  "offset %zu (%s)", name, c.fail_off,
 			  c.fail_what ? c.fail_what : "?");
 		ret = EBADMSG;
@@ -238,7 +238,7 @@ int gpo_cache_encode(TALLOC_CTX *mem_ctx, const struct gpo_cache *cache,
 		     cache->pols[i].pol_len <= GPO_MAX_POL_SIZE;
 	}
 	if (!ok) {
-		cr_seterr(mem_ctx, errmsg, "GPO cache: a value is too long to "
+		cr_seterr(errmsg, "GPO cache: a value is too long to "
 			  "store");
 		return EINVAL;
 	}
@@ -272,7 +272,7 @@ int gpo_cache_encode(TALLOC_CTX *mem_ctx, const struct gpo_cache *cache,
 	}
 	if (b.len > GPO_CACHE_MAX_SIZE) {
 		TALLOC_FREE(b.data);
-		cr_seterr(mem_ctx, errmsg, "GPO cache would be larger than %u "
+		cr_seterr(errmsg, "GPO cache would be larger than %u "
 			  "bytes", GPO_CACHE_MAX_SIZE);
 		return EINVAL;
 	}
@@ -297,20 +297,20 @@ int gpo_cache_read(TALLOC_CTX *mem_ctx, const char *path, uint8_t **pdata,
 	if (fd < 0) {
 		ret = errno;
 		if (ret != ENOENT) {
-			cr_seterr(mem_ctx, errmsg, "cannot open GPO cache "
+			cr_seterr(errmsg, "cannot open GPO cache "
 				  "'%s': %s", path, strerror(ret));
 		}
 		return ret;
 	}
 	rc = fstat(fd, &st);
 	if (rc != 0 || !S_ISREG(st.st_mode)) {
-		cr_seterr(mem_ctx, errmsg, "GPO cache '%s' is not a regular "
+		cr_seterr(errmsg, "GPO cache '%s' is not a regular "
 			  "file", path);
 		ret = EINVAL;
 		goto done;
 	}
 	if ((uint64_t)st.st_size > GPO_CACHE_MAX_SIZE) {
-		cr_seterr(mem_ctx, errmsg, "GPO cache '%s' is larger than %u "
+		cr_seterr(errmsg, "GPO cache '%s' is larger than %u "
 			  "bytes", path, GPO_CACHE_MAX_SIZE);
 		ret = EFBIG;
 		goto done;
@@ -327,7 +327,7 @@ int gpo_cache_read(TALLOC_CTX *mem_ctx, const char *path, uint8_t **pdata,
 			continue;
 		}
 		if (r <= 0) {
-			cr_seterr(mem_ctx, errmsg, "cannot read GPO cache "
+			cr_seterr(errmsg, "cannot read GPO cache "
 				  "'%s': %s", path,
 				  r < 0 ? strerror(errno) : "file shrank");
 			ret = EIO;
@@ -351,7 +351,7 @@ int gpo_cache_write(TALLOC_CTX *mem_ctx, const char *path,
 	int ret = cr_write_atomic(path, data, len, 0600, true);
 
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "cannot write GPO cache '%s': %s",
+		cr_seterr(errmsg, "cannot write GPO cache '%s': %s",
 			  path, strerror(ret));
 	}
 	return ret;
@@ -371,9 +371,6 @@ int gpo_pol_reduce(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	*plen = 0;
 	ret = preg_parse(frame, data, len, name, &in, errmsg);
 	if (ret != 0) {
-		if (errmsg != NULL && *errmsg != NULL) {
-			talloc_steal(mem_ctx, *errmsg);
-		}
 		goto done;
 	}
 	out = preg_new(frame);
@@ -392,7 +389,7 @@ int gpo_pol_reduce(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 		ret = preg_add(out, e->key, e->value, e->type, e->data,
 			       e->size, NULL);
 		if (ret != 0) {
-			cr_seterr(mem_ctx, errmsg, "%s: cannot keep entry %zu "
+			cr_seterr(errmsg, "%s: cannot keep entry %zu "
 				  "(%s)", name, i, strerror(ret));
 			goto done;
 		}

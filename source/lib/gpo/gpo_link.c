@@ -165,7 +165,7 @@ int gpo_parse_gplink(TALLOC_CTX *mem_ctx, const char *gplink,
 	*pnum = 0;
 	len = strnlen(gplink, GPO_MAX_GPLINK_LEN + 1);
 	if (len > GPO_MAX_GPLINK_LEN) {
-		cr_seterr(mem_ctx, errmsg, "gPLink of '%s' is longer than %u "
+		cr_seterr(errmsg, "gPLink of '%s' is longer than %u "
 			  "bytes", where, GPO_MAX_GPLINK_LEN);
 		ret = EBADMSG;
 		goto done;
@@ -188,14 +188,14 @@ int gpo_parse_gplink(TALLOC_CTX *mem_ctx, const char *gplink,
 			break;
 		}
 		if (gplink[pos] != '[') {
-			cr_seterr(mem_ctx, errmsg, "gPLink of '%s': expected "
+			cr_seterr(errmsg, "gPLink of '%s': expected "
 				  "'[' at offset %zu", where, pos);
 			ret = EBADMSG;
 			goto done;
 		}
 		close = memchr(gplink + pos + 1, ']', len - pos - 1);
 		if (close == NULL) {
-			cr_seterr(mem_ctx, errmsg, "gPLink of '%s': the link "
+			cr_seterr(errmsg, "gPLink of '%s': the link "
 				  "at offset %zu has no ']'", where, pos);
 			ret = EBADMSG;
 			goto done;
@@ -203,13 +203,13 @@ int gpo_parse_gplink(TALLOC_CTX *mem_ctx, const char *gplink,
 		inner = (size_t)(close - (gplink + pos + 1));
 		open2 = memchr(gplink + pos + 1, '[', inner);
 		if (open2 != NULL) {
-			cr_seterr(mem_ctx, errmsg, "gPLink of '%s': '[' inside "
+			cr_seterr(errmsg, "gPLink of '%s': '[' inside "
 				  "the link at offset %zu", where, pos);
 			ret = EBADMSG;
 			goto done;
 		}
 		if (num >= GPO_MAX_LINKS) {
-			cr_seterr(mem_ctx, errmsg, "gPLink of '%s' has more "
+			cr_seterr(errmsg, "gPLink of '%s' has more "
 				  "than %u links", where, GPO_MAX_LINKS);
 			ret = EBADMSG;
 			goto done;
@@ -223,7 +223,7 @@ int gpo_parse_gplink(TALLOC_CTX *mem_ctx, const char *gplink,
 		ret = parse_one(links, gplink + pos + 1, inner, &links[num],
 				&why);
 		if (ret == EBADMSG) {
-			cr_seterr(mem_ctx, errmsg, "gPLink of '%s': the link "
+			cr_seterr(errmsg, "gPLink of '%s': the link "
 				  "at offset %zu %s", where, pos, why);
 			goto done;
 		}
@@ -333,7 +333,7 @@ int gpo_user_chain(TALLOC_CTX *mem_ctx, const char *user_dn,
 	*pnum = 0;
 	n = rdn_starts(user_dn, starts, GPO_MAX_CHAIN + 1);
 	if (n == 0 || n > GPO_MAX_CHAIN) {
-		cr_seterr(mem_ctx, errmsg, "'%s' is not a DN credroam can "
+		cr_seterr(errmsg, "'%s' is not a DN credroam can "
 			  "walk (empty, malformed or deeper than %u)",
 			  user_dn, GPO_MAX_CHAIN);
 		ret = EINVAL;
@@ -345,7 +345,7 @@ int gpo_user_chain(TALLOC_CTX *mem_ctx, const char *user_dn,
 		dom--;
 	}
 	if (dom == n || dom == 0) {
-		cr_seterr(mem_ctx, errmsg, "'%s' has no domain part (DC=...) "
+		cr_seterr(errmsg, "'%s' has no domain part (DC=...) "
 			  "below its own name", user_dn);
 		ret = EINVAL;
 		goto done;

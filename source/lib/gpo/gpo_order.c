@@ -154,7 +154,7 @@ int gpo_order(TALLOC_CTX *mem_ctx, const struct gpo_som *soms,
 	ret = 0;
 done:
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "ordering GPO links: out of memory");
+		cr_seterr(errmsg, "ordering GPO links: out of memory");
 	}
 	TALLOC_FREE(frame);
 	return ret;

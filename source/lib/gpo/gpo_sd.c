@@ -203,7 +203,7 @@ int gpo_sd_check(TALLOC_CTX *mem_ctx, const uint8_t *sd, size_t len,
 		goto done;
 	}
 	if (len > GPO_MAX_SD_LEN) {
-		cr_seterr(mem_ctx, errmsg, "security descriptor of %zu bytes "
+		cr_seterr(errmsg, "security descriptor of %zu bytes "
 			  "is larger than %u", len, GPO_MAX_SD_LEN);
 		ret = EBADMSG;
 		goto done;
@@ -215,13 +215,13 @@ int gpo_sd_check(TALLOC_CTX *mem_ctx, const uint8_t *sd, size_t len,
 	cr_skip(&c, 12, "owner, group and SACL offsets");
 	dacl_off = cr_get_le32(&c, "DACL offset");
 	if (!cr_cursor_ok(&c)) {
-		cr_seterr(mem_ctx, errmsg, "security descriptor of %zu bytes "
+		cr_seterr(errmsg, "security descriptor of %zu bytes "
 			  "is truncated in its header (%s)", len, c.fail_what);
 		ret = EBADMSG;
 		goto done;
 	}
 	if (revision != 1) {
-		cr_seterr(mem_ctx, errmsg, "security descriptor revision is "
+		cr_seterr(errmsg, "security descriptor revision is "
 			  "%u, not 1", revision);
 		ret = EBADMSG;
 		goto done;
@@ -234,7 +234,7 @@ int gpo_sd_check(TALLOC_CTX *mem_ctx, const uint8_t *sd, size_t len,
 	}
 	if (dacl_off < SD_HEADER_LEN || dacl_off > len ||
 	    len - dacl_off < ACL_HEADER_LEN) {
-		cr_seterr(mem_ctx, errmsg, "security descriptor: DACL offset "
+		cr_seterr(errmsg, "security descriptor: DACL offset "
 			  "%" PRIu32 " is outside its %zu bytes", dacl_off,
 			  len);
 		ret = EBADMSG;
@@ -245,7 +245,7 @@ int gpo_sd_check(TALLOC_CTX *mem_ctx, const uint8_t *sd, size_t len,
 	acl_size = cr_get_le16(&c, "ACL size");
 	count = cr_get_le16(&c, "ACE count");
 	if (acl_size < ACL_HEADER_LEN || acl_size > len - dacl_off) {
-		cr_seterr(mem_ctx, errmsg, "security descriptor: DACL size "
+		cr_seterr(errmsg, "security descriptor: DACL size "
 			  "%u runs past the end (%zu bytes left) at offset %"
 			  PRIu32, acl_size, len - dacl_off, dacl_off);
 		ret = EBADMSG;
@@ -261,7 +261,7 @@ int gpo_sd_check(TALLOC_CTX *mem_ctx, const uint8_t *sd, size_t len,
 		bool covers_apply;
 
 		if (end - off < ACE_HEADER_LEN) {
-			cr_seterr(mem_ctx, errmsg, "security descriptor: ACE "
+			cr_seterr(errmsg, "security descriptor: ACE "
 				  "%u of %u starts past the DACL's end at "
 				  "offset %zu", i, count, off);
 			ret = EBADMSG;
@@ -269,7 +269,7 @@ int gpo_sd_check(TALLOC_CTX *mem_ctx, const uint8_t *sd, size_t len,
 		}
 		ace_size = cr_le16(sd + off + 2);
 		if (ace_size < ACE_HEADER_LEN || ace_size > end - off) {
-			cr_seterr(mem_ctx, errmsg, "security descriptor: ACE "
+			cr_seterr(errmsg, "security descriptor: ACE "
 				  "%u size %u is wrong (%zu bytes left in the "
 				  "DACL) at offset %zu", i, ace_size,
 				  end - off, off);
@@ -278,7 +278,7 @@ int gpo_sd_check(TALLOC_CTX *mem_ctx, const uint8_t *sd, size_t len,
 		}
 		ret = decode_ace(frame, sd + off, ace_size, &a, &what);
 		if (ret == EBADMSG) {
-			cr_seterr(mem_ctx, errmsg, "security descriptor: ACE "
+			cr_seterr(errmsg, "security descriptor: ACE "
 				  "%u is malformed (%s) at offset %zu", i,
 				  what, off);
 			goto done;

@@ -220,7 +220,7 @@ int gpo_smb_open(TALLOC_CTX *mem_ctx, const char *server,
 		ret = errno ? errno : EIO;
 		smbclient.free_context(smb->ctx, 1);
 		smb->ctx = NULL;
-		cr_seterr(mem_ctx, errmsg, "cannot set up an SMB client for "
+		cr_seterr(errmsg, "cannot set up an SMB client for "
 			  "SYSVOL on '%s': %s", server, strerror(ret));
 		goto done;
 	}
@@ -332,7 +332,7 @@ char *gpo_smb_url(TALLOC_CTX *mem_ctx, const char *dc, const char *domain,
 static int smb_errno_msg(TALLOC_CTX *mem_ctx, char **errmsg, int err,
 			 const char *what, const char *url)
 {
-	cr_seterr(mem_ctx, errmsg, "%s '%s' over SMB (Kerberos, signed) "
+	cr_seterr(errmsg, "%s '%s' over SMB (Kerberos, signed) "
 		  "failed: %s", what, url, strerror(err));
 	return err;
 }
@@ -355,7 +355,7 @@ int gpo_smb_read(TALLOC_CTX *mem_ctx, struct gpo_smb *smb,
 	*plen = 0;
 	url = gpo_smb_url(frame, smb->server, smb->realm, sysvol_path, rel);
 	if (url == NULL) {
-		cr_seterr(mem_ctx, errmsg, "GPO path '%s' is not a UNC path "
+		cr_seterr(errmsg, "GPO path '%s' is not a UNC path "
 			  "credroam can follow", sysvol_path);
 		ret = EINVAL;
 		goto done;
@@ -389,7 +389,7 @@ int gpo_smb_read(TALLOC_CTX *mem_ctx, struct gpo_smb *smb,
 		len += (size_t)r;
 	}
 	if (len > max) {
-		cr_seterr(mem_ctx, errmsg, "'%s' is larger than %zu bytes", url,
+		cr_seterr(errmsg, "'%s' is larger than %zu bytes", url,
 			  max);
 		ret = EFBIG;
 		goto done;

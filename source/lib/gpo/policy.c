@@ -258,7 +258,7 @@ int policy_apply_preg(struct policy *p, const struct preg_file *f,
 	}
 done:
 	if (ret != 0) {
-		cr_seterr(p, errmsg, "applying policy from '%s': out of "
+		cr_seterr(errmsg, "applying policy from '%s': out of "
 			  "memory", (source != NULL) ? source : "?");
 	}
 	return ret;
@@ -341,7 +341,7 @@ int policy_merge(TALLOC_CTX *mem_ctx, const struct policy *gpo,
 	ret = 0;
 done:
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "merging the policy: out of "
+		cr_seterr(errmsg, "merging the policy: out of "
 			  "memory");
 	}
 	TALLOC_FREE(frame);
@@ -481,7 +481,7 @@ int policy_pol_update(TALLOC_CTX *mem_ctx, const uint8_t *old,
 	}
 done:
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "updating the credential roaming "
+		cr_seterr(errmsg, "updating the credential roaming "
 			  "policy: %s", (msg != NULL) ? msg : "out of memory");
 	}
 	TALLOC_FREE(frame);

@@ -643,7 +643,7 @@ int credroam_conf_parse(TALLOC_CTX *mem_ctx, const char *text, size_t len,
 	ret = 0;
 done:
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "%s", (cp.err != NULL) ? cp.err :
+		cr_seterr(errmsg, "%s", (cp.err != NULL) ? cp.err :
 			  "credroam.conf: out of memory");
 	}
 	TALLOC_FREE(frame);
@@ -672,18 +672,18 @@ int credroam_conf_load(TALLOC_CTX *mem_ctx, const char *path,
 	}
 	if (fd == -1) {
 		ret = errno;
-		cr_seterr(mem_ctx, errmsg, "cannot open %s: %s", path,
+		cr_seterr(errmsg, "cannot open %s: %s", path,
 			  strerror(ret));
 		goto done;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		ret = EIO;
-		cr_seterr(mem_ctx, errmsg, "%s is not a regular file", path);
+		cr_seterr(errmsg, "%s is not a regular file", path);
 		goto done;
 	}
 	if (st.st_size > CONF_MAX_SIZE) {
 		ret = EFBIG;
-		cr_seterr(mem_ctx, errmsg, "%s: %lld bytes is larger than %u",
+		cr_seterr(errmsg, "%s: %lld bytes is larger than %u",
 			  path, (long long)st.st_size, CONF_MAX_SIZE);
 		goto done;
 	}
@@ -699,7 +699,7 @@ int credroam_conf_load(TALLOC_CTX *mem_ctx, const char *path,
 		}
 		if (n < 0) {
 			ret = EIO;
-			cr_seterr(mem_ctx, errmsg, "reading %s: %s", path,
+			cr_seterr(errmsg, "reading %s: %s", path,
 				  strerror(errno));
 			goto done;
 		}
@@ -710,7 +710,7 @@ int credroam_conf_load(TALLOC_CTX *mem_ctx, const char *path,
 	}
 	if (got > CONF_MAX_SIZE) {
 		ret = EFBIG;
-		cr_seterr(mem_ctx, errmsg, "%s grew past %u bytes", path,
+		cr_seterr(errmsg, "%s grew past %u bytes", path,
 			  CONF_MAX_SIZE);
 		goto done;
 	}

@@ -31,7 +31,7 @@ int cr_bkrp_masterkey(TALLOC_CTX *mem_ctx, struct cr_bkrp *bkrp,
 	*master_key = NULL;
 	*master_key_len = 0;
 	if (mkf->dk == NULL) {
-		cr_seterr(mem_ctx, errmsg, "master key %s has no domain key "
+		cr_seterr(errmsg, "master key %s has no domain key "
 			  "section: a DC cannot recover it", mkf->guid);
 		ret = ENOENT;
 		goto done;
@@ -47,7 +47,7 @@ int cr_bkrp_masterkey(TALLOC_CTX *mem_ctx, struct cr_bkrp *bkrp,
 					    &mk_len, &err);
 	}
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "master key %s: %s", mkf->guid,
+		cr_seterr(errmsg, "master key %s: %s", mkf->guid,
 			  err ? err : "failed");
 		goto done;
 	}

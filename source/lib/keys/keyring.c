@@ -76,7 +76,7 @@ int cr_prekeys_from_password(TALLOC_CTX *mem_ctx, const char *password,
 	int ret;
 
 	if (!sid_is_plausible(sid)) {
-		cr_seterr(mem_ctx, errmsg, "'%s' is not a SID",
+		cr_seterr(errmsg, "'%s' is not a SID",
 			  sid != NULL ? sid : "(null)");
 		return EINVAL;
 	}
@@ -90,7 +90,7 @@ int cr_prekeys_from_password(TALLOC_CTX *mem_ctx, const char *password,
 		ret = cr_dpapi_prekey_password(kinds[i], password, sid,
 					       prekeys[i].key);
 		if (ret != 0) {
-			cr_seterr(mem_ctx, errmsg,
+			cr_seterr(errmsg,
 				  "cannot derive the %s pre-key for %s",
 				  cr_dpapi_derivation_name(kinds[i]), sid);
 			TALLOC_FREE(prekeys);
@@ -111,7 +111,7 @@ static int put_key(const char *desc, const void *data, size_t len,
 	key = add_key("user", desc, data, len, KEY_SPEC_USER_KEYRING);
 	if (key < 0) {
 		int err = errno;
-		cr_seterr(errctx, errmsg,
+		cr_seterr(errmsg,
 			  "cannot add '%s' to the user keyring: %s", desc,
 			  strerror(err));
 		return err;
@@ -123,7 +123,7 @@ static int put_key(const char *desc, const void *data, size_t len,
 	if (rc != 0) {
 		int err = errno;
 		keyctl_unlink(key, KEY_SPEC_USER_KEYRING);
-		cr_seterr(errctx, errmsg,
+		cr_seterr(errmsg,
 			  "cannot restrict key '%s' in the user keyring: %s",
 			  desc, strerror(err));
 		return err;
@@ -147,7 +147,7 @@ static int get_key(TALLOC_CTX *mem_ctx, const char *desc, uint8_t **pdata,
 		    err == EKEYREVOKED) {
 			return ENOENT;
 		}
-		cr_seterr(mem_ctx, errmsg,
+		cr_seterr(errmsg,
 			  "cannot search the user keyring for '%s': %s", desc,
 			  strerror(err));
 		return err;
@@ -155,7 +155,7 @@ static int get_key(TALLOC_CTX *mem_ctx, const char *desc, uint8_t **pdata,
 	len = keyctl_read_alloc(key, &buf);
 	if (len < 0) {
 		int err = errno;
-		cr_seterr(mem_ctx, errmsg, "cannot read key '%s': %s", desc,
+		cr_seterr(errmsg, "cannot read key '%s': %s", desc,
 			  strerror(err));
 		return err;
 	}
@@ -180,7 +180,7 @@ int cr_keyring_put_prekeys(const char *sid, const struct cr_prekey *prekeys,
 	int ret;
 
 	if (!sid_is_plausible(sid) || count == 0 || count > MAX_PREKEYS) {
-		cr_seterr(NULL, errmsg, "refusing to store %zu pre-keys for "
+		cr_seterr(errmsg, "refusing to store %zu pre-keys for "
 			  "'%s'", count, sid != NULL ? sid : "(null)");
 		ret = EINVAL;
 		goto done;
@@ -229,7 +229,7 @@ int cr_keyring_get_prekeys(TALLOC_CTX *mem_ctx, const char *sid,
 	count = len / PREKEY_RECORD_LEN;
 	if (len % PREKEY_RECORD_LEN != 0 || count == 0 ||
 	    count > MAX_PREKEYS) {
-		cr_seterr(mem_ctx, errmsg, "key '%s' holds %zu bytes, not a "
+		cr_seterr(errmsg, "key '%s' holds %zu bytes, not a "
 			  "list of pre-keys", desc, len);
 		ret = EBADMSG;
 		goto done;
@@ -262,7 +262,7 @@ int cr_keyring_put_masterkey(const char *sid, const char *guid,
 
 	if (!sid_is_plausible(sid) || guid == NULL || strlen(guid) != 36 ||
 	    len == 0 || len > 128) {
-		cr_seterr(NULL, errmsg, "refusing to cache a master key of "
+		cr_seterr(errmsg, "refusing to cache a master key of "
 			  "%zu bytes for '%s'", len,
 			  sid != NULL ? sid : "(null)");
 		ret = EINVAL;
@@ -334,7 +334,7 @@ int cr_keyring_forget(const char *sid, size_t *pcount, char **errmsg)
 	int ret = 0;
 
 	if (!sid_is_plausible(sid)) {
-		cr_seterr(NULL, errmsg, "'%s' is not a SID",
+		cr_seterr(errmsg, "'%s' is not a SID",
 			  sid != NULL ? sid : "(null)");
 		ret = EINVAL;
 		goto done;
@@ -348,13 +348,13 @@ int cr_keyring_forget(const char *sid, size_t *pcount, char **errmsg)
 	ring = keyctl_get_keyring_ID(KEY_SPEC_USER_KEYRING, 1);
 	if (ring < 0) {
 		ret = errno;
-		cr_seterr(NULL, errmsg, "cannot open the user keyring: %s",
+		cr_seterr(errmsg, "cannot open the user keyring: %s",
 			  strerror(ret));
 		goto done;
 	}
 	if (recursive_key_scan(ring, forget_one, &fc) < 0) {
 		ret = errno;
-		cr_seterr(NULL, errmsg, "cannot list the user keyring: %s",
+		cr_seterr(errmsg, "cannot list the user keyring: %s",
 			  strerror(ret));
 		goto done;
 	}

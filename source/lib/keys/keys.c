@@ -172,7 +172,7 @@ static int unlock_with_dc(TALLOC_CTX *mem_ctx, struct cr_keys *keys,
 	int ret;
 
 	if (keys->conn == NULL) {
-		cr_seterr(mem_ctx, errmsg, "no DC connection");
+		cr_seterr(errmsg, "no DC connection");
 		return EHOSTUNREACH;
 	}
 	if (keys->bkrp == NULL) {
@@ -219,7 +219,7 @@ int cr_keys_unlock(struct cr_keys *keys, const char *guid,
 		goto done;
 	}
 	if (strcasecmp(mkf->guid, guid) != 0) {
-		cr_seterr(keys, errmsg, "master key file '%s' holds master "
+		cr_seterr(errmsg, "master key file '%s' holds master "
 			  "key %s", guid, mkf->guid);
 		ret = EINVAL;
 		goto done;
@@ -233,7 +233,7 @@ int cr_keys_unlock(struct cr_keys *keys, const char *guid,
 		via = "dc";
 	}
 	if (ret != 0) {
-		cr_seterr(keys, errmsg, "cannot unlock master key %s: %s%s",
+		cr_seterr(errmsg, "cannot unlock master key %s: %s%s",
 			  guid, keys->num_prekeys > 0
 				? "the password does not open it, and the DC "
 				  "says: "
@@ -291,14 +291,14 @@ int cr_keys_create(TALLOC_CTX *mem_ctx, struct cr_keys *keys,
 
 	*pmkf = NULL;
 	if (prekey == NULL) {
-		cr_seterr(mem_ctx, errmsg, "you have no DPAPI master key yet, "
+		cr_seterr(errmsg, "you have no DPAPI master key yet, "
 			  "and making one needs your password (log on "
 			  "through PAM, or give --password-file)");
 		ret = EPERM;
 		goto done;
 	}
 	if (keys->conn == NULL) {
-		cr_seterr(mem_ctx, errmsg, "making a master key needs the "
+		cr_seterr(errmsg, "making a master key needs the "
 			  "domain's backup key, and no DC answers");
 		ret = EHOSTUNREACH;
 		goto done;
@@ -317,7 +317,7 @@ int cr_keys_create(TALLOC_CTX *mem_ctx, struct cr_keys *keys,
 						 errmsg);
 	}
 	if (ret != 0) {
-		cr_wraperr(mem_ctx, errmsg, "cannot get the domain's backup "
+		cr_wraperr(errmsg, "cannot get the domain's backup "
 			   "key to make a master key");
 		goto done;
 	}

@@ -539,9 +539,6 @@ static int ad_change(struct roam_ctx *c, const char *old_value,
 		cr_fault_point("ad-modify-done", what);
 	}
 done:
-	if (ret != 0 && errmsg != NULL && *errmsg != NULL) {
-		*errmsg = talloc_steal(c, *errmsg);
-	}
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -776,7 +773,7 @@ static int reconcile_and_apply(struct roam_ctx *c, struct roam_view *v,
 			}
 			note_action(c->report, a, ret == 0);
 			if (ret != 0) {
-				cr_wraperr(c, errmsg, "writing %u\\%s to AD",
+				cr_wraperr(errmsg, "writing %u\\%s to AD",
 					   a->type, a->id);
 				c->report->event = CR_EVENT_AD_WRITE;
 				return ret;
@@ -795,7 +792,7 @@ static int reconcile_and_apply(struct roam_ctx *c, struct roam_view *v,
 			return next_state_items(c, res);
 		}
 	}
-	cr_seterr(c, errmsg, "AD kept changing under this run (%u write "
+	cr_seterr(errmsg, "AD kept changing under this run (%u write "
 		  "conflicts); try again", MAX_CONFLICT_RETRIES + 1);
 	return ESTALE;
 }
@@ -881,7 +878,7 @@ static int compute_policy(struct roam_ctx *c, char **errmsg)
 	ret = cr_gpo_user_policy(c->report, c->conn, c->report->dn, cache,
 				 &c->report->gpo, errmsg);
 	if (ret != 0) {
-		cr_wraperr(c, errmsg, "reading your Group Policy");
+		cr_wraperr(errmsg, "reading your Group Policy");
 		return ret;
 	}
 	gpo_policy = c->report->gpo->policy;
@@ -1278,9 +1275,6 @@ int cr_roam_run(TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts,
 	}
 	if (c->store != NULL && !c->report->busy && !opts->dry_run) {
 		cr_roam_write_last_run(c->store, c->report);
-	}
-	if (errmsg != NULL && *errmsg != NULL) {
-		*errmsg = talloc_steal(mem_ctx, *errmsg);
 	}
 	*preport = talloc_steal(mem_ctx, c->report);
 	TALLOC_FREE(frame);

@@ -189,9 +189,6 @@ write_preferred:
 		ret = *mk != NULL ? 0 : ENOENT;
 	}
 done:
-	if (ret != 0 && errmsg != NULL && *errmsg != NULL) {
-		*errmsg = talloc_steal(c, *errmsg);
-	}
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -239,9 +236,6 @@ int cr_roam_import_pair(struct roam_ctx *c, const struct cr_store_view *local,
 		c->report->imported++;
 	}
 done:
-	if (ret != 0 && errmsg != NULL && *errmsg != NULL) {
-		*errmsg = talloc_steal(c, *errmsg);
-	}
 	TALLOC_FREE(frame);
 	return ret;
 }

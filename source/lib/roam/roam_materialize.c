@@ -87,7 +87,7 @@ static int try_key(struct roam_ctx *c, const struct cr_store_view *local,
 	gs = cr_guid_string(frame, &guid);
 	mkf = cr_roam_find_token(c, local, CR_TOKEN_DPAPI_MASTER_KEY, gs);
 	if (mkf == NULL) {
-		cr_seterr(mem_ctx, why, "its master key %s does not roam", gs);
+		cr_seterr(why, "its master key %s does not roam", gs);
 		ret = ENOENT;
 		goto done;
 	}
@@ -98,7 +98,7 @@ static int try_key(struct roam_ctx *c, const struct cr_store_view *local,
 					      key_id, pem, pem_len, why);
 	}
 	if (ret == 0 && memcmp(key_id, mc->key_id, sizeof(key_id)) != 0) {
-		cr_seterr(mem_ctx, why, "key %s is not the certificate's",
+		cr_seterr(why, "key %s is not the certificate's",
 			  t->id_escaped);
 		ret = EINVAL;
 	}

@@ -143,9 +143,6 @@ out:
 		c->report->ldap_modifies = c->conn->modifies;
 	}
 	*preport = talloc_steal(mem_ctx, c->report);
-	if (errmsg != NULL && *errmsg != NULL) {
-		*errmsg = talloc_steal(mem_ctx, *errmsg);
-	}
 done:
 	TALLOC_FREE(frame);
 	return ret;

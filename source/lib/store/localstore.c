@@ -52,7 +52,7 @@ int cr_store_default_path(TALLOC_CTX *mem_ctx, char **path, char **errmsg)
 		*path = talloc_asprintf(mem_ctx, "%s/.local/share/credroam",
 					home);
 	} else {
-		cr_seterr(mem_ctx, errmsg, "neither XDG_DATA_HOME nor HOME is "
+		cr_seterr(errmsg, "neither XDG_DATA_HOME nor HOME is "
 			  "an absolute path: cannot place the local store");
 		return EINVAL;
 	}
@@ -77,7 +77,7 @@ static int make_parents(TALLOC_CTX *mem_ctx, const char *root,
 		rc = mkdir(p, 0700);
 		if (rc != 0 && errno != EEXIST) {
 			int err = errno;
-			cr_seterr(mem_ctx, errmsg, "cannot create '%s': %s", p,
+			cr_seterr(errmsg, "cannot create '%s': %s", p,
 				  strerror(err));
 			return err;
 		}
@@ -97,7 +97,7 @@ static int open_subdir(TALLOC_CTX *mem_ctx, int dirfd, const char *name,
 		int rc = mkdirat(dirfd, name, 0700);
 		if (rc != 0 && errno != EEXIST) {
 			int err = errno;
-			cr_seterr(mem_ctx, errmsg, "cannot create '%s': %s",
+			cr_seterr(errmsg, "cannot create '%s': %s",
 				  what, strerror(err));
 			return err;
 		}
@@ -106,12 +106,12 @@ static int open_subdir(TALLOC_CTX *mem_ctx, int dirfd, const char *name,
 	if (fd < 0) {
 		int err = errno;
 		if (err == ELOOP || err == ENOTDIR) {
-			cr_seterr(mem_ctx, errmsg, "'%s' is not a directory "
+			cr_seterr(errmsg, "'%s' is not a directory "
 				  "(a symlink or a file): refusing to use it",
 				  what);
 			return EINVAL;
 		}
-		cr_seterr(mem_ctx, errmsg, "cannot open '%s': %s", what,
+		cr_seterr(errmsg, "cannot open '%s': %s", what,
 			  strerror(err));
 		return err;
 	}
@@ -129,7 +129,7 @@ int cr_store_open(TALLOC_CTX *mem_ctx, const char *root, bool create,
 
 	*pstore = NULL;
 	if (root == NULL || root[0] != '/') {
-		cr_seterr(mem_ctx, errmsg, "local store path '%s' is not "
+		cr_seterr(errmsg, "local store path '%s' is not "
 			  "absolute", root != NULL ? root : "(null)");
 		ret = EINVAL;
 		goto done;
@@ -163,7 +163,7 @@ int cr_store_open(TALLOC_CTX *mem_ctx, const char *root, bool create,
 		goto done;
 	}
 	if (st.st_uid != geteuid()) {
-		cr_seterr(mem_ctx, errmsg, "local store '%s' belongs to uid "
+		cr_seterr(errmsg, "local store '%s' belongs to uid "
 			  "%u, not to you (uid %u): refusing to use it", root,
 			  (unsigned)st.st_uid, (unsigned)geteuid());
 		ret = EACCES;
@@ -171,7 +171,7 @@ int cr_store_open(TALLOC_CTX *mem_ctx, const char *root, bool create,
 	}
 	if ((st.st_mode & 077) != 0 && fchmod(s->root_fd, 0700) != 0) {
 		ret = errno;
-		cr_seterr(mem_ctx, errmsg, "cannot make '%s' private (0700): "
+		cr_seterr(errmsg, "cannot make '%s' private (0700): "
 			  "%s", root, strerror(ret));
 		goto done;
 	}
@@ -189,16 +189,10 @@ int cr_store_open(TALLOC_CTX *mem_ctx, const char *root, bool create,
 				  &s->trash_fd, errmsg);
 	}
 	if (ret != 0) {
-		if (errmsg != NULL && *errmsg != NULL) {
-			*errmsg = talloc_steal(mem_ctx, *errmsg);
-		}
 		goto done;
 	}
 	*pstore = talloc_move(mem_ctx, &s);
 done:
-	if (ret != 0 && errmsg != NULL && *errmsg != NULL) {
-		*errmsg = talloc_steal(mem_ctx, *errmsg);
-	}
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -214,7 +208,7 @@ int cr_store_lock(struct cr_store *store, unsigned wait_seconds,
 			    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			int err = errno;
-			cr_seterr(store, errmsg, "cannot open the lock file of "
+			cr_seterr(errmsg, "cannot open the lock file of "
 				  "'%s': %s", store->root, strerror(err));
 			return err;
 		}
@@ -229,12 +223,12 @@ int cr_store_lock(struct cr_store *store, unsigned wait_seconds,
 		}
 		if (errno != EWOULDBLOCK && errno != EINTR) {
 			int err = errno;
-			cr_seterr(store, errmsg, "cannot lock '%s': %s",
+			cr_seterr(errmsg, "cannot lock '%s': %s",
 				  store->root, strerror(err));
 			return err;
 		}
 		if (waited_ms >= wait_seconds * 1000) {
-			cr_seterr(store, errmsg, "another roaming run holds "
+			cr_seterr(errmsg, "another roaming run holds "
 				  "the lock of '%s'", store->root);
 			return EWOULDBLOCK;
 		}
@@ -261,7 +255,7 @@ static int write_atomic(TALLOC_CTX *errctx, int dirfd, const char *what,
 	cr_fault_point("local-write", what);
 	ret = cr_write_atomic_at(dirfd, name, data, len, mode, true);
 	if (ret != 0) {
-		cr_seterr(errctx, errmsg, "cannot write '%s': %s", what,
+		cr_seterr(errmsg, "cannot write '%s': %s", what,
 			  strerror(ret));
 		return ret;
 	}
@@ -289,7 +283,7 @@ static int read_at(TALLOC_CTX *mem_ctx, int dirfd, const char *what,
 		if (ret == ENOENT) {
 			return ENOENT;
 		}
-		cr_seterr(mem_ctx, errmsg, "cannot open '%s': %s", what,
+		cr_seterr(errmsg, "cannot open '%s': %s", what,
 			  ret == ELOOP ? "it is a symlink (not followed)"
 				       : strerror(ret));
 		return ret == ELOOP ? EINVAL : ret;
@@ -299,12 +293,12 @@ static int read_at(TALLOC_CTX *mem_ctx, int dirfd, const char *what,
 		goto done;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		cr_seterr(mem_ctx, errmsg, "'%s' is not a regular file", what);
+		cr_seterr(errmsg, "'%s' is not a regular file", what);
 		ret = EINVAL;
 		goto done;
 	}
 	if (st.st_size > CR_STORE_MAX_FILE) {
-		cr_seterr(mem_ctx, errmsg, "'%s' is %lld bytes, more than the "
+		cr_seterr(errmsg, "'%s' is %lld bytes, more than the "
 			  "%d a store file may have", what,
 			  (long long)st.st_size, CR_STORE_MAX_FILE);
 		ret = EFBIG;
@@ -322,7 +316,7 @@ static int read_at(TALLOC_CTX *mem_ctx, int dirfd, const char *what,
 		}
 		if (n < 0) {
 			ret = errno;
-			cr_seterr(mem_ctx, errmsg, "cannot read '%s': %s",
+			cr_seterr(errmsg, "cannot read '%s': %s",
 				  what, strerror(ret));
 			goto done;
 		}
@@ -376,7 +370,7 @@ static int trash_at(struct cr_store *store, int dirfd, const char *prefix,
 		if (errno != EEXIST) {
 			ret = errno;
 			if (ret != ENOENT) {
-				cr_seterr(store, errmsg, "cannot move '%s/%s' "
+				cr_seterr(errmsg, "cannot move '%s/%s' "
 					  "to the trash: %s", prefix, name,
 					  strerror(ret));
 			}
@@ -395,7 +389,7 @@ static int open_type_dir(struct cr_store *store, unsigned type, bool create,
 	const char *dir = cr_store_type_dir(type);
 
 	if (dir == NULL) {
-		cr_seterr(store, errmsg, "token type %u has no folder", type);
+		cr_seterr(errmsg, "token type %u has no folder", type);
 		return EINVAL;
 	}
 	return open_subdir(store, store->roaming_fd, dir, create,
@@ -414,12 +408,12 @@ int cr_store_put_token(struct cr_store *store, const struct cr_token *token,
 
 	ret = cr_token_check(frame, token, NULL, errmsg);
 	if (ret == 0 && token->identifier[0] == '.') {
-		cr_seterr(frame, errmsg, "identifier '%s' starts with a dot",
+		cr_seterr(errmsg, "identifier '%s' starts with a dot",
 			  token->id_escaped);
 		ret = EINVAL;
 	}
 	if (ret != 0) {
-		cr_wraperr(store, errmsg, "refusing to store a token");
+		cr_wraperr(errmsg, "refusing to store a token");
 		goto done;
 	}
 	ret = open_type_dir(store, token->type, true, &fd, errmsg);
@@ -447,7 +441,7 @@ int cr_store_trash_token(struct cr_store *store, unsigned type,
 
 	if (id == NULL || id[0] == '\0' || id[0] == '.' ||
 	    strchr(id, '/') != NULL) {
-		cr_seterr(store, errmsg, "'%s' is not a token file name",
+		cr_seterr(errmsg, "'%s' is not a token file name",
 			  id != NULL ? id : "(null)");
 		return EINVAL;
 	}
@@ -469,7 +463,7 @@ static bool plain_name(const char *name)
 static int refuse_name(struct cr_store *store, const char *name,
 		       char **errmsg)
 {
-	cr_seterr(store, errmsg, "'%s' is not a plain file name",
+	cr_seterr(errmsg, "'%s' is not a plain file name",
 		  name != NULL ? name : "(null)");
 	return EINVAL;
 }
@@ -514,7 +508,7 @@ int cr_store_protect_cert_file(struct cr_store *store, const char *name,
 
 	if (fd < 0 || fchmod(fd, 0600) != 0) {
 		err = errno;
-		cr_seterr(store, errmsg, "cannot make certs/%s private: %s",
+		cr_seterr(errmsg, "cannot make certs/%s private: %s",
 			  name, strerror(err));
 	}
 	if (fd >= 0) {
@@ -552,7 +546,7 @@ int cr_store_rename_cert_file(struct cr_store *store, const char *from,
 	if (renameat2(store->certs_fd, from, store->certs_fd, to,
 		      RENAME_NOREPLACE) != 0) {
 		int err = errno;
-		cr_seterr(store, errmsg, "cannot rename certs/%s to %s: %s",
+		cr_seterr(errmsg, "cannot rename certs/%s to %s: %s",
 			  from, to, strerror(err));
 		return err;
 	}
@@ -590,7 +584,7 @@ static int list_names(TALLOC_CTX *mem_ctx, int dirfd, const char *what,
 	if (d == NULL) {
 		int err = errno;
 		close(fd);
-		cr_seterr(mem_ctx, errmsg, "cannot list '%s': %s", what,
+		cr_seterr(errmsg, "cannot list '%s': %s", what,
 			  strerror(err));
 		return err;
 	}
@@ -841,7 +835,7 @@ int cr_store_rename_root_file(struct cr_store *store, const char *from,
 	if (renameat(store->root_fd, from, store->root_fd, to) != 0) {
 		int err = errno;
 		if (err != ENOENT) {
-			cr_seterr(store, errmsg, "cannot rename %s to %s in "
+			cr_seterr(errmsg, "cannot rename %s to %s in "
 				  "'%s': %s", from, to, store->root,
 				  strerror(err));
 		}
@@ -859,7 +853,7 @@ int cr_store_unlink_root_file(struct cr_store *store, const char *name,
 	}
 	if (unlinkat(store->root_fd, name, 0) != 0 && errno != ENOENT) {
 		int err = errno;
-		cr_seterr(store, errmsg, "cannot remove '%s/%s': %s",
+		cr_seterr(errmsg, "cannot remove '%s/%s': %s",
 			  store->root, name, strerror(err));
 		return err;
 	}

@@ -40,7 +40,7 @@ static int load_cert(TALLOC_CTX *mem_ctx, const char *name,
 
 	*pder = NULL;
 	if (len == 0 || len > UINT32_MAX) {
-		cr_seterr(mem_ctx, errmsg, "'%s' is empty or too large",
+		cr_seterr(errmsg, "'%s' is empty or too large",
 			  name);
 		return EINVAL;
 	}
@@ -53,14 +53,14 @@ static int load_cert(TALLOC_CTX *mem_ctx, const char *name,
 		rc = gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_DER);
 	}
 	if (rc != 0) {
-		cr_seterr(mem_ctx, errmsg, "'%s' is not an X.509 certificate "
+		cr_seterr(errmsg, "'%s' is not an X.509 certificate "
 			  "(PEM or DER): %s", name, gnutls_strerror(rc));
 		ret = EINVAL;
 		goto done;
 	}
 	rc = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der);
 	if (rc != 0 || x509_key_id(crt, key_id) != 0) {
-		cr_seterr(mem_ctx, errmsg, "cannot re-encode '%s': %s", name,
+		cr_seterr(errmsg, "cannot re-encode '%s': %s", name,
 			  gnutls_strerror(rc));
 		ret = EINVAL;
 		goto done;
@@ -200,7 +200,7 @@ int cr_material_key_mk_guid(const struct cr_token *token,
 	return 0;
 bad:
 	TALLOC_FREE(frame);
-	cr_seterr(NULL, errmsg, "key token '%s' holds no DPAPI-protected "
+	cr_seterr(errmsg, "key token '%s' holds no DPAPI-protected "
 		  "private key this client can read", token->id_escaped);
 	return EBADMSG;
 }
@@ -229,7 +229,7 @@ int cr_material_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 					  errmsg);
 	}
 	if (ret != 0) {
-		cr_wraperr(mem_ctx, errmsg, "key token '%s'",
+		cr_wraperr(errmsg, "key token '%s'",
 			   token->id_escaped);
 		goto done;
 	}
@@ -275,7 +275,7 @@ int cr_material_pair_from_files(TALLOC_CTX *mem_ctx, const char *cert_name,
 		ret = cr_rsa_key_from_pkcs8(pair, key, key_len, &pair->key,
 					    errmsg);
 		if (ret != 0) {
-			cr_wraperr(mem_ctx, errmsg, "'%s' is not an "
+			cr_wraperr(errmsg, "'%s' is not an "
 				   "unencrypted RSA private key (PKCS#8 or "
 				   "PKCS#1)", key_name);
 			goto done;
@@ -285,7 +285,7 @@ int cr_material_pair_from_files(TALLOC_CTX *mem_ctx, const char *cert_name,
 			goto done;
 		}
 		if (memcmp(cert_id, priv_id, sizeof(cert_id)) != 0) {
-			cr_seterr(mem_ctx, errmsg, "the key in '%s' is not the "
+			cr_seterr(errmsg, "the key in '%s' is not the "
 				  "key of the certificate in '%s'", key_name,
 				  cert_name);
 			ret = EINVAL;
@@ -294,9 +294,6 @@ int cr_material_pair_from_files(TALLOC_CTX *mem_ctx, const char *cert_name,
 	}
 	*ppair = talloc_move(mem_ctx, &pair);
 done:
-	if (ret != 0 && errmsg != NULL && *errmsg != NULL) {
-		*errmsg = talloc_steal(mem_ctx, *errmsg);
-	}
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -328,7 +325,7 @@ int cr_material_pair_from_pkcs12(TALLOC_CTX *mem_ctx, const char *name,
 	}
 	rc = gnutls_pkcs12_import(pkcs12, &in, GNUTLS_X509_FMT_DER, 0);
 	if (rc != 0) {
-		cr_seterr(mem_ctx, errmsg, "'%s' is not a PKCS#12 file: %s",
+		cr_seterr(errmsg, "'%s' is not a PKCS#12 file: %s",
 			  name, gnutls_strerror(rc));
 		ret = EINVAL;
 		goto done;
@@ -337,7 +334,7 @@ int cr_material_pair_from_pkcs12(TALLOC_CTX *mem_ctx, const char *name,
 					&xk, &chain, &chain_len, NULL, NULL,
 					NULL, 0);
 	if (rc != 0 || chain_len == 0 || xk == NULL) {
-		cr_seterr(mem_ctx, errmsg, "'%s': no certificate with its key "
+		cr_seterr(errmsg, "'%s': no certificate with its key "
 			  "(wrong password?): %s", name,
 			  rc != 0 ? gnutls_strerror(rc) : "none found");
 		ret = EINVAL;
@@ -350,7 +347,7 @@ int cr_material_pair_from_pkcs12(TALLOC_CTX *mem_ctx, const char *name,
 						       &keyder);
 	}
 	if (rc != 0) {
-		cr_seterr(mem_ctx, errmsg, "'%s': %s", name,
+		cr_seterr(errmsg, "'%s': %s", name,
 			  gnutls_strerror(rc));
 		ret = EINVAL;
 		goto done;
@@ -450,9 +447,6 @@ int cr_material_make_tokens(TALLOC_CTX *mem_ctx,
 	*pcert = talloc_move(mem_ctx, &cert_token);
 	*pkey = talloc_move(mem_ctx, &key_token);
 done:
-	if (ret != 0 && errmsg != NULL && *errmsg != NULL) {
-		*errmsg = talloc_steal(mem_ctx, *errmsg);
-	}
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -482,7 +476,7 @@ int cr_material_pkcs12(TALLOC_CTX *mem_ctx, const uint8_t *der,
 		rc = gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_DER);
 	}
 	if (rc != 0) {
-		cr_seterr(mem_ctx, errmsg, "certificate: %s",
+		cr_seterr(errmsg, "certificate: %s",
 			  gnutls_strerror(rc));
 		ret = EINVAL;
 		goto done;
@@ -540,7 +534,7 @@ int cr_material_pkcs12(TALLOC_CTX *mem_ctx, const uint8_t *der,
 		rc = gnutls_pkcs12_export2(p12, GNUTLS_X509_FMT_DER, &out);
 	}
 	if (rc != 0) {
-		cr_seterr(mem_ctx, errmsg, "cannot build the PKCS#12: %s",
+		cr_seterr(errmsg, "cannot build the PKCS#12: %s",
 			  gnutls_strerror(rc));
 		ret = EIO;
 		goto done;
@@ -584,14 +578,14 @@ int cr_material_machine_guid(TALLOC_CTX *mem_ctx, char **pguid,
 		fd = open("/var/lib/dbus/machine-id", O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0) {
-		cr_seterr(mem_ctx, errmsg, "this machine has no "
+		cr_seterr(errmsg, "this machine has no "
 			  "/etc/machine-id to name its key containers by");
 		return ENOENT;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n < 32) {
-		cr_seterr(mem_ctx, errmsg, "/etc/machine-id is too short");
+		cr_seterr(errmsg, "/etc/machine-id is too short");
 		return EBADMSG;
 	}
 	g = talloc_zero_size(mem_ctx, 37);
@@ -603,7 +597,7 @@ int cr_material_machine_guid(TALLOC_CTX *mem_ctx, char **pguid,
 		bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 		if (!hex) {
 			TALLOC_FREE(g);
-			cr_seterr(mem_ctx, errmsg, "/etc/machine-id is not 32 "
+			cr_seterr(errmsg, "/etc/machine-id is not 32 "
 				  "lower-case hex digits");
 			return EBADMSG;
 		}

@@ -87,7 +87,7 @@ int cr_state_to_json(TALLOC_CTX *mem_ctx, const struct cr_state *state,
 done:
 	json_decref(o);
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "cannot encode the state: %s",
+		cr_seterr(errmsg, "cannot encode the state: %s",
 			  strerror(ret));
 	}
 	return ret;
@@ -232,14 +232,14 @@ int cr_state_from_json(TALLOC_CTX *mem_ctx, const uint8_t *text, size_t len,
 	*pstate = NULL;
 	o = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (o == NULL || !json_is_object(o)) {
-		cr_seterr(mem_ctx, errmsg, "not JSON (line %d: %s)", jerr.line,
+		cr_seterr(errmsg, "not JSON (line %d: %s)", jerr.line,
 			  o == NULL ? jerr.text : "not an object");
 		ret = EBADMSG;
 		goto done;
 	}
 	if (json_integer_value(json_object_get(o, "version")) !=
 	    STATE_VERSION) {
-		cr_seterr(mem_ctx, errmsg, "unknown state version");
+		cr_seterr(errmsg, "unknown state version");
 		ret = EBADMSG;
 		goto done;
 	}
@@ -254,7 +254,7 @@ int cr_state_from_json(TALLOC_CTX *mem_ctx, const uint8_t *text, size_t len,
 	     get_opt_string(st, o, "policy", &st->policy) &&
 	     get_opt_string(frame, o, "timestamp", &ts);
 	if (!ok) {
-		cr_seterr(mem_ctx, errmsg, "a field is not a string");
+		cr_seterr(errmsg, "a field is not a string");
 		ret = EBADMSG;
 		goto done;
 	}
@@ -266,7 +266,7 @@ int cr_state_from_json(TALLOC_CTX *mem_ctx, const uint8_t *text, size_t len,
 		ret = strlen(ts) != 32 ? EBADMSG
 			: cr_hex_decode(frame, ts, 32, &bin, NULL);
 		if (ret != 0) {
-			cr_seterr(mem_ctx, errmsg, "timestamp is not 16 bytes "
+			cr_seterr(errmsg, "timestamp is not 16 bytes "
 				  "of hex");
 			ret = EBADMSG;
 			goto done;
@@ -279,7 +279,7 @@ int cr_state_from_json(TALLOC_CTX *mem_ctx, const uint8_t *text, size_t len,
 		ret = parse_certs(st, json_object_get(o, "certs"), &why);
 	}
 	if (ret != 0) {
-		cr_seterr(mem_ctx, errmsg, "%s", why != NULL ? why
+		cr_seterr(errmsg, "%s", why != NULL ? why
 							 : strerror(ret));
 		goto done;
 	}

@@ -3,35 +3,63 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 
 #include "util/error.h"
 
-void cr_seterr(TALLOC_CTX *mem_ctx, char **errmsg, const char *fmt, ...)
-{
-	va_list ap;
+/*
+ * The one home of every message.  Per thread, so a PAM module in a
+ * threaded display manager or the agent's workers never share one.
+ */
+static __thread TALLOC_CTX *messages;
 
-	if (errmsg == NULL) {
-		return;
+static TALLOC_CTX *message_ctx(void)
+{
+	if (messages == NULL) {
+		messages = talloc_named_const(NULL, 0,
+					      "credroam error messages");
 	}
-	TALLOC_FREE(*errmsg);
-	va_start(ap, fmt);
-	*errmsg = talloc_vasprintf(mem_ctx, fmt, ap);
-	va_end(ap);
+	return messages;
 }
 
-void cr_wraperr(TALLOC_CTX *mem_ctx, char **errmsg, const char *fmt, ...)
+void cr_seterr(char **errmsg, const char *fmt, ...)
 {
-	va_list ap;
-	char *prefix = NULL;
+	TALLOC_CTX *home = NULL;
 	char *msg = NULL;
+	va_list ap;
 
 	if (errmsg == NULL) {
 		return;
 	}
+	home = message_ctx();
+	if (home == NULL) {
+		return;
+	}
 	va_start(ap, fmt);
-	prefix = talloc_vasprintf(mem_ctx, fmt, ap);
+	msg = talloc_vasprintf(home, fmt, ap);
+	va_end(ap);
+	TALLOC_FREE(*errmsg);
+	*errmsg = msg;
+}
+
+void cr_wraperr(char **errmsg, const char *fmt, ...)
+{
+	TALLOC_CTX *home = NULL;
+	char *prefix = NULL;
+	char *msg = NULL;
+	va_list ap;
+
+	if (errmsg == NULL) {
+		return;
+	}
+	home = message_ctx();
+	if (home == NULL) {
+		return;
+	}
+	va_start(ap, fmt);
+	prefix = talloc_vasprintf(home, fmt, ap);
 	va_end(ap);
 	if (prefix == NULL) {
 		return;
@@ -40,11 +68,33 @@ void cr_wraperr(TALLOC_CTX *mem_ctx, char **errmsg, const char *fmt, ...)
 		*errmsg = prefix;
 		return;
 	}
-	msg = talloc_asprintf(mem_ctx, "%s: %s", prefix, *errmsg);
-	talloc_free(prefix);
+	msg = talloc_asprintf(home, "%s: %s", prefix, *errmsg);
+	TALLOC_FREE(prefix);
 	if (msg == NULL) {
 		return;
 	}
-	talloc_free(*errmsg);
+	TALLOC_FREE(*errmsg);
 	*errmsg = msg;
+}
+
+void cr_err_nomem(char **errmsg, int ret)
+{
+	if (ret == ENOMEM && errmsg != NULL && *errmsg == NULL) {
+		cr_seterr(errmsg, "out of memory");
+	}
+}
+
+void cr_err_clear(char **errmsg)
+{
+	if (errmsg != NULL) {
+		TALLOC_FREE(*errmsg);
+	}
+}
+
+size_t cr_err_count(void)
+{
+	if (messages == NULL) {
+		return 0;
+	}
+	return talloc_total_blocks(messages) - 1;
 }

@@ -25,7 +25,7 @@ int cr_lazylib_load(TALLOC_CTX *mem_ctx, const char *soname,
 	handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
 	if (handle == NULL) {
 		why = dlerror();
-		cr_seterr(mem_ctx, errmsg, "%s needs %s, which cannot be "
+		cr_seterr(errmsg, "%s needs %s, which cannot be "
 			  "loaded: %s", what, soname, why ? why : "unknown");
 		return ENOENT;
 	}
@@ -36,7 +36,7 @@ int cr_lazylib_load(TALLOC_CTX *mem_ctx, const char *soname,
 		addr = dlsym(handle, syms[i].name);
 		why = dlerror();
 		if (why != NULL || addr == NULL) {
-			cr_seterr(mem_ctx, errmsg, "%s needs %s from %s, which "
+			cr_seterr(errmsg, "%s needs %s from %s, which "
 				  "it does not have: %s", what, syms[i].name,
 				  soname, why ? why : "null symbol");
 			/* the handle stays: other tables may use it */
