@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Like Samba's Makefile: a thin wrapper around waf.
 #
 #   make            bootstrap if needed, configure if needed, build

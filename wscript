@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 # credroam: Windows Credential Roaming for Samba winbind members.
 #
 # Built with waf from Debian's samba source package

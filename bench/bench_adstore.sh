@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Reading N roaming tokens (2 KiB each) through adstore (`cr_adprobe
 # count`: winbind SID lookup, rootDSE, user search, token read) against a
 # raw `ldbsearch` of the same two attributes of the same object, in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Timing driver for bench_dpapi.sh: milliseconds per master key decryption
  * through libcredroam, and through the best loop the same libraries allow

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Master key decryption: libcredroam against impacket (Debian
 # python3-impacket) and against the best loop GnuTLS allows, on the same
 # files in the same run.  Prints ratios; run from the top of the tree after

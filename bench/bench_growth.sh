@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Growth of the user object under roaming (the figures behind
 # testprogs/blackbox/test_growth.sh, at full size): 1000 no-change runs
 # (every 10th a full run past the fast path) must leave uSNChanged and the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # LDAP modify throughput of the test DC with and without credroam_guard, in
 # the same run: each batch is one NTLM-bound LDAP connection of a storm
 # user doing M token updates the way the client writes them (delete the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # What pam_credroam adds to a logon: alice authenticates, opens and closes
 # a session (pam_winbind, through pam_wrapper/libpamtest) R times with
 # pam_credroam in the stack and R times with the same stack without it,

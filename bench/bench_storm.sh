@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Logon storm: every storm user (DOMAIN_STORM_USERS, 200) with a Kerberos
 # ticket on one member runs a no-change roaming run (`credroam sync
 # --quiet`, after one warm-up run each that creates its store and state),

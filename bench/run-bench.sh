@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # run-bench.sh - `make bench`: every benchmark of the project, each a ratio
 # against a baseline measured in the same run, collected in
 # bench/RESULTS.md.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # bootstrap.sh - make this Debian 12 machine able to build and test credroam.
 #
 # Installs the Debian packages the build, the tests and the demo need, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * MS-BKRP BackuprKey reply stubs.  Oracle: an accepted reply is rebuilt
  * from what the parser returned and must be the input again, except for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * CAPI key containers: parse, serialize back, same bytes required; try to
  * decrypt with a fixed master key.  Inputs starting "RSA2" also go to the

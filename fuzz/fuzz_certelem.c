@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * libFuzzer target: serialized certificate-store elements
  * (cr_certelem_parse) and the key-provider info inside them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * CNG key files and MIB1 transport blobs (both kinds of type-9 payload),
  * plus property lists and BCRYPT RSA blobs: every accepted structure must

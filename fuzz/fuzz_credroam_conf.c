@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * libFuzzer target for the credroam.conf parser.  The parser takes a
  * length, but the input is handed over as a NUL-terminated copy, as a file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * libFuzzer target: DN-Binary values (cr_dnbinary_parse), then the token
  * inside them.

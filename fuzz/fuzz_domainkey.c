@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Domain key sections.  Mode 0 (first byte even): the rest is a section;
  * parse, serialize back, same bytes required.  Mode 1: the rest is what a

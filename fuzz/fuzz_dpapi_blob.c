@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * DPAPI blobs: parse, serialize back and require the same bytes, then run
  * the sign check and (when it could pass) decryption with a fixed key.

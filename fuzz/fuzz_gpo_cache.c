@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * libFuzzer target for the per-user GPO cache file (gpo_cache_parse),
  * with a round-trip oracle: every file accepted comes back byte for byte

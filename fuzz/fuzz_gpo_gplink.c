@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * libFuzzer target for the Group Policy link strings: gPLink values
  * (gpo_parse_gplink), gPCUserExtensionNames and user DNs (the container

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * libFuzzer target for the security descriptor reader behind GPO security
  * filtering (gpo_sd_check).  The token is fixed; the input is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Master key files (and the 24-byte Preferred file): parse, serialize back
  * and require the same bytes; decrypt cheap inputs with a fixed pre-key.

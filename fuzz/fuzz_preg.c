@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * libFuzzer target for the Registry.pol parser, with a round-trip oracle:
  * every file preg_parse() accepts must come back byte for byte from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * PVK files and PRIVATEKEYBLOBs.  Oracle: parse, build, parse, build must
  * give the same bytes twice (the first build may legitimately differ from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * libFuzzer target for the state file parser, with a round-trip oracle:
  * a state that parses is written again and must parse to the same JSON.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Runs files (corpus entries, crash reproducers) through a fuzz target's
  * LLVMFuzzerTestOneInput without libFuzzer, so gcc builds and CI can replay

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Run every libFuzzer target built in bin/fuzz/fuzz/ (fuzz_<parser>) for a
 # while, two at a time.
 #

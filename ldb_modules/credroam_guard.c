@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam_guard.so: the entry point Samba's ldb calls when it loads its
  * module directory.  The module itself is source/lib/guard_module.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam_guard's decision, without a module stack (see guard.h).
  */
@@ -196,6 +197,7 @@ int cr_guard_check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 		goto done;
 	}
 done:
+	cr_err_clear(&why);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam_guard's decision: is an LDAP add or modify of a user's roaming
  * attributes acceptable (DESIGN.md 6)?

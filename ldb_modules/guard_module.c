@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam_guard: the ldb module around cr_guard_review() (guard_module.h).
  *
@@ -25,6 +26,7 @@
 
 #include "guard.h"
 #include "guard_module.h"
+#include "util/error.h"
 #include "util/encoding.h"
 #include "format/token.h"
 
@@ -414,7 +416,9 @@ static int guard_decide(struct guard_ctx *ac)
 			      ac->msg, ac->is_add, owner, ac->current,
 			      &ac->needs, &ac->review, &why);
 	if (ret != 0) {
-		return guard_refuse(ac, ret, why ? why : "refused");
+		ret = guard_refuse(ac, ret, why ? why : "refused");
+		cr_err_clear(&why);
+		return ret;
 	}
 	return guard_forward(ac);
 }

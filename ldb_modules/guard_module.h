@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam_guard as an ldb module (DESIGN.md 6, spec/dc-ldb-module.md).
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # dc.sh - start and stop the test DC (sourced; domain.conf sourced first).
 
 # The DC's own smbd resolves SIDs through libwbclient, which knows only the

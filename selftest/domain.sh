@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # domain.sh WORK MEMBERS GUARDED CMD... - inside private network, mount and
 # PID namespaces (with-domain makes them): clone the template DC, start it,
 # start MEMBERS winbind members, run CMD on mem1 with the DOMAIN_* variables,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # guard.sh enable DCDIR - make the (stopped) test DC in DCDIR run with the
 # credroam_guard ldb module on top of its sam.ldb (with-domain --guarded).
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # member.sh - winbind domain members of the test domain (sourced).
 #
 # Each member is a "machine": its own mount namespace (held open by a

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 # mkusers.py URL ADMIN%PASS PASSWORD USER... - create domain users that
 # never expire, in one connection (much faster than samba-tool per user).
 import sys

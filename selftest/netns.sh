@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # netns.sh - the private network view of the test domain (sourced).
 # Needs: domain.conf sourced, a private network and mount namespace.
 

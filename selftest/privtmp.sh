@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # privtmp.sh - a private, empty /tmp for a namespace (sourced).
 
 # private_tmp KEEP: mount a fresh tmpfs on /tmp, but keep the directory

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # template.sh TDIR - provision the test domain's DC once, into TDIR.
 #
 # Runs inside private network + mount namespaces (with-domain arranges

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The demo's story, run inside the test domain (see demo.sh): a
 # certificate and its private key roam between two Linux members of a
 # Samba AD domain, through alice's own AD object, driven by nothing but

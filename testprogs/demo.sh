@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # demo.sh - `make demo`: the main job on an embedded default.  Starts a
 # throw-away Samba AD domain (a DC and two Linux member machines) and
 # shows a certificate and its key roaming between the members through

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # run-all.sh - `make test`: build (plain, sanitizers, fuzzers), then unit
 # tests plain and under ASan/UBSan, fuzz smoke runs, and the integration
 # tests in throw-away test domains.  Ends with "N passed, N failed" and
@@ -50,6 +51,12 @@ if [ -x fuzz/run-fuzz.sh ]; then
 	fuzz/run-fuzz.sh smoke 2>&1 | tee "$out"
 	tally "$out" "${PIPESTATUS[0]}"
 fi
+
+stage "the shape of the tree: layers and circles, licence lines"
+testprogs/check_layers.py 2>&1 | tee "$out"
+tally "$out" "${PIPESTATUS[0]}"
+testprogs/check_spdx.sh 2>&1 | tee "$out"
+tally "$out" "${PIPESTATUS[0]}"
 
 stage "man pages"
 testprogs/test_manpages.sh 2>&1 | tee "$out"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # run-integration.sh [TEST...] - run integration tests, each in a fresh
 # test domain (selftest/with-domain).  A test may ask for more member
 # machines or a guarded DC with a header line:

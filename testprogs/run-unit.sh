@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # run-unit.sh [VARIANT...] - run every cmocka unit test binary of the given
 # build variants (default: plain and asan), plus the fuzz corpora replays.
 # Prints one line per binary and a closing "N passed, N failed".

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # run-valgrind.sh [TEST...] - `make test-valgrind`: the integration tests
 # (default all of testprogs/blackbox/test_*.sh) once more, with every
 # `credroam` they start run under valgrind memcheck.  testlib.sh takes the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test_debian.sh - `make test-debian`, as root: build the Debian packages
 # with `dpkg-buildpackage -us -uc -b` from a clean copy of this tree, check
 # that each .deb holds exactly its files of README.md's "Installed files"

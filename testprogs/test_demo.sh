@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test_demo.sh: `make demo` tells its story and ends well (issue 10): run
 # it as a newcomer would and check the lines that carry the story.
 TOP=$(cd "$(dirname "$0")/.." && pwd)

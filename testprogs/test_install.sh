@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test_install.sh - `make install DESTDIR=<tmp>` puts exactly the files of
 # README.md's "Installed files" list in place (directories expanded with the
 # tree's own configuration, bin/c4che/_cache.py), the installed credroam and

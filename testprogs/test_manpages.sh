@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # test_manpages.sh - the man pages built from docs-xml/ are all there, render
 # with man -l without a single warning, and keep up with the code: every
 # subcommand in source/tools/credroam.c's table and every Windows event id

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * pam_credroam: credential roaming at logon, logoff and screen unlock for
  * the domain users of a winbind member; see pam_credroam(8).
@@ -50,6 +51,7 @@
 #include "gpo/policy.h"
 #include "util/stackframe.h"
 #include "ad/who.h"
+#include "util/error.h"
 
 /* A policy-off note younger than this lets a logon skip the run. */
 #define PCR_POLICY_OFF_FRESH (90 * 60)
@@ -197,6 +199,7 @@ static bool pcr_prepare(TALLOC_CTX *mem_ctx, pam_handle_t *pamh, int argc,
 			   c->user, (errmsg != NULL) ? errmsg : strerror(ret));
 		return false;
 	}
+	cr_err_clear(&errmsg);
 	return true;
 }
 
@@ -338,6 +341,7 @@ static void pcr_store_prekeys(struct pcr_ctx *c)
 	pcr_debug(c, "pre-keys of '%s' (%s) are in the user keyring",
 		  c->user, c->who->sid);
 done:
+	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 }
 
@@ -518,6 +522,7 @@ static void pcr_start_run(struct pcr_ctx *c, enum pcr_trigger trig,
 	}
 	pcr_report_run(c, trig, outcome, status, started);
 done:
+	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 }
 

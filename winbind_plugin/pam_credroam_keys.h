@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The part of pam_credroam that needs GnuTLS, nettle and keyutils:
  * deriving the password's DPAPI pre-keys and the user keyring.  It is a

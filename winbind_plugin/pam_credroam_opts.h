@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * pam_credroam's options: /etc/samba/credroam.conf [pam] first, then the
  * arguments on the PAM line, which win.  Pure (no PAM, no I/O besides what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Privilege dropping and detached runs for pam_credroam; see
  * pam_credroam_run.h.

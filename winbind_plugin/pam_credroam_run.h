@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Running things as the user from a PAM module: dropping privileges for
  * good, a short job in a child (putting the pre-keys into the user's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Per-uid session counters; see pam_credroam_sessions.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * How many roaming sessions a user has open on this machine, so that the
  * close of the last one can forget the keyring's pre-keys and master keys.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * talloc_stackframe() for the PAM module alone.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam._credroam: libcredroam for Python, the layer under
  * `samba-tool credroam`.  Every format (tokens, DN-Binary values,
@@ -261,6 +262,7 @@ static PyObject *py_cr_token_new(PyTypeObject *type, PyObject *args,
 	result = py_cr_token_wrap(type, talloc_steal(NULL, holder));
 out:
 	Py_XDECREF(holder_bytes);
+	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -395,6 +397,7 @@ static PyObject *py_token_get_refusal(PyObject *self, void *closure)
 	}
 	result = py_cr_str_or_none((msg != NULL) ? msg : strerror(ret));
 out:
+	cr_err_clear(&msg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -504,6 +507,7 @@ static PyObject *py_token_to_tombstone(PyObject *self, PyObject *args)
 	}
 	result = py_cr_token_wrap(Py_TYPE(self), talloc_steal(NULL, holder));
 out:
+	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -539,6 +543,7 @@ static PyObject *py_token_dnbinary(PyObject *self, PyObject *args)
 	}
 	result = PyUnicode_FromString(value);
 out:
+	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -659,6 +664,7 @@ static PyObject *py_cr_certinfo(const uint8_t *data, size_t len)
 	d = NULL;
 out:
 	Py_XDECREF(d);
+	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -828,6 +834,7 @@ static PyObject *py_pol_update(PyObject *module, PyObject *args)
 out:
 	Py_XDECREF(seq);
 	Py_XDECREF(holder);
+	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -948,6 +955,7 @@ static PyObject *py_pol_parse(PyObject *module, PyObject *args)
 out:
 	Py_XDECREF(list);
 	Py_XDECREF(holder);
+	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -1072,6 +1080,7 @@ static PyObject *py_policy_effective(PyObject *module, PyObject *args)
 out:
 	Py_XDECREF(values);
 	Py_XDECREF(seq);
+	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -1222,6 +1231,7 @@ static PyObject *py_read_tokens(PyObject *module, PyObject *args)
 out:
 	Py_XDECREF(creds);
 	Py_XDECREF(mkeys);
+	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -1316,6 +1326,7 @@ static PyObject *py_change_value(PyObject *module, PyObject *args)
 out:
 	Py_XDECREF(old_holder);
 	Py_XDECREF(new_holder);
+	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -1374,6 +1385,7 @@ static PyObject *py_bump_timestamp(PyObject *module, PyObject *args)
 					   CR_TIMESTAMP_LEN);
 out:
 	Py_XDECREF(holder);
+	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }

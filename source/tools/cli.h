@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Shared plumbing of the `credroam` command: its context, output for people
  * and for machines (--json), and the exit-status contract of DESIGN.md 7:

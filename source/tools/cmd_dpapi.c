@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam dpapi: master keys, blobs and private keys (DESIGN.md 7).
  *
@@ -253,6 +254,7 @@ static int cr_dpapi_masterkey(struct cr_cli *cli, int argc, char **argv)
 	rc = CR_EXIT_OK;
 done:
 	credroam_wipe(sha, sizeof(sha));
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return rc;
 }
@@ -343,6 +345,7 @@ static int cr_dpapi_unprotect_cmd(struct cr_cli *cli, int argc, char **argv)
 	}
 	rc = CR_EXIT_OK;
 done:
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return rc;
 }
@@ -454,6 +457,7 @@ static int cr_dpapi_key_cmd(struct cr_cli *cli, int argc, char **argv)
 	}
 	rc = CR_EXIT_OK;
 done:
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return rc;
 }

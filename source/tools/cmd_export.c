@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam export THUMBPRINT --p12 OUT: a PKCS#12 of a roamed certificate
  * and its private key, from the usable files the last run made.  The
@@ -142,6 +143,7 @@ int cmd_export(struct cr_cli *cli, int argc, char **argv)
 					      thumbprint, "file", out, "size",
 					      (json_int_t)p12_len));
 done:
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return rc;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam import CERT KEY | FILE.p12: put a certificate and its key into
  * the store's certs/ (checked: the key must be the certificate's) and run
@@ -17,6 +18,7 @@
 #include "roam_cli.h"
 #include "util/secret.h"
 #include "util/stackframe.h"
+#include "util/error.h"
 
 #define IMPORT_USAGE \
 	"CERT KEY | FILE.p12 [--p12-password-file F] " ROAM_CLI_OPTIONS
@@ -179,6 +181,7 @@ int cmd_import(struct cr_cli *cli, int argc, char **argv)
 	roam_cli_print_report(report, false);
 	rc = CR_EXIT_OK;
 done:
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return rc;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam list [--remote] [--json]: the calling user's roaming tokens as
  * AD holds them (msPKIAccountCredentials, msPKIDPAPIMasterKeys): type,
@@ -26,6 +27,7 @@
 #include "util/stackframe.h"
 #include "format/token.h"
 #include "ad/who.h"
+#include "util/error.h"
 
 #define LIST_USAGE "[--local|--remote] [--server HOST] [--store DIR]"
 
@@ -68,6 +70,7 @@ static void list_decode(TALLOC_CTX *mem_ctx, enum cr_ad_attr attr,
 	if (ret != 0) {
 		e->token = NULL;
 		e->error = err ? err : talloc_strdup(mem_ctx, strerror(ret));
+		cr_err_clear(&err);
 		return;
 	}
 	e->modified = cr_filetime_iso8601(mem_ctx, e->token->filetime);
@@ -330,6 +333,7 @@ static int list_local(struct cr_cli *cli, TALLOC_CTX *mem_ctx,
 	json_object_set_new(o, "count",
 			    json_integer((json_int_t)view->num_tokens));
 	json_object_set_new(o, "problems", problems);
+	cr_err_clear(&err);
 	return cr_cli_print_json(cli, o);
 }
 
@@ -382,6 +386,7 @@ int cmd_list(struct cr_cli *cli, int argc, char **argv)
 	list_print_text(frame, &v);
 	rc = CR_EXIT_OK;
 done:
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return rc;
 }

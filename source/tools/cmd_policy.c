@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam policy [show] [--json] [--conf FILE] [--server HOST]
  *                 [--cache FILE | --no-cache]
@@ -148,6 +149,7 @@ static int policy_collect(TALLOC_CTX *mem_ctx, const struct policy_args *a,
 		return ret;
 	}
 	v->effective = eff;
+	cr_err_clear(&gpo_err);
 	return 0;
 }
 
@@ -210,6 +212,7 @@ int cmd_policy(struct cr_cli *cli, int argc, char **argv)
 		rc = CR_EXIT_FAIL;
 	}
 done:
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return rc;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam pulse: a roaming run now, the `certutil -user -pulse`
  * equivalent.  With a watcher running (credroam watch), it asks the
@@ -21,6 +22,7 @@
 #include "store/localstore.h"
 #include "util/stackframe.h"
 #include "watch.h"
+#include "util/error.h"
 
 #define PULSE_USAGE "[--timeout SECONDS] [--store DIR]"
 
@@ -164,6 +166,7 @@ done:
 	if (fd != -1) {
 		close(fd);
 	}
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return rc;
 }

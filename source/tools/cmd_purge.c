@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam purge --tombstones | --all: clean your own roaming values out
  * of AD (DESIGN.md 7).  --all asks for --yes: it stops roaming what you
@@ -12,6 +13,7 @@
 #include "commands.h"
 #include "roam_cli.h"
 #include "util/stackframe.h"
+#include "util/error.h"
 
 #define PURGE_USAGE "--tombstones | --all --yes " ROAM_CLI_OPTIONS
 
@@ -76,6 +78,7 @@ int cmd_purge(struct cr_cli *cli, int argc, char **argv)
 	       "try again" : report->summary);
 	rc = report->busy ? CR_EXIT_FAIL : CR_EXIT_OK;
 done:
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return rc;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam status: the policy in force and where each value comes from,
  * why roaming is off when it is, the last run, what the store holds and
@@ -16,6 +17,7 @@
 #include "roam_cli.h"
 #include "util/stackframe.h"
 #include "store/state.h"
+#include "util/error.h"
 
 #define STATUS_USAGE ROAM_CLI_OPTIONS
 
@@ -179,6 +181,7 @@ int cmd_status(struct cr_cli *cli, int argc, char **argv)
 	}
 	rc = CR_EXIT_OK;
 done:
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return rc;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam sync: one roaming run for the calling user (DESIGN.md 3, 7).
  */
@@ -12,6 +13,7 @@
 #include "commands.h"
 #include "roam_cli.h"
 #include "util/stackframe.h"
+#include "util/error.h"
 
 #define SYNC_USAGE \
 	"[--dry-run] [--full] [--quiet] [--trigger NAME] [--wait SECONDS] " \
@@ -85,6 +87,7 @@ int cmd_sync(struct cr_cli *cli, int argc, char **argv)
 	}
 	rc = CR_EXIT_OK;
 done:
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return rc;
 }

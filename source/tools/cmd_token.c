@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam token decode FILE|-: show a roaming token, given as raw bytes
  * or as one DN-Binary line "B:<count>:<hex>:<DN>" as AD returns it.
@@ -18,6 +19,7 @@
 #include "format/certelem.h"
 #include "util/encoding.h"
 #include "format/token.h"
+#include "util/error.h"
 
 #define TOKEN_DECODE_USAGE "FILE|-"
 
@@ -67,6 +69,7 @@ static void token_decode_certificate(TALLOC_CTX *mem_ctx,
 			       NULL, &err);
 	if (rc != 0) {
 		v->cert_error = err;
+		cr_err_clear(&err);
 		return;
 	}
 	/* subject and dates are a courtesy: the element itself is fine */
@@ -459,6 +462,7 @@ static int cmd_token_decode(struct cr_cli *cli, int argc, char **argv)
 		cli->json = json;
 	}
 done:
+	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam watch: the per-user watcher (systemd user unit
  * credroam-watch.service).  One roaming run (`credroam sync`) when certs/
@@ -732,6 +733,7 @@ done:
 			(void)unlink(w->sock_path);
 		}
 	}
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return rc;
 }

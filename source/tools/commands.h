@@ -1,29 +1,24 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The top-level subcommands of `credroam`.  Each lives in its own file
- * (cmd_<name>.c); they are weak here so the tool links while a part is being
- * built, and a missing one is simply not listed.
+ * The top-level subcommands of `credroam`, one file each (cmd_<name>.c).
+ * Plain declarations, like the functables of Samba's `net`: a command that
+ * is listed in credroam.c but not built fails the link.
  */
 #ifndef CREDROAM_COMMANDS_H
 #define CREDROAM_COMMANDS_H
 
 #include "cli.h"
 
-#define CR_CMD(name) \
-	int cmd_##name(struct cr_cli *cli, int argc, char **argv) \
-		__attribute__((weak))
-
-CR_CMD(token);
-CR_CMD(dpapi);
-CR_CMD(sync);
-CR_CMD(status);
-CR_CMD(list);
-CR_CMD(import);
-CR_CMD(export);
-CR_CMD(purge);
-CR_CMD(pulse);
-CR_CMD(policy);
-CR_CMD(watch);
-
-#undef CR_CMD
+int cmd_token(struct cr_cli *cli, int argc, char **argv);
+int cmd_dpapi(struct cr_cli *cli, int argc, char **argv);
+int cmd_sync(struct cr_cli *cli, int argc, char **argv);
+int cmd_status(struct cr_cli *cli, int argc, char **argv);
+int cmd_list(struct cr_cli *cli, int argc, char **argv);
+int cmd_import(struct cr_cli *cli, int argc, char **argv);
+int cmd_export(struct cr_cli *cli, int argc, char **argv);
+int cmd_purge(struct cr_cli *cli, int argc, char **argv);
+int cmd_pulse(struct cr_cli *cli, int argc, char **argv);
+int cmd_policy(struct cr_cli *cli, int argc, char **argv);
+int cmd_watch(struct cr_cli *cli, int argc, char **argv);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam: Windows Credential Roaming for Samba winbind members.
  * The command-line front end; see credroam(1) and DESIGN.md section 7.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Rendering of the roaming policy in force; see policy_show.h.
  */

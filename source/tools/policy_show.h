@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Showing the roaming policy in force: the effective values with their
  * sources, the GPOs considered (applied or why not) and why roaming is off

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Options every command that runs the roaming engine takes (sync, status,
  * import, purge): where the store is, the password, the DC, the config.

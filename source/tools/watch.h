@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The per-user watcher (`credroam watch`) and `credroam pulse`: what they
  * share, and the watcher's scheduling rules as a pure state machine the

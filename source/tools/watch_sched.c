@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The watcher's scheduling rules; see watch.h.  No clock, no I/O.
  */

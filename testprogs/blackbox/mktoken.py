@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Build one credential roaming token for the integration tests.
 
 mktoken.py TYPE IDENTIFIER AGE_SECONDS DATA OUT [--tombstone]

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # adstore against the test DC: alice writes, reads back and deletes tokens
 # of several types; 2000 tokens round-trip; a malformed value is reported
 # and the rest still load; bob can neither read nor write alice's tokens;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # MS-BKRP against the test DC: alice fetches the domain backup key
 # certificate, wraps a new master key for it (DPAPI engine), and the DC
 # unwraps it for her over \pipe\protected_storage (sealed, Kerberos) to

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # credroam token decode, as a user runs it: real Windows tokens, DN-Binary
 # lines, hostile input, exit statuses (0 ok, 1 invalid input, 2 usage).
 . "$(dirname "$0")/testlib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Kill -9 the roaming run at every I/O point it has (CREDROAM_FAULT_AT,
 # points enumerated with CREDROAM_FAULT_TRACE) in four scenarios (an
 # import to upload, a download to make usable, a local deletion that

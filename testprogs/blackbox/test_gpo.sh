@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Group Policy against the test DC, as `credroam policy --json` shows it to
 # each user: GPOs made with samba-tool, Registry.pol files written by the
 # project (cr_polwrite, policy_pol_update) and put on SYSVOL over SMB,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The user object does not grow from roaming it does not need: no-change
 # runs (fast path, and every 10th a full run) leave uSNChanged and the
 # object's size as they were, and each single-token change leaves exactly

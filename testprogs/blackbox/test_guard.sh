@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # with-domain: --guarded
 # credroam_guard on the test DC: hostile tokens (the CVE-2022-30170 proof
 # of concept, a hash that does not match, an oversize token, a lying

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Hostile AD data: values written straight into alice's object (as
 # Administrator, on a DC without credroam_guard): path traversal
 # identifiers, lengths that lie, a hash mismatch, an unknown type, one

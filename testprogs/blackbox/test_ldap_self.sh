@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The foundation of every AD operation: alice binds to the test DC with her
 # Kerberos ticket (GSSAPI, sign and seal), reads and writes her own
 # roaming attributes, and bob cannot.

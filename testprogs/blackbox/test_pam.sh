@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # with-domain: --members 2
 #
 # Logon and logoff roam by themselves (issue 8), through pam_wrapper /

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # with-domain: --members 2
 #
 # The roaming run between two "machines" of alice (mem1 = A, mem2 = B),

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # with-domain: --guarded
 #
 # The roaming run against a DC guarded by credroam_guard: the guard moves

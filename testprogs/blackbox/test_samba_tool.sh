@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # samba-tool credroam against the test DC, through the built samba-tool
 # wrapper: list/show/stats on alice's tokens agree with ldbsearch; purge
 # --tombstones, --token and --malformed delete exactly those values (and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # with-domain: --members 2
 # The test domain keeps the promises of selftest/README.md: members look
 # like real ones to every program.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # with-domain: --members 4
 # Concurrency soak: alice on four member machines, each in a loop of
 # imports (fresh certificates and keys, SOAK_CERTS per machine spread over

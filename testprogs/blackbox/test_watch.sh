@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The per-user watcher, `credroam watch`, as alice on mem1 (after a PAM
 # logon put her pre-keys into her keyring):
 #   - a PEM pair dropped into certs/ reaches AD within a few seconds,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # testlib.sh - sourced by the integration tests.  Each check prints
 # "PASS: <name>" or "FAIL: <name>" (with the reason); testprogs/run-*.sh
 # count them.  A test script ends with `finish`, whose exit status is the

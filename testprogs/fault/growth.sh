@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # testprogs/fault/growth.sh - sourced after lib.sh by test_growth.sh and
 # bench/bench_growth.sh.
 #

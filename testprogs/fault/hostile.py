@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """hostile.py DN OTHER_DN: hostile roaming values for test_hostile.sh.
 
 Prints one line per case, "<case> <attribute> <DN-Binary value>", each

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # testprogs/fault/killpoints.sh - sourced after lib.sh: the kill-at-every-
 # point driver.
 #

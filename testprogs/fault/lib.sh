@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # testprogs/fault/lib.sh - sourced by the reliability tests (after
 # testlib.sh): save and restore one user's roaming (AD values, timestamp,
 # local store), run `credroam sync` as them, and digest the outcome.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """mkvariant.py IN OUT FRIENDLY_NAME FILETIME_OFFSET_SECONDS
 
 A changed copy of a certificate token (type 3 or 7): a friendly-name

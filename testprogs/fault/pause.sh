@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # testprogs/fault/pause.sh - sourced after lib.sh: hold a roaming run at
 # one of its I/O points while the test breaks something.
 #

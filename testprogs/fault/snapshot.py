@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 """snapshot.py: one user's roaming as a normalized digest, to compare the
 end of a run killed and rerun with the end of an uninterrupted run.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Unit tests of the credroam._credroam extension and the pure helpers of
 # samba-tool credroam (credroam.netcmd).  Run from the top of the tree with
 # Samba's python (the extension is built for it):

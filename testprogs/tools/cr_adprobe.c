@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cr_adprobe: exercise adconn/adstore from integration tests.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cr_polwrite OUT [--from OLD] NAME=VALUE | NAME=unset | NAME=del ...
  *

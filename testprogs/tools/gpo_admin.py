@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
 # gpo_admin.py DC PASSWORD < COMMANDS - a domain administrator's Group
 # Policy work for test_gpo.sh, in one process (samba-tool started once per
 # command costs a Python start-up each).  One command per line (shell

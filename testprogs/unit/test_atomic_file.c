@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for atomic file writes (atomic_file.c): the content and the
  * exact mode arrive, a file is replaced only when asked, and nothing but
@@ -21,6 +22,7 @@
 #include <talloc.h>
 
 #include "util/atomic_file.h"
+#include "test_util.h"
 
 struct ctx {
 	char dir[64];
@@ -29,8 +31,10 @@ struct ctx {
 
 static int setup(void **state)
 {
-	struct ctx *c = talloc_zero(NULL, struct ctx);
+	struct ctx *c = NULL;
 
+	cr_test_leak_begin();
+	c = talloc_zero(NULL, struct ctx);
 	assert_non_null(c);
 	snprintf(c->dir, sizeof(c->dir), "/tmp/test_atomic_file.XXXXXX");
 	assert_non_null(mkdtemp(c->dir));
@@ -46,6 +50,7 @@ static int teardown(void **state)
 	unlink(c->path);
 	assert_int_equal(rmdir(c->dir), 0);	/* nothing else left */
 	talloc_free(c);
+	cr_test_leak_end();
 	return 0;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The hand-written NDR of MS-BKRP BackuprKey: the request stub byte for
  * byte (the 32-byte RETRIEVE stub the test bed's probe sent, a restore
@@ -19,9 +20,11 @@
 #include "ad/bkrp.h"
 #include "util/cursor.h"
 #include "util/encoding.h"
+#include "test_util.h"
 
 static int setup(void **state)
 {
+	cr_test_leak_begin();
 	*state = talloc_new(NULL);
 	return 0;
 }
@@ -29,6 +32,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	talloc_free(*state);
+	cr_test_leak_end();
 	return 0;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * DPAPI blobs: Nemesis (AES-256/SHA-512, with and without entropy) and the
  * old 3DES/SHA-1 blob, byte-exact re-encryption, wrong key/entropy, round
@@ -27,6 +28,7 @@
 
 static int setup(void **state)
 {
+	cr_test_leak_begin();
 	*state = talloc_new(NULL);
 	return 0;
 }
@@ -34,6 +36,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	talloc_free(*state);
+	cr_test_leak_end();
 	return 0;
 }
 

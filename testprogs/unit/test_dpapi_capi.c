@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * CAPI key containers: the Windows 10 container from the mimikatz wiki
  * (decrypt, the key matches its certificate, the decrypted "RSA2" layout
@@ -30,6 +31,7 @@
 
 static int setup(void **state)
 {
+	cr_test_leak_begin();
 	*state = talloc_new(NULL);
 	return 0;
 }
@@ -37,6 +39,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	talloc_free(*state);
+	cr_test_leak_end();
 	return 0;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * CNG key files and MIB1: the Windows Chrome system key (decrypts under the
  * Nemesis SYSTEM-user master key, both entropies checked), the DSInternals
@@ -27,6 +28,7 @@
 
 static int setup(void **state)
 {
+	cr_test_leak_begin();
 	*state = talloc_new(NULL);
 	return 0;
 }
@@ -34,6 +36,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	talloc_free(*state);
+	cr_test_leak_end();
 	return 0;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Domain key sections (MS-BKRP client wrap): unwrap Nemesis v3 and v2 with
  * their backup keys, PVK round trip, and master keys this code creates
@@ -70,8 +71,10 @@ static gnutls_privkey_t load_pvk(struct test_ctx *t, const char *rel,
 
 static int setup(void **state)
 {
-	struct test_ctx *t = talloc_zero(NULL, struct test_ctx);
+	struct test_ctx *t = NULL;
 
+	cr_test_leak_begin();
+	t = talloc_zero(NULL, struct test_ctx);
 	t->mem = talloc_new(t);
 	t->nemesis = load_pvk(t, "nemesis/backupkey.pvk", &t->nemesis_rsa);
 	t->old = load_pvk(t, "nemesis/old_format/backupkey.pvk", NULL);
@@ -86,6 +89,7 @@ static int teardown(void **state)
 	gnutls_privkey_deinit(t->nemesis);
 	gnutls_privkey_deinit(t->old);
 	talloc_free(t);
+	cr_test_leak_end();
 	return 0;
 }
 

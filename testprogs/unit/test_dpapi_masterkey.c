@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Master key files: PBKDF2 variant, pre-key derivations, parse/serialize,
  * decryption with every known answer of /work/shared/vectors (Nemesis,
@@ -31,8 +32,10 @@ struct test_ctx {
 
 static int setup(void **state)
 {
-	struct test_ctx *t = talloc_zero(NULL, struct test_ctx);
+	struct test_ctx *t = NULL;
 
+	cr_test_leak_begin();
+	t = talloc_zero(NULL, struct test_ctx);
 	assert_non_null(t);
 	t->mem = talloc_new(t);
 	*state = t;
@@ -42,6 +45,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	talloc_free(*state);
+	cr_test_leak_end();
 	return 0;
 }
 

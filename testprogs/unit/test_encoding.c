@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for the shared encodings (hex, FILETIME, GUID) and the
  * bounded cursor.
@@ -15,6 +16,7 @@
 
 #include "util/cursor.h"
 #include "util/encoding.h"
+#include "test_util.h"
 
 static void test_encoding_hex_roundtrip(void **state)
 {
@@ -132,12 +134,12 @@ static void test_encoding_buf_grows(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_encoding_hex_roundtrip),
-		cmocka_unit_test(test_encoding_hex_rejects),
-		cmocka_unit_test(test_encoding_filetime),
-		cmocka_unit_test(test_encoding_guid),
-		cmocka_unit_test(test_encoding_cursor_sticky_failure),
-		cmocka_unit_test(test_encoding_buf_grows),
+		cr_unit_test(test_encoding_hex_roundtrip),
+		cr_unit_test(test_encoding_hex_rejects),
+		cr_unit_test(test_encoding_filetime),
+		cr_unit_test(test_encoding_guid),
+		cr_unit_test(test_encoding_cursor_sticky_failure),
+		cr_unit_test(test_encoding_buf_grows),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_STDOUT);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for Group Policy: gPLink parsing (with hostile values), the
  * user's chain of containers, Windows' application order (site, domain,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for credroam_guard: the decision (names, values, counts,
  * timestamps) and the ldb module itself on top of a local tdb, driven
@@ -22,6 +23,7 @@
 #include "guard.h"
 #include "guard_module.h"
 #include "format/token.h"
+#include "test_util.h"
 
 #define ALICE "CN=alice,CN=Users,DC=roam,DC=test"
 #define BOB "CN=bob,CN=Users,DC=roam,DC=test"
@@ -57,8 +59,10 @@ static void no_deepbind(void)
 
 static int setup(void **state)
 {
-	struct test_ctx *ctx = talloc_zero(NULL, struct test_ctx);
+	struct test_ctx *ctx = NULL;
 
+	cr_test_leak_begin();
+	ctx = talloc_zero(NULL, struct test_ctx);
 	no_deepbind();
 	assert_non_null(ctx);
 	ctx->mem = talloc_new(ctx);
@@ -79,6 +83,7 @@ static int teardown(void **state)
 		rmdir(ctx->dir);
 	}
 	talloc_free(ctx);
+	cr_test_leak_end();
 	return 0;
 }
 
@@ -859,7 +864,18 @@ int main(void)
 		T(test_guard_module_size_option),
 #undef T
 	};
+	struct ldb_context *warm = NULL;
 
+	/* ldb registers its backends, tevent its event backends and the
+	 * guard its module once, for good: let that happen before the
+	 * fixture counts blocks */
+	talloc_enable_null_tracking();
+	no_deepbind();
+	warm = ldb_init(NULL, NULL);
+	if (warm == NULL || cr_guard_register() != 0) {
+		return 1;
+	}
+	TALLOC_FREE(warm);
 	return cmocka_run_group_tests_name("credroam.unittests.guard", tests,
 					   NULL, NULL);
 }

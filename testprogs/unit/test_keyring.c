@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for the session keyring (keyring.c): pre-keys and master
  * keys go in and come out unchanged, GUIDs match in any case, another
@@ -17,6 +18,7 @@
 #include <talloc.h>
 
 #include "keys/keyring.h"
+#include "test_util.h"
 
 #define SID_A "S-1-5-21-1111-2222-3333-1103"
 #define SID_B "S-1-5-21-1111-2222-3333-1104"
@@ -93,8 +95,8 @@ int main(void)
 		return 0;
 	}
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_prekeys_roundtrip),
-		cmocka_unit_test(test_masterkey_and_forget),
+		cr_unit_test(test_prekeys_roundtrip),
+		cr_unit_test(test_masterkey_and_forget),
 	};
 
 	return cmocka_run_group_tests_name("credroam.unittests.keyring",

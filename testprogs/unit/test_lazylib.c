@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for loading a library on first use (lazylib.c): the table is
  * filled from the library, and a missing library or symbol is an error
@@ -16,6 +17,7 @@
 #include <talloc.h>
 
 #include "util/lazylib.h"
+#include "test_util.h"
 
 static void test_lazylib_fills_table(void **state)
 {
@@ -68,8 +70,8 @@ static void test_lazylib_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lazylib_fills_table),
-		cmocka_unit_test(test_lazylib_errors),
+		cr_unit_test(test_lazylib_fills_table),
+		cr_unit_test(test_lazylib_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

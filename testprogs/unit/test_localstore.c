@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for the local store (localstore.c) and the state (state.c):
  * the layout and its modes, atomic writes, symlinks never followed,
@@ -23,6 +24,7 @@
 #include "store/localstore.h"
 #include "store/state.h"
 #include "format/token.h"
+#include "test_util.h"
 
 struct fixture {
 	TALLOC_CTX *mem;
@@ -33,9 +35,11 @@ struct fixture {
 
 static int setup(void **state)
 {
-	struct fixture *f = talloc_zero(NULL, struct fixture);
+	struct fixture *f = NULL;
 	char tmpl[] = "/tmp/credroam-test-XXXXXX";
 
+	cr_test_leak_begin();
+	f = talloc_zero(NULL, struct fixture);
 	f->mem = f;
 	f->dir = talloc_strdup(f, mkdtemp(tmpl));
 	f->root = talloc_asprintf(f, "%s/a/b/credroam", f->dir);
@@ -52,6 +56,7 @@ static int teardown(void **state)
 	TALLOC_FREE(f->store);
 	assert_int_equal(system(cmd), 0);
 	talloc_free(f);
+	cr_test_leak_end();
 	return 0;
 }
 

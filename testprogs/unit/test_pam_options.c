@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for pam_credroam's options: defaults, credroam.conf [pam],
  * PAM-line arguments winning over it, and bad arguments that must never
@@ -229,7 +230,7 @@ int main(void)
 		cr_unit_test(test_pam_options_line),
 		cr_unit_test(test_pam_options_star),
 		cr_unit_test(test_pam_options_bad),
-		cmocka_unit_test(test_pam_options_seconds),
+		cr_unit_test(test_pam_options_seconds),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_STDOUT);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for pam_credroam's privilege dropping and detached runs: a
  * child that became the user has every uid and gid of the user, the
@@ -30,6 +31,7 @@
 /* the module's helpers are not part of libcredroam */
 #include "../../winbind_plugin/pam_credroam_run.c"
 #include "../../winbind_plugin/pam_credroam_sessions.c"
+#include "test_util.h"
 
 #define NOBODY_UID 65534
 /* execve takes char *const[]; these strings are never written */
@@ -43,9 +45,11 @@ struct test_ctx {
 
 static int setup(void **state)
 {
-	struct test_ctx *t = talloc_zero(NULL, struct test_ctx);
+	struct test_ctx *t = NULL;
 	struct passwd *pw = NULL;
 
+	cr_test_leak_begin();
+	t = talloc_zero(NULL, struct test_ctx);
 	assert_non_null(t);
 	t->mem = talloc_new(t);
 	snprintf(t->dir, sizeof(t->dir), "/tmp/test_pam_privs.XXXXXX");
@@ -68,6 +72,7 @@ static int teardown(void **state)
 
 	assert_int_equal(system(cmd), 0);
 	talloc_free(t);
+	cr_test_leak_end();
 	return 0;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for the credential roaming policy: GPO application order,
  * deletions, ranges, credroam.conf parsing and override, the reason-off

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for the Registry.pol (PReg) reader and writer.
  *
@@ -571,7 +572,7 @@ int main(void)
 		cr_unit_test(test_preg_table),
 		cr_unit_test(test_preg_decoded),
 		cr_unit_test(test_preg_actions),
-		cmocka_unit_test(test_preg_keys),
+		cr_unit_test(test_preg_keys),
 		cr_unit_test(test_preg_builder),
 		cr_unit_test(test_preg_limits),
 		cr_unit_test(test_preg_samba_file),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The reconciliation table of DESIGN.md section 5, row by row, with every
  * limit and filter.
@@ -14,6 +15,7 @@
 #include <talloc.h>
 
 #include "roam/sync.h"
+#include "test_util.h"
 
 #define DAY CR_FILETIME_DAY
 #define NOW (200000 * DAY)
@@ -168,8 +170,10 @@ struct sync_test_ctx {
 
 static int setup(void **state)
 {
-	struct sync_test_ctx *t = talloc_zero(NULL, struct sync_test_ctx);
+	struct sync_test_ctx *t = NULL;
 
+	cr_test_leak_begin();
+	t = talloc_zero(NULL, struct sync_test_ctx);
 	assert_non_null(t);
 	t->mem = talloc_new(t);
 	*state = t;
@@ -179,6 +183,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	talloc_free(*state);
+	cr_test_leak_end();
 	return 0;
 }
 
@@ -459,7 +464,7 @@ static void test_sync_preferred_follows_rules(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sync_preferred_follows_rules),
+		cr_unit_test(test_sync_preferred_follows_rules),
 		cmocka_unit_test_setup_teardown(test_sync_table, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(

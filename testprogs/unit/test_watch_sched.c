@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Unit tests for the watcher's scheduling rules (watch_sched.c): a burst
  * of file events gives one run after a quiet period, bounded by the
@@ -17,6 +18,7 @@
 
 /* the watcher's scheduler lives with the tool, not in libcredroam */
 #include "../../source/tools/watch_sched.c"
+#include "test_util.h"
 
 #define S 1000000ULL
 
@@ -133,12 +135,12 @@ static void test_watch_sched_max_below_quiet(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_watch_sched_idle),
-		cmocka_unit_test(test_watch_sched_debounce),
-		cmocka_unit_test(test_watch_sched_immediate),
-		cmocka_unit_test(test_watch_sched_during_run),
-		cmocka_unit_test(test_watch_sched_files_during_run),
-		cmocka_unit_test(test_watch_sched_max_below_quiet),
+		cr_unit_test(test_watch_sched_idle),
+		cr_unit_test(test_watch_sched_debounce),
+		cr_unit_test(test_watch_sched_immediate),
+		cr_unit_test(test_watch_sched_during_run),
+		cr_unit_test(test_watch_sched_files_during_run),
+		cr_unit_test(test_watch_sched_max_below_quiet),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_STDOUT);

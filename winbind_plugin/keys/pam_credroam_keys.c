@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * pam_credroam_keys.so: pre-keys into the user keyring; see
  * pam_credroam_keys.h.

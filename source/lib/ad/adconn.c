@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * One authenticated, sealed LDAP connection to the user's domain; see
  * adconn.h.

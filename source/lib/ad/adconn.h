@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * One authenticated connection to the user's domain: DC discovery, the
  * user's Kerberos ticket, ldb over Samba's ldap:// backend (ildap) with

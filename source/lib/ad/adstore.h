@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The roaming attributes of one user object in AD: ranged reads,
  * value-level writes, the 16-byte timestamp (DESIGN.md 3, 5.4).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * MS-BKRP client; see bkrp.h.
  *
@@ -460,6 +461,7 @@ int cr_bkrp_connect(TALLOC_CTX *mem_ctx, const struct cr_ad_params *params,
 	}
 	*pbkrp = talloc_move(mem_ctx, &b);
 done:
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -496,6 +498,7 @@ int cr_bkrp_connect_conn(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 	}
 	*pbkrp = talloc_move(mem_ctx, &b);
 done:
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -738,6 +741,7 @@ int cr_bkrp_retrieve_cert(TALLOC_CTX *mem_ctx, struct cr_bkrp *bkrp,
 	*der = talloc_move(mem_ctx, &out);
 	*der_len = out_len;
 done:
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -777,6 +781,7 @@ int cr_bkrp_restore(TALLOC_CTX *mem_ctx, struct cr_bkrp *bkrp,
 	*reply = talloc_move(mem_ctx, &out);
 	*reply_len = out_len;
 done:
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return ret;
 }

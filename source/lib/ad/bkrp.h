@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * MS-BKRP client: BackuprKey (opnum 0) over DCE/RPC to a DC, with the
  * user's Kerberos ticket and packet privacy (spec/dpapi.md 3.4,

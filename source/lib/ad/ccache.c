@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Checking the user's Kerberos ticket cache before anything talks to the
  * DC, so that "no ticket" and "ticket expired" get their own clear errors

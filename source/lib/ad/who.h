@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Who a roaming run is for: domain user name and SID through winbind.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * CryptoAPI algorithm identifiers and the ciphers behind them; see alg.h.
  */

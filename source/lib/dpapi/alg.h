@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The CryptoAPI algorithm identifiers DPAPI structures carry, and the
  * GnuTLS algorithms behind them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * DPAPI blobs (what CryptProtectData returns): parse, serialize exactly,
  * decrypt and encrypt (spec/dpapi.md 4).  SHA-1 blobs use Microsoft's

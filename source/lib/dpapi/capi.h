@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * CryptoAPI key containers (%APPDATA%\Microsoft\Crypto\RSA\<SID>\<file>,
  * roaming token types 1 and 2): parse, serialize exactly, decrypt the RSA

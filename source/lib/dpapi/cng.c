@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * CNG key files, MIB1 transport blobs, BCRYPT RSA blobs; see cng.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * CNG (Microsoft Software Key Storage Provider) key files
  * (%APPDATA%\Microsoft\Crypto\Keys\<file>) and the "MIB1" transport blob

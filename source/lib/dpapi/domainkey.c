@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * MS-BKRP client-side wrapped secrets; see domainkey.h.
  */

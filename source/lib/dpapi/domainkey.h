@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The domain key section of a master key file: an MS-BKRP 2.2.2
  * Client-Side-Wrapped Secret (spec/dpapi.md 3), versions 2 (RSA +

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * "Give me the private key in this file": recognise a CAPI container, a CNG
  * key file or a MIB1 transport blob (bare, or inside a roaming token) and

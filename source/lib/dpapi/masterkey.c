@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Master key files; see masterkey.h.
  */
@@ -473,8 +474,8 @@ int cr_mkf_decrypt_password(TALLOC_CTX *mem_ctx, const struct cr_mkf *mkf,
 			  msg ? msg : strerror(ret));
 	}
 done:
-	talloc_free(msg);
 	credroam_wipe(prekey, sizeof(prekey));
+	cr_err_clear(&msg);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * DPAPI master key files (%APPDATA%\Microsoft\Protect\<SID>\<GUID>) and
  * the Preferred file: parse, serialize byte-exactly, decrypt, create

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * DPAPI's PBKDF2 variant; see pbkdf2.h.
  *

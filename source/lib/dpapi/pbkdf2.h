@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The PBKDF2 variant DPAPI uses for master keys: each round feeds the
  * running XOR of all previous outputs into the HMAC, not the previous

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * RSA keys to and from GnuTLS; see pkcs8.h.
  */

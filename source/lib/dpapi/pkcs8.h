@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * RSA private keys between the Windows blob formats (CAPI, PVK, BCRYPT)
  * and GnuTLS / PKCS#8.  Every blob parser fills a struct cr_rsa_key; GnuTLS

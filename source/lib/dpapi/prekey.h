@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Pre-keys: the 20-byte secrets that unlock a master key file's first
  * section (spec/dpapi.md 2).  The file does not say which derivation made

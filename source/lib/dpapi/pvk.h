@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * CryptoAPI PRIVATEKEYBLOB (bType 7, "RSA2") and the PVK file around it
  * (magic 0xb0b5f11e): the form the domain DPAPI backup key is exported in

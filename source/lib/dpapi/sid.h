@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Security identifiers in the two forms DPAPI needs: text ("S-1-5-21-...",
  * hashed as UTF-16LE into pre-keys) and the binary MS-DTYP 2.4.2.2 form

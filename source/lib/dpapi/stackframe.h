@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The dpapi code's talloc_stackframe() (Samba's, see util/stackframe.h)
  * and the error convention (util/error.h).

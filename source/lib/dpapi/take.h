@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A field of a parsed file, copied out of the cursor: the parsers keep
  * their structs independent of the input buffer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Serialized certificate-store element: the bytes of a file in
  * SystemCertificates\My\Certificates\<thumbprint> and the data of token

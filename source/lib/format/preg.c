@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Registry.pol ("PReg") reader and writer; see preg.h.
  */

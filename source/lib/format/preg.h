@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Registry.pol ("PReg", version 1) reader and writer.
  *

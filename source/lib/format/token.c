@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Credential roaming tokens and DN-Binary values; see token.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Credential roaming tokens and their DN-Binary wrapper
  * (spec/roaming.md sections 1.5, 2 and 2.5).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The user's Group Policy for the DIMS values; see gpo.h for what is
  * computed and how an unchanged policy costs one LDAP search.
@@ -367,6 +368,7 @@ static void load_cache(struct gpo_run *run, const char *path)
 			     &err);
 	if (ret == ENOENT) {
 		r->cache_note = talloc_strdup(r, "no cache yet");
+		cr_err_clear(&err);
 		return;
 	}
 	if (ret == 0) {
@@ -638,6 +640,7 @@ static int judge_gpo(struct gpo_run *run, struct cr_gpo *g,
 		g->applied = false;
 		g->why = talloc_asprintf(owner, "security filtering: %s",
 					 sd_err ? sd_err : "malformed");
+		cr_err_clear(&sd_err);
 		return (g->why != NULL) ? 0 : ENOMEM;
 	}
 	if (ret != 0) {
@@ -652,6 +655,7 @@ static int judge_gpo(struct gpo_run *run, struct cr_gpo *g,
 		g->applied = false;
 		g->why = "empty: no user settings (user version 0)";
 	}
+	cr_err_clear(&sd_err);
 	return 0;
 }
 
@@ -794,6 +798,7 @@ static void save_cache(struct gpo_run *run, const char *path,
 						err ? err : strerror(ret));
 	}
 done:
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 }
 
@@ -906,6 +911,7 @@ done:
 		}
 	}
 	TALLOC_FREE(smb);
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return ret;
 }

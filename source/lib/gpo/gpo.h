@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The user's Group Policy, as Windows computes it, for the DIMS values:
  * the applicable GPOs in LSDOU order (site, domain, OUs top down), link

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The per-user GPO cache file; see gpo_internal.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The per-user cache of what the last policy run learnt, and the
  * reduced Registry.pol it keeps: gpo_cache.c.

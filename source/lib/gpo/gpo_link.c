@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Where GPOs are linked: gPLink values, gPCUserExtensionNames and the
  * user's chain of containers; see gpo_internal.h.

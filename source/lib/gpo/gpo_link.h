@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * gPLink and gPCUserExtensionNames parsing, the user's chain of
  * containers (scopes of management, "SOMs"): gpo_link.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Which logon a set of token groups belongs to; see gpo_internal.h.
  *

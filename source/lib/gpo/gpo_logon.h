@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Which logon the cached token groups belong to: gpo_logon.c.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The order in which Windows applies a user's GPOs; see gpo_internal.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Windows' application order of the GPOs linked to the user's
  * containers (site, domain, OUs top down; disabled links, blocked

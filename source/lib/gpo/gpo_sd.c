@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Security filtering of GPOs: a bounded reader for self-relative security
  * descriptors ([MS-DTYP] 2.4.6) and the access check the Group Policy

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Security filtering: a self-relative security descriptor and the
  * access check for Read + Apply Group Policy: gpo_sd.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Reading GPO files from SYSVOL with libsmbclient; see gpo_internal.h.
  *

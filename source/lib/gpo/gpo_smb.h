@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Reading User/Registry.pol from SYSVOL (libsmbclient, loaded on
  * first use): gpo_smb.c.

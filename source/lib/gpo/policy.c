@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The credential roaming policy; see policy.h.
  */
@@ -484,6 +485,7 @@ done:
 		cr_seterr(errmsg, "updating the credential roaming "
 			  "policy: %s", (msg != NULL) ? msg : "out of memory");
 	}
+	cr_err_clear(&msg);
 	TALLOC_FREE(frame);
 	return ret;
 }

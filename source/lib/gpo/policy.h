@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The credential roaming policy: what the user's GPOs say
  * (User/Registry.pol, key Software\Policies\Microsoft\Cryptography\

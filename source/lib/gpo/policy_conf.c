@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * /etc/samba/credroam.conf: the administrator's override file.  The format
  * is documented in policy.h and docs-xml/credroam.conf.5.xml.

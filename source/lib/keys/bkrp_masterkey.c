@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A master key file's key through a DC: the MS-BKRP client (bkrp.h) meets
  * the DPAPI engine's domain key section and its DC reply hook.
@@ -54,6 +55,7 @@ int cr_bkrp_masterkey(TALLOC_CTX *mem_ctx, struct cr_bkrp *bkrp,
 	*master_key = talloc_move(mem_ctx, &mk);
 	*master_key_len = mk_len;
 done:
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Session secrets in the user's kernel keyring; see keyring.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The user's kernel keyring (keyutils): the only place a session's DPAPI
  * secrets live between two processes.  pam_credroam puts the password

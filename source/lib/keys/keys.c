@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Session master keys; see keys.h.
  */
@@ -255,6 +256,7 @@ found:
 		*how = via;
 	}
 done:
+	cr_err_clear(&dc_err);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The session's DPAPI master keys (DESIGN.md 4): unlocked from password
  * pre-keys (given, or left in the kernel keyring by pam_credroam), else by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * One roaming run; see roam.h and DESIGN.md sections 3 to 5.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * One roaming run for the calling user (DESIGN.md 3): who, policy, fast
  * path, load, local changes, reconcile, apply, materialize, state, one

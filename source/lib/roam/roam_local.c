@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What the user changed in certs/ since the last run; see roam_private.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * certs/ made to match roaming/; see roam_private.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What the files of one roaming run share (roam.c, roam_local.c,
  * roam_materialize.c, roam_report.c); not a public interface.

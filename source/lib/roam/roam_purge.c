@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * `credroam purge`: your own roaming values out of AD; see roam.h.
  */

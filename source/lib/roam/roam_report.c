@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * A roaming run's report as JSON, and the store's `last-run` file.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Three-way reconciliation; see sync.h and DESIGN.md section 5.
  */

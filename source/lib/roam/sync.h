@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Three-way reconciliation of one user's roaming tokens (DESIGN.md 5):
  * the local store (L), Active Directory (R) and the state (S, what L and R

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The per-user local store; see localstore.h.
  */
@@ -707,14 +708,13 @@ static void load_one(struct cr_store_view *v, int dirfd, unsigned type,
 	}
 	if (ret == 0 && (token->type != type ||
 			 strcmp(token->identifier, name) != 0)) {
-		err = talloc_asprintf(frame, "holds token %u\\%s, which "
-				      "belongs elsewhere", token->type,
-				      token->id_escaped);
+		cr_seterr(&err, "holds token %u\\%s, which belongs "
+			  "elsewhere", token->type, token->id_escaped);
 		ret = EINVAL;
 	}
 	if (ret == 0 && cr_token_is_tombstone(token)) {
-		err = talloc_strdup(frame, "is a tombstone; the local store "
-				    "holds only live tokens");
+		cr_seterr(&err, "is a tombstone; the local store holds "
+			  "only live tokens");
 		ret = EINVAL;
 	}
 	if (ret != 0) {
@@ -731,6 +731,7 @@ static void load_one(struct cr_store_view *v, int dirfd, unsigned type,
 	t[v->num_tokens].relpath = talloc_steal(t, relpath);
 	v->num_tokens++;
 done:
+	cr_err_clear(&err);
 	TALLOC_FREE(frame);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The Linux side of one user's roaming (DESIGN.md 4), under
  * $XDG_DATA_HOME/credroam (default ~/.local/share/credroam), mode 0700:

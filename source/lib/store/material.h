@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Between roamed tokens and the files people use (DESIGN.md 4): a
  * certificate-store element becomes a PEM certificate, a DPAPI-protected

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The last-synced view; see state.h.  JSON through jansson, read with
  * strict type checks: a state that does not have the expected shape is
@@ -346,6 +347,7 @@ int cr_state_load(TALLOC_CTX *mem_ctx, struct cr_store *store,
 	*pstate = talloc_move(mem_ctx, &st);
 	ret = 0;
 done:
+	cr_err_clear(&why);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The last-synced view of one user's roaming (DESIGN.md 5, "S"): what the
  * local store and AD agreed on at the end of the last successful run, plus

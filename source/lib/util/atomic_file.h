@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Writing a file so that a reader, a crash or a kill -9 only ever sees the
  * old content or the new one: a temporary file beside the target (named

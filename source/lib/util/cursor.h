@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Bounded little-endian reader and growable writer for the binary formats
  * credroam parses (tokens, certificate-store elements, DPAPI structures,

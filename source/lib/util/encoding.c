@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Hex, FILETIME, GUID and SHA-1 helpers; see encoding.h.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Small encodings shared by the formats: hex, Windows FILETIME, GUIDs,
  * SHA-1 digests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Error messages; see error.h.
  */
@@ -97,4 +98,11 @@ size_t cr_err_count(void)
 		return 0;
 	}
 	return talloc_total_blocks(messages) - 1;
+}
+
+void cr_err_drain(void)
+{
+	if (messages != NULL) {
+		talloc_free_children(messages);
+	}
 }

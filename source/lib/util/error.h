@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Error reporting convention of libcredroam.
  *
@@ -40,5 +41,9 @@ void cr_err_clear(char **errmsg);
 
 /* Messages alive now (unit tests: 0 at the end of each test). */
 size_t cr_err_count(void);
+
+/* Free every message of this thread; for a long-running loop between two
+ * iterations, and for the unit test fixture. */
+void cr_err_drain(void);
 
 #endif

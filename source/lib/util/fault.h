@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Fault injection for the reliability tests: every I/O step of a roaming
  * run that changes something (an LDAP modify, a local file write or move,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Secrets in talloc memory: passwords, pre-keys, master keys, decrypted
  * private keys.  A marked chunk is wiped when it is freed, on every path.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * talloc_stackframe(): a talloc context for one function's temporaries,
  * freed in LIFO order (Samba panics on an out-of-order free, which catches

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * UTF-16LE <-> UTF-8 for the Windows strings inside the formats
  * (certificate friendly names, key container and provider names, DPAPI

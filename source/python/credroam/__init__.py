@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # credroam: Windows Credential Roaming for Samba winbind members.
 #
 # The Python package holds the administrator's tools: `samba-tool credroam`

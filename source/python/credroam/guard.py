@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # samba-tool credroam guard enable|disable|status
 #
 # Puts the credroam_guard ldb module on top of this DC's sam.ldb stack

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # samba-tool credroam: the administrator's view of credential roaming.
 #
 # list, show, stats and purge work on the roaming attributes of user

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The samba-tool wrapper: Samba's own samba-tool with `credroam` added.
 #
 # samba-tool has no plugin mechanism (spec/samba-integration.md 4), so the
