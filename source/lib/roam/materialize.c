@@ -1,0 +1,287 @@
+/*
+ * certs/ made to match roaming/; see materialize.h.
+ *
+ * Decrypting a key costs a master key (a DC round trip without the
+ * password), so a key already written from the same token is not
+ * decrypted again.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dpapi/dpapi.h"
+#include "roam/materialize.h"
+#include "store/material.h"
+#include "util/error.h"
+#include "util/secret.h"
+#include "util/stackframe.h"
+
+/* the machine GUID part of a key file name that no machine made */
+#define NULL_GUID "00000000-0000-0000-0000-000000000000"
+/* the MD5 hex of the container name that starts a CAPI key's id */
+#define KEY_PREFIX_LEN 32
+
+/* Write certs/<name> unless it holds exactly these bytes already. */
+static int write_if_different(struct cr_store *store, const char *name,
+			      const uint8_t *data, size_t len, mode_t mode,
+			      bool *written, char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	uint8_t *old = NULL;
+	size_t old_len = 0;
+	int ret;
+
+	*written = false;
+	ret = cr_store_read_cert_file(frame, store, name, &old, &old_len,
+				      NULL);
+	if (ret == 0) {
+		credroam_keep_secret(old);
+	}
+	if (ret == 0 && old_len == len && memcmp(old, data, len) == 0) {
+		goto done;
+	}
+	ret = cr_store_write_cert_file(store, name, data, len, mode, errmsg);
+	*written = ret == 0;
+done:
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+/* Could this key token hold the certificate's key? */
+static bool key_candidate(TALLOC_CTX *mem_ctx,
+			  const struct cr_material_cert *mc,
+			  const struct cr_token *t)
+{
+	char *file = NULL;
+
+	if (!cr_token_type_is_key(t->type) || mc->key_container == NULL) {
+		return false;
+	}
+	if (t->type == CR_TOKEN_CNG_KEY) {
+		return mc->cng;
+	}
+	file = cr_capi_file_name(mem_ctx, mc->key_container, NULL_GUID);
+	return file != NULL &&
+	       strncasecmp(file, t->identifier, KEY_PREFIX_LEN) == 0;
+}
+
+/* Decrypt t with its master key; 0 and the PEM when it is mc's key. */
+static int try_key(struct cr_keys *keys, const struct cr_roam_view *v,
+		   const struct cr_material_cert *mc, const struct cr_token *t,
+		   TALLOC_CTX *mem_ctx, char **pem, size_t *pem_len,
+		   char **why)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	const struct cr_token *mkf = NULL;
+	struct cr_rsa_key *key = NULL;
+	struct cr_guid guid;
+	const uint8_t *mk = NULL;
+	size_t mk_len = 0;
+	uint8_t key_id[20];
+	char *gs = NULL;
+	int ret;
+
+	ret = cr_material_key_mk_guid(t, &guid, why);
+	if (ret != 0) {
+		goto done;
+	}
+	gs = cr_guid_string(frame, &guid);
+	mkf = cr_roam_view_find_token(v, CR_TOKEN_DPAPI_MASTER_KEY, gs);
+	if (mkf == NULL) {
+		cr_seterr(why, "its master key %s does not roam", gs);
+		ret = ENOENT;
+		goto done;
+	}
+	ret = cr_keys_unlock(keys, gs, mkf->data, mkf->data_length, &mk,
+			     &mk_len, NULL, why);
+	if (ret == 0) {
+		ret = cr_material_key_decrypt(frame, t, mk, mk_len, &key,
+					      key_id, pem, pem_len, why);
+	}
+	if (ret == 0 && memcmp(key_id, mc->key_id, sizeof(key_id)) != 0) {
+		cr_seterr(why, "key %s is not the certificate's",
+			  t->id_escaped);
+		ret = EINVAL;
+	}
+	if (ret == 0) {
+		*pem = talloc_steal(mem_ctx, *pem);
+	}
+done:
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+/* The key of this token was written before from the same token. */
+static bool key_written_before(const struct cr_roam_session *s,
+			       const struct cr_state *next,
+			       const struct cr_state_cert *old,
+			       bool key_exists, const struct cr_token *k)
+{
+	const struct cr_state_item *sk = NULL;
+	const struct cr_state_item *sk_now = NULL;
+
+	if (old == NULL || !old->key_written || !key_exists ||
+	    old->key_id == NULL ||
+	    strcasecmp(old->key_id, k->identifier) != 0) {
+		return false;
+	}
+	sk = cr_state_find(s->state, k->type, k->identifier);
+	sk_now = cr_state_find(next, k->type, k->identifier);
+	return sk != NULL && sk_now != NULL &&
+	       strcmp(sk->sha1, sk_now->sha1) == 0;
+}
+
+static int materialize_one(struct cr_roam_session *s,
+			   const struct cr_roam_view *v,
+			   struct cr_state *next, const struct cr_token *t,
+			   struct cr_state_cert *out, char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	const struct cr_store_view *local = v->local;
+	const struct cr_state_cert *old = NULL;
+	struct cr_material_cert *mc = NULL;
+	char *crt = NULL;
+	char *keyname = NULL;
+	char *why = NULL;
+	char *pem = NULL;
+	size_t pem_len = 0;
+	bool written = false;
+	bool key_exists;
+	size_t i;
+	int ret;
+
+	ret = cr_material_cert_parse(frame, t, &mc, &why);
+	if (ret != 0) {
+		cr_roam_problem(s->report, 0, t->id_escaped,
+				"certificate not made usable: %s",
+				why ? why : strerror(ret));
+		ret = 0;
+		goto done;
+	}
+	out->thumbprint = talloc_strdup(next, mc->thumbprint);
+	out->cert_type = t->type;
+	crt = talloc_asprintf(frame, "%s.crt", mc->thumbprint);
+	keyname = talloc_asprintf(frame, "%s.key", mc->thumbprint);
+	if (out->thumbprint == NULL || crt == NULL || keyname == NULL) {
+		ret = ENOMEM;
+		goto done;
+	}
+	ret = write_if_different(s->store, crt, (const uint8_t *)mc->pem,
+				 strlen(mc->pem), 0644, &written, errmsg);
+	if (ret != 0) {
+		goto done;
+	}
+	s->report->certs_written += written ? 1 : 0;
+
+	old = cr_state_find_cert(s->state, mc->thumbprint);
+	key_exists = cr_store_cert_file_exists(s->store, keyname);
+	for (i = 0; i < local->num_tokens; i++) {
+		const struct cr_token *k = local->tokens[i].token;
+		bool before = false;
+
+		if (!key_candidate(frame, mc, k)) {
+			continue;
+		}
+		out->key_id = talloc_strdup(next, k->identifier);
+		out->key_type = k->type;
+		before = key_written_before(s, next, old, key_exists, k);
+		if (before) {
+			/* nothing to do */
+			out->key_written = true;
+			break;
+		}
+		ret = try_key(s->keys, v, mc, k, frame, &pem, &pem_len, &why);
+		if (ret != 0) {
+			continue;
+		}
+		credroam_keep_secret(pem);
+		ret = write_if_different(s->store, keyname,
+					 (const uint8_t *)pem, pem_len, 0600,
+					 &written, errmsg);
+		if (ret != 0) {
+			goto done;
+		}
+		s->report->keys_written += written ? 1 : 0;
+		out->key_written = true;
+		break;
+	}
+	if (out->key_id != NULL && !out->key_written) {
+		cr_roam_problem(s->report, 0, mc->thumbprint,
+				"private key not made usable: %s",
+				why ? why : "no key container matches");
+	}
+	ret = 0;
+done:
+	cr_err_clear(&why);
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+/* Files of a certificate that no longer roams go to the trash. */
+static int retire_files(struct cr_store *store, const char *thumbprint,
+			char **errmsg)
+{
+	const char *exts[] = { ".crt", ".key", ".p12" };
+	size_t i;
+
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		char name[64];
+		int ret;
+
+		snprintf(name, sizeof(name), "%s%s", thumbprint, exts[i]);
+		ret = cr_store_trash_cert_file(store, name, errmsg);
+		if (ret != 0 && ret != ENOENT) {
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int cr_roam_materialize(struct cr_roam_session *s,
+			const struct cr_roam_view *v, struct cr_state *next,
+			char **errmsg)
+{
+	const struct cr_store_view *local = v->local;
+	struct cr_state_cert *certs = NULL;
+	size_t n = 0;
+	size_t i;
+	int ret;
+
+	certs = talloc_zero_array(next, struct cr_state_cert,
+				  local->num_tokens + 1);
+	if (certs == NULL) {
+		return ENOMEM;
+	}
+	for (i = 0; i < local->num_tokens; i++) {
+		const struct cr_token *t = local->tokens[i].token;
+
+		if (t->type != CR_TOKEN_CAPI_CERT &&
+		    t->type != CR_TOKEN_CNG_CERT) {
+			continue;
+		}
+		ret = materialize_one(s, v, next, t, &certs[n], errmsg);
+		if (ret != 0) {
+			return ret;
+		}
+		if (certs[n].thumbprint != NULL) {
+			n++;
+		}
+	}
+	next->certs = certs;
+	next->num_certs = n;
+	for (i = 0; i < s->state->num_certs; i++) {
+		const char *tp = s->state->certs[i].thumbprint;
+
+		if (cr_state_find_cert(next, tp) != NULL) {
+			continue;
+		}
+		ret = retire_files(s->store, tp, errmsg);
+		if (ret != 0) {
+			return ret;
+		}
+	}
+	return 0;
+}
