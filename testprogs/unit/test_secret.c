@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Secrets are wiped: every chunk marked with credroam_keep_secret(), every
  * copy made by credroam_secret_dup(), every stack buffer given to

@@ -461,10 +461,114 @@ static void test_sync_preferred_follows_rules(void **state)
 	talloc_free(mem);
 }
 
+/* "Preferred" names the key in use: never filtered as an unused key. */
+static void test_sync_preferred_never_unused(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	const struct cr_sync_local l[] = {
+		{ .type = 0, .id = "Preferred", .sha1 = A, .filetime = NOW,
+		  .token_size = 156 },
+		{ .type = 0, .id = "0f0e0d0c-0b0a-0908-0706-050403020100",
+		  .sha1 = B, .filetime = NOW, .token_size = 500 },
+	};
+	struct cr_sync_policy p = {
+		.tombstone_days = 60, .max_tokens = 2000,
+		.max_token_size = 65535, .now = NOW,
+	};
+	struct cr_sync_result *res = NULL;
+
+	assert_int_equal(cr_sync_reconcile(mem, l, 2, NULL, 0, NULL, 0, &p,
+					   &res), 0);
+	assert_int_equal(res->num_actions, 2);
+	assert_int_equal(res->actions[0].verb, CR_SYNC_SKIP);
+	assert_int_equal(res->actions[0].rule, CR_RULE_FILTERED);
+	assert_string_equal(res->actions[1].id, "Preferred");
+	assert_int_equal(res->actions[1].verb, CR_SYNC_UPLOAD);
+	talloc_free(mem);
+}
+
+/* Duplicate identities in AD: the newer roams, the first of a tie. */
+static void test_sync_drop_duplicates(void **state)
+{
+	const struct cr_sync_remote r[] = {
+		{ .type = 3, .id = "X", .filetime = 10 },
+		{ .type = 3, .id = "x", .filetime = 20 },	/* newer */
+		{ .type = 7, .id = "X", .filetime = 5 },	/* other type */
+		{ .type = 3, .id = "Y", .filetime = 7 },	/* first: wins */
+		{ .type = 3, .id = "Y", .filetime = 7 },
+		{ .type = 3, .id = "Z", .filetime = 99 },	/* out already */
+		{ .type = 3, .id = "Z", .filetime = 1 },
+	};
+	bool dropped[7] = { false, false, false, false, false, true, false };
+
+	assert_int_equal(cr_sync_drop_duplicates(r, 7, dropped), 2);
+	assert_true(dropped[0]);
+	assert_false(dropped[1]);
+	assert_false(dropped[2]);
+	assert_false(dropped[3]);
+	assert_true(dropped[4]);
+	assert_false(dropped[6]);
+}
+
+/* The S column: what each verb leaves L and R agreeing on. */
+static void test_sync_next_state(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	const struct cr_sync_local l[] = {
+		{ .type = 3, .id = "K", .sha1 = A },
+		{ .type = 3, .id = "U", .sha1 = B },
+		{ .type = 3, .id = "S", .sha1 = C },
+	};
+	const struct cr_sync_remote r[] = {
+		{ .type = 3, .id = "D", .sha1 = B },
+		{ .type = 0, .id = "M", .sha1 = C },
+	};
+	const struct cr_sync_state s[] = {
+		{ .type = 3, .id = "S", .sha1 = A },
+		{ .type = 0, .id = "M", .sha1 = A },
+	};
+	const struct cr_sync_action acts[] = {
+		{ .verb = CR_SYNC_KEEP, .type = 3, .id = "K", .local = &l[0] },
+		{ .verb = CR_SYNC_UPLOAD, .type = 3, .id = "U",
+		  .local = &l[1] },
+		{ .verb = CR_SYNC_DOWNLOAD, .type = 3, .id = "D",
+		  .remote = &r[0] },
+		{ .verb = CR_SYNC_SKIP, .rule = CR_RULE_TOO_BIG, .type = 3,
+		  .id = "S", .local = &l[2], .state = &s[0] },
+		{ .verb = CR_SYNC_SKIP, .rule = CR_RULE_MASTERKEY_CONFLICT,
+		  .type = 0, .id = "M", .remote = &r[1], .state = &s[1] },
+		{ .verb = CR_SYNC_TOMBSTONE, .type = 3, .id = "T" },
+		{ .verb = CR_SYNC_FORGET, .type = 3, .id = "F" },
+		{ .verb = CR_SYNC_SKIP, .rule = CR_RULE_FILTERED, .type = 1,
+		  .id = "N", .local = &l[0] },
+	};
+	const struct cr_sync_result res = {
+		.actions = (struct cr_sync_action *)acts,
+		.num_actions = sizeof(acts) / sizeof(acts[0]),
+	};
+	const char *want_id[] = { "K", "U", "D", "S", "M" };
+	const char *want_sha1[] = { A, B, B, A, C };
+	struct cr_sync_state *next = NULL;
+	size_t n = 0;
+	size_t i;
+
+	assert_int_equal(cr_sync_next_state(mem, &res, &next, &n), 0);
+	assert_int_equal(n, 5);
+	for (i = 0; i < n; i++) {
+		printf("next state item %zu\n", i);
+		assert_string_equal(next[i].id, want_id[i]);
+		assert_string_equal(next[i].sha1, want_sha1[i]);
+	}
+	talloc_free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cr_unit_test(test_sync_preferred_follows_rules),
+		cr_unit_test(test_sync_preferred_never_unused),
+		cr_unit_test(test_sync_drop_duplicates),
+		cr_unit_test(test_sync_next_state),
 		cmocka_unit_test_setup_teardown(test_sync_table, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(

@@ -195,7 +195,8 @@ static bool cr_id_has_type_form(unsigned type, const char *id, size_t n)
 
 	switch (type) {
 	case CR_TOKEN_DPAPI_MASTER_KEY:
-		if (n == 9 && memcmp(id, "Preferred", 9) == 0) {
+		if (n == strlen(CR_TOKEN_PREFERRED_ID) &&
+		    memcmp(id, CR_TOKEN_PREFERRED_ID, n) == 0) {
 			return true;
 		}
 		return cr_is_guid_form(id, n);

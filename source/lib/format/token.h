@@ -54,6 +54,12 @@
  */
 #define CR_TOKEN_MAX_SIZE (1024 * 1024)
 
+/*
+ * The master key token (type 0) that names the key in use: its data is a
+ * Preferred file, its identifier this name, not a GUID (spec/dpapi.md).
+ */
+#define CR_TOKEN_PREFERRED_ID "Preferred"
+
 enum cr_token_type {
 	CR_TOKEN_DPAPI_MASTER_KEY = 0,
 	CR_TOKEN_CAPI_RSA_KEY = 1,

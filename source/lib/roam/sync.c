@@ -13,8 +13,6 @@
 #include "roam/sync.h"
 #include "format/token.h"
 
-#define CR_TYPE_MASTER_KEY 0
-
 enum cr_sync_side { SIDE_LOCAL, SIDE_REMOTE, SIDE_STATE };
 
 struct sync_key {
@@ -90,16 +88,27 @@ static int emit(struct sync_ctx *ctx, const struct sync_group *g,
 }
 
 
-/* Windows' filters: what stays local unless the policy says otherwise. */
+static bool is_preferred(const char *id)
+{
+	return strcasecmp(id, CR_TOKEN_PREFERRED_ID) == 0;
+}
+
+/*
+ * Windows' filters: what stays local unless the policy says otherwise.
+ * "Preferred" names the key in use, so it is never an unused master key.
+ */
 static bool filtered(const struct cr_sync_policy *p,
 		     const struct cr_sync_local *l)
 {
+	bool unused_masterkey = l->type == CR_TOKEN_DPAPI_MASTER_KEY &&
+				!is_preferred(l->id) &&
+				!l->protects_roamed_key;
+
 	if (cr_token_type_is_key(l->type) && !l->affiliated &&
 	    !p->roam_unaffiliated_keys) {
 		return true;
 	}
-	if (l->type == CR_TYPE_MASTER_KEY && !l->protects_roamed_key &&
-	    !p->roam_unused_dpapi_keys) {
+	if (unused_masterkey && !p->roam_unused_dpapi_keys) {
 		return true;
 	}
 	if (cr_token_type_is_certificate(l->type) && l->smart_card &&
@@ -145,10 +154,6 @@ static bool same(const char *a, const char *b)
 	return a != NULL && b != NULL && strcasecmp(a, b) == 0;
 }
 
-static bool is_preferred(const char *id)
-{
-	return strcasecmp(id, "Preferred") == 0;
-}
 
 static int both_live(struct sync_ctx *ctx, const struct sync_group *g)
 {
@@ -161,7 +166,7 @@ static int both_live(struct sync_ctx *ctx, const struct sync_group *g)
 	}
 	/* A master key is never overwritten either way: both are kept.
 	 * "Preferred" only names the key in use; it follows the rules. */
-	if (g->type == CR_TYPE_MASTER_KEY && !is_preferred(g->id)) {
+	if (g->type == CR_TOKEN_DPAPI_MASTER_KEY && !is_preferred(g->id)) {
 		return emit(ctx, g, CR_SYNC_SKIP, CR_RULE_MASTERKEY_CONFLICT,
 			    CR_EVENT_CONFLICT);
 	}
@@ -228,7 +233,7 @@ static int reconcile_group(struct sync_ctx *ctx, const struct sync_group *g)
 			return emit(ctx, g, CR_SYNC_DOWNLOAD,
 				    CR_RULE_NEW_REMOTE, CR_EVENT_NONE);
 		}
-		if (g->type == CR_TYPE_MASTER_KEY) {
+		if (g->type == CR_TOKEN_DPAPI_MASTER_KEY) {
 			/* losing a master key loses every key under it */
 			return emit(ctx, g, CR_SYNC_DOWNLOAD,
 				    CR_RULE_MASTERKEY_DELETED_LOCALLY,
@@ -344,6 +349,106 @@ int cr_sync_reconcile(TALLOC_CTX *mem_ctx,
 	}
 out:
 	*presult = talloc_move(mem_ctx, &ctx.result);
+done:
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+size_t cr_sync_drop_duplicates(const struct cr_sync_remote *remote,
+				size_t num_remote, bool *dropped)
+{
+	size_t num_dropped = 0;
+	size_t i;
+	size_t j;
+
+	for (i = 0; i < num_remote; i++) {
+		const struct cr_sync_remote *a = &remote[i];
+
+		for (j = i + 1; !dropped[i] && j < num_remote; j++) {
+			const struct cr_sync_remote *b = &remote[j];
+			bool same_identity = a->type == b->type &&
+					     strcasecmp(a->id, b->id) == 0;
+			bool b_newer = b->filetime > a->filetime;
+
+			if (dropped[j] || !same_identity) {
+				continue;
+			}
+			/* the newer copy roams; the first one on a tie */
+			if (b_newer) {
+				dropped[i] = true;
+			} else {
+				dropped[j] = true;
+			}
+			num_dropped++;
+		}
+	}
+	return num_dropped;
+}
+
+/* What L and R hold alike once the action is done, or NULL if nothing. */
+static const char *agreed_sha1(const struct cr_sync_action *a)
+{
+	switch (a->verb) {
+	case CR_SYNC_KEEP:
+	case CR_SYNC_UPLOAD:
+		return a->local != NULL ? a->local->sha1 : NULL;
+	case CR_SYNC_DOWNLOAD:
+		return a->remote != NULL ? a->remote->sha1 : NULL;
+	case CR_SYNC_SKIP:
+		/*
+		 * A master key that differs from AD's copy is kept on
+		 * purpose: remember AD's, so that AD is not taken for
+		 * changed again at every run.  Any other skip keeps what
+		 * was agreed until the reason goes away.
+		 */
+		if (a->rule == CR_RULE_MASTERKEY_CONFLICT &&
+		    a->remote != NULL) {
+			return a->remote->sha1;
+		}
+		return a->state != NULL ? a->state->sha1 : NULL;
+	default:
+		return NULL;
+	}
+}
+
+int cr_sync_next_state(TALLOC_CTX *mem_ctx, const struct cr_sync_result *res,
+		       struct cr_sync_state **pnext, size_t *pnum_next)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct cr_sync_state *next = NULL;
+	size_t n = 0;
+	size_t i;
+	int ret = ENOMEM;
+
+	*pnext = NULL;
+	*pnum_next = 0;
+	next = talloc_zero_array(frame, struct cr_sync_state,
+				 res->num_actions + 1);
+	if (next == NULL) {
+		goto done;
+	}
+	for (i = 0; i < res->num_actions; i++) {
+		const struct cr_sync_action *a = &res->actions[i];
+		const char *sha1 = agreed_sha1(a);
+		char *id = NULL;
+		char *sha1_copy = NULL;
+
+		if (sha1 == NULL) {
+			continue;
+		}
+		id = talloc_strdup(next, a->id);
+		sha1_copy = talloc_strdup(next, sha1);
+		if (id == NULL || sha1_copy == NULL) {
+			goto done;
+		}
+		next[n].type = a->type;
+		next[n].id = id;
+		next[n].sha1 = sha1_copy;
+		n++;
+	}
+	*pnext = talloc_move(mem_ctx, &next);
+	*pnum_next = n;
+	ret = 0;
 done:
 	TALLOC_FREE(frame);
 	return ret;

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <talloc.h>
 
+#include "util/encoding.h"
+
 /* One item of the local store. */
 struct cr_sync_local {
 	unsigned type;
@@ -26,7 +28,9 @@ struct cr_sync_local {
 	size_t token_size;	/* bytes of the token an upload would write */
 	/* facts for the upload filters, computed by the caller */
 	bool affiliated;	/* a key whose certificate roams too */
-	bool protects_roamed_key; /* a master key some roamed key needs */
+	/* a master key some roamed key needs ("Preferred" needs no fact:
+	 * it names the key in use) */
+	bool protects_roamed_key;
 	bool smart_card;	/* certificate/request of a smart card */
 };
 
@@ -136,10 +140,26 @@ int cr_sync_reconcile(TALLOC_CTX *mem_ctx,
 		      const struct cr_sync_policy *policy,
 		      struct cr_sync_result **presult);
 
+/*
+ * AD may hold one identity twice (two machines added it at once): the
+ * copy with the newer FILETIME roams, the first one of a tie; the others
+ * are left alone.  dropped[] (num_remote entries) is true on entry for
+ * values out of the game already (never compared) and gets true for each
+ * value left alone; returns how many it added.
+ */
+size_t cr_sync_drop_duplicates(const struct cr_sync_remote *remote,
+			       size_t num_remote, bool *dropped);
+
+/*
+ * The S column of the next run: what L and R hold alike once the
+ * actions are done (kept, uploaded, downloaded; a skipped item keeps
+ * what was agreed, a differing master key AD's hash).  The strings are
+ * copies on *next.  Returns 0 or ENOMEM.
+ */
+int cr_sync_next_state(TALLOC_CTX *mem_ctx, const struct cr_sync_result *res,
+		       struct cr_sync_state **next, size_t *num_next);
+
 const char *cr_sync_verb_name(enum cr_sync_verb verb);
 const char *cr_sync_rule_name(enum cr_sync_rule rule);
-
-/* 100 ns ticks per day. */
-#define CR_FILETIME_DAY (864000000000ULL)
 
 #endif

@@ -27,6 +27,9 @@ int cr_hex_decode(TALLOC_CTX *mem_ctx, const char *hex, size_t digits,
 		  uint8_t **out, size_t *bad);
 
 /* FILETIME: 100 ns ticks since 1601-01-01 UTC. */
+/* 100 ns ticks per day. */
+#define CR_FILETIME_DAY (864000000000ULL)
+
 uint64_t cr_filetime_from_unix(time_t t, long nsec);
 uint64_t cr_filetime_now(void);
 /* Seconds since the Unix epoch; FILETIMEs before 1970 give negative values. */

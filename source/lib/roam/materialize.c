@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * certs/ made to match roaming/; see roam_private.h.
+ * certs/ made to match roaming/; see materialize.h.
  *
  * Decrypting a key costs a master key (a DC round trip without the
  * password), so a key already written from the same token is not
@@ -14,14 +14,19 @@
 #include <strings.h>
 
 #include "dpapi/dpapi.h"
-#include "util/error.h"
+#include "roam/materialize.h"
 #include "store/material.h"
-#include "roam/roam_private.h"
+#include "util/error.h"
 #include "util/secret.h"
 #include "util/stackframe.h"
 
+/* the machine GUID part of a key file name that no machine made */
+#define NULL_GUID "00000000-0000-0000-0000-000000000000"
+/* the MD5 hex of the container name that starts a CAPI key's id */
+#define KEY_PREFIX_LEN 32
+
 /* Write certs/<name> unless it holds exactly these bytes already. */
-static int write_if_different(struct roam_ctx *c, const char *name,
+static int write_if_different(struct cr_store *store, const char *name,
 			      const uint8_t *data, size_t len, mode_t mode,
 			      bool *written, char **errmsg)
 {
@@ -31,7 +36,7 @@ static int write_if_different(struct roam_ctx *c, const char *name,
 	int ret;
 
 	*written = false;
-	ret = cr_store_read_cert_file(frame, c->store, name, &old, &old_len,
+	ret = cr_store_read_cert_file(frame, store, name, &old, &old_len,
 				      NULL);
 	if (ret == 0) {
 		credroam_keep_secret(old);
@@ -39,8 +44,7 @@ static int write_if_different(struct roam_ctx *c, const char *name,
 	if (ret == 0 && old_len == len && memcmp(old, data, len) == 0) {
 		goto done;
 	}
-	ret = cr_store_write_cert_file(c->store, name, data, len, mode,
-				       errmsg);
+	ret = cr_store_write_cert_file(store, name, data, len, mode, errmsg);
 	*written = ret == 0;
 done:
 	TALLOC_FREE(frame);
@@ -60,13 +64,13 @@ static bool key_candidate(TALLOC_CTX *mem_ctx,
 	if (t->type == CR_TOKEN_CNG_KEY) {
 		return mc->cng;
 	}
-	file = cr_capi_file_name(mem_ctx, mc->key_container,
-				 "00000000-0000-0000-0000-000000000000");
-	return file != NULL && strncasecmp(file, t->identifier, 32) == 0;
+	file = cr_capi_file_name(mem_ctx, mc->key_container, NULL_GUID);
+	return file != NULL &&
+	       strncasecmp(file, t->identifier, KEY_PREFIX_LEN) == 0;
 }
 
 /* Decrypt t with its master key; 0 and the PEM when it is mc's key. */
-static int try_key(struct roam_ctx *c, const struct cr_store_view *local,
+static int try_key(struct cr_keys *keys, const struct cr_roam_view *v,
 		   const struct cr_material_cert *mc, const struct cr_token *t,
 		   TALLOC_CTX *mem_ctx, char **pem, size_t *pem_len,
 		   char **why)
@@ -86,13 +90,13 @@ static int try_key(struct roam_ctx *c, const struct cr_store_view *local,
 		goto done;
 	}
 	gs = cr_guid_string(frame, &guid);
-	mkf = cr_roam_find_token(c, local, CR_TOKEN_DPAPI_MASTER_KEY, gs);
+	mkf = cr_roam_view_find_token(v, CR_TOKEN_DPAPI_MASTER_KEY, gs);
 	if (mkf == NULL) {
 		cr_seterr(why, "its master key %s does not roam", gs);
 		ret = ENOENT;
 		goto done;
 	}
-	ret = cr_keys_unlock(c->keys, gs, mkf->data, mkf->data_length, &mk,
+	ret = cr_keys_unlock(keys, gs, mkf->data, mkf->data_length, &mk,
 			     &mk_len, NULL, why);
 	if (ret == 0) {
 		ret = cr_material_key_decrypt(frame, t, mk, mk_len, &key,
@@ -107,19 +111,37 @@ static int try_key(struct roam_ctx *c, const struct cr_store_view *local,
 		*pem = talloc_steal(mem_ctx, *pem);
 	}
 done:
-	if (ret != 0 && why != NULL && *why != NULL) {
-		*why = talloc_steal(mem_ctx, *why);
-	}
 	TALLOC_FREE(frame);
 	return ret;
 }
 
-static int materialize_one(struct roam_ctx *c,
-			   const struct cr_store_view *local,
-			   const struct cr_token *t, struct cr_state_cert *out,
-			   char **errmsg)
+/* The key of this token was written before from the same token. */
+static bool key_written_before(const struct cr_roam_session *s,
+			       const struct cr_state *next,
+			       const struct cr_state_cert *old,
+			       bool key_exists, const struct cr_token *k)
+{
+	const struct cr_state_item *sk = NULL;
+	const struct cr_state_item *sk_now = NULL;
+
+	if (old == NULL || !old->key_written || !key_exists ||
+	    old->key_id == NULL ||
+	    strcasecmp(old->key_id, k->identifier) != 0) {
+		return false;
+	}
+	sk = cr_state_find(s->state, k->type, k->identifier);
+	sk_now = cr_state_find(next, k->type, k->identifier);
+	return sk != NULL && sk_now != NULL &&
+	       strcmp(sk->sha1, sk_now->sha1) == 0;
+}
+
+static int materialize_one(struct cr_roam_session *s,
+			   const struct cr_roam_view *v,
+			   struct cr_state *next, const struct cr_token *t,
+			   struct cr_state_cert *out, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
+	const struct cr_store_view *local = v->local;
 	const struct cr_state_cert *old = NULL;
 	struct cr_material_cert *mc = NULL;
 	char *crt = NULL;
@@ -134,74 +156,73 @@ static int materialize_one(struct roam_ctx *c,
 
 	ret = cr_material_cert_parse(frame, t, &mc, &why);
 	if (ret != 0) {
-		cr_roam_problem(c->report, 0, t->id_escaped,
+		cr_roam_problem(s->report, 0, t->id_escaped,
 				"certificate not made usable: %s",
 				why ? why : strerror(ret));
 		ret = 0;
 		goto done;
 	}
-	out->thumbprint = talloc_strdup(c->next, mc->thumbprint);
+	out->thumbprint = talloc_strdup(next, mc->thumbprint);
 	out->cert_type = t->type;
 	crt = talloc_asprintf(frame, "%s.crt", mc->thumbprint);
 	keyname = talloc_asprintf(frame, "%s.key", mc->thumbprint);
-	ret = write_if_different(c, crt, (const uint8_t *)mc->pem,
+	if (out->thumbprint == NULL || crt == NULL || keyname == NULL) {
+		ret = ENOMEM;
+		goto done;
+	}
+	ret = write_if_different(s->store, crt, (const uint8_t *)mc->pem,
 				 strlen(mc->pem), 0644, &written, errmsg);
 	if (ret != 0) {
 		goto done;
 	}
-	c->report->certs_written += written ? 1 : 0;
+	s->report->certs_written += written ? 1 : 0;
 
-	old = cr_state_find_cert(c->state, mc->thumbprint);
-	key_exists = cr_store_cert_file_exists(c->store, keyname);
+	old = cr_state_find_cert(s->state, mc->thumbprint);
+	key_exists = cr_store_cert_file_exists(s->store, keyname);
 	for (i = 0; i < local->num_tokens; i++) {
 		const struct cr_token *k = local->tokens[i].token;
-		const struct cr_state_item *sk = NULL;
-		const struct cr_state_item *sk_now = NULL;
+		bool before = false;
 
 		if (!key_candidate(frame, mc, k)) {
 			continue;
 		}
-		out->key_id = talloc_strdup(c->next, k->identifier);
+		out->key_id = talloc_strdup(next, k->identifier);
 		out->key_type = k->type;
-		/* Written before from the same token: nothing to do. */
-		sk = cr_state_find(c->state, k->type, k->identifier);
-		sk_now = cr_state_find(c->next, k->type, k->identifier);
-		if (old != NULL && old->key_written && key_exists &&
-		    old->key_id != NULL &&
-		    strcasecmp(old->key_id, k->identifier) == 0 &&
-		    sk != NULL && sk_now != NULL &&
-		    strcmp(sk->sha1, sk_now->sha1) == 0) {
+		before = key_written_before(s, next, old, key_exists, k);
+		if (before) {
+			/* nothing to do */
 			out->key_written = true;
 			break;
 		}
-		TALLOC_FREE(why);
-		ret = try_key(c, local, mc, k, frame, &pem, &pem_len, &why);
+		ret = try_key(s->keys, v, mc, k, frame, &pem, &pem_len, &why);
 		if (ret != 0) {
 			continue;
 		}
 		credroam_keep_secret(pem);
-		ret = write_if_different(c, keyname, (const uint8_t *)pem,
-					 pem_len, 0600, &written, errmsg);
+		ret = write_if_different(s->store, keyname,
+					 (const uint8_t *)pem, pem_len, 0600,
+					 &written, errmsg);
 		if (ret != 0) {
 			goto done;
 		}
-		c->report->keys_written += written ? 1 : 0;
+		s->report->keys_written += written ? 1 : 0;
 		out->key_written = true;
 		break;
 	}
 	if (out->key_id != NULL && !out->key_written) {
-		cr_roam_problem(c->report, 0, mc->thumbprint,
+		cr_roam_problem(s->report, 0, mc->thumbprint,
 				"private key not made usable: %s",
 				why ? why : "no key container matches");
 	}
 	ret = 0;
 done:
+	cr_err_clear(&why);
 	TALLOC_FREE(frame);
 	return ret;
 }
 
 /* Files of a certificate that no longer roams go to the trash. */
-static int retire_files(struct roam_ctx *c, const char *thumbprint,
+static int retire_files(struct cr_store *store, const char *thumbprint,
 			char **errmsg)
 {
 	const char *exts[] = { ".crt", ".key", ".p12" };
@@ -212,7 +233,7 @@ static int retire_files(struct roam_ctx *c, const char *thumbprint,
 		int ret;
 
 		snprintf(name, sizeof(name), "%s%s", thumbprint, exts[i]);
-		ret = cr_store_trash_cert_file(c->store, name, errmsg);
+		ret = cr_store_trash_cert_file(store, name, errmsg);
 		if (ret != 0 && ret != ENOENT) {
 			return ret;
 		}
@@ -220,15 +241,17 @@ static int retire_files(struct roam_ctx *c, const char *thumbprint,
 	return 0;
 }
 
-int cr_roam_materialize(struct roam_ctx *c, const struct cr_store_view *local,
+int cr_roam_materialize(struct cr_roam_session *s,
+			const struct cr_roam_view *v, struct cr_state *next,
 			char **errmsg)
 {
+	const struct cr_store_view *local = v->local;
 	struct cr_state_cert *certs = NULL;
 	size_t n = 0;
 	size_t i;
 	int ret;
 
-	certs = talloc_zero_array(c->next, struct cr_state_cert,
+	certs = talloc_zero_array(next, struct cr_state_cert,
 				  local->num_tokens + 1);
 	if (certs == NULL) {
 		return ENOMEM;
@@ -240,7 +263,7 @@ int cr_roam_materialize(struct roam_ctx *c, const struct cr_store_view *local,
 		    t->type != CR_TOKEN_CNG_CERT) {
 			continue;
 		}
-		ret = materialize_one(c, local, t, &certs[n], errmsg);
+		ret = materialize_one(s, v, next, t, &certs[n], errmsg);
 		if (ret != 0) {
 			return ret;
 		}
@@ -248,15 +271,15 @@ int cr_roam_materialize(struct roam_ctx *c, const struct cr_store_view *local,
 			n++;
 		}
 	}
-	c->next->certs = certs;
-	c->next->num_certs = n;
-	for (i = 0; i < c->state->num_certs; i++) {
-		const char *tp = c->state->certs[i].thumbprint;
+	next->certs = certs;
+	next->num_certs = n;
+	for (i = 0; i < s->state->num_certs; i++) {
+		const char *tp = s->state->certs[i].thumbprint;
 
-		if (cr_state_find_cert(c->next, tp) != NULL) {
+		if (cr_state_find_cert(next, tp) != NULL) {
 			continue;
 		}
-		ret = retire_files(c, tp, errmsg);
+		ret = retire_files(s->store, tp, errmsg);
 		if (ret != 0) {
 			return ret;
 		}

@@ -8,12 +8,13 @@
 #include <string.h>
 
 #include "ad/adstore.h"
+#include "format/token.h"
+#include "keys/keyring.h"
+#include "roam/roam.h"
+#include "roam/session.h"
 #include "util/error.h"
 #include "util/fault.h"
-#include "keys/keyring.h"
-#include "roam/roam_private.h"
 #include "util/stackframe.h"
-#include "format/token.h"
 
 static bool purge_value(const char *value, enum cr_purge_what what)
 {
@@ -23,28 +24,36 @@ static bool purge_value(const char *value, enum cr_purge_what what)
 	size_t len = 0;
 	char *dn = NULL;
 	bool tomb = false;
+	int ret;
 
 	if (what == CR_PURGE_ALL) {
 		return true;
 	}
 	frame = talloc_stackframe();
-	if (cr_dnbinary_parse(frame, value, strlen(value), &bin, &len, &dn,
-			      NULL, NULL) == 0 &&
-	    cr_token_parse(frame, bin, len, &t, NULL, NULL) == 0) {
+	ret = cr_dnbinary_parse(frame, value, strlen(value), &bin, &len, &dn,
+				NULL, NULL);
+	if (ret == 0) {
+		ret = cr_token_parse(frame, bin, len, &t, NULL, NULL);
+	}
+	if (ret == 0) {
 		tomb = cr_token_is_tombstone(t);
 	}
 	TALLOC_FREE(frame);
 	return tomb;
 }
 
-static int purge_ad(struct roam_ctx *c, const struct cr_ad_values *vals,
-		    enum cr_purge_what what, char **errmsg)
+/* *removed_any: at least one value went (the timestamp must move). */
+static int purge_ad(struct cr_roam_session *c,
+		    const struct cr_ad_values *vals, enum cr_purge_what what,
+		    bool *removed_any, char **errmsg)
 {
 	size_t i;
 	int ret;
 
 	for (i = 0; i < vals->count; i++) {
-		if (!purge_value(vals->values[i], what)) {
+		bool purge = purge_value(vals->values[i], what);
+
+		if (!purge) {
 			continue;
 		}
 		cr_fault_point("ad-modify", "purge");
@@ -57,13 +66,13 @@ static int purge_ad(struct roam_ctx *c, const struct cr_ad_values *vals,
 		if (ret != 0) {
 			return ret;
 		}
-		c->ad_written = true;
+		*removed_any = true;
 		c->report->eroded++;
 	}
 	return 0;
 }
 
-static int purge_local(struct roam_ctx *c, char **errmsg)
+static int purge_local(struct cr_roam_session *c, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
 	struct cr_store_view *view = NULL;
@@ -104,32 +113,37 @@ int cr_roam_purge(TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts,
 		  char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
-	struct roam_ctx *c = NULL;
+	struct cr_roam_session *c = NULL;
 	uint8_t ts[CR_TIMESTAMP_LEN];
+	bool removed_any = false;
+	bool moved_by_other = false;
 	int ret;
 
 	*preport = NULL;
-	c = cr_roam_ctx_new(frame, opts);
+	c = cr_roam_session_new(frame, opts);
 	if (c == NULL) {
 		ret = ENOMEM;
 		goto done;
 	}
-	ret = cr_roam_open(c, errmsg);
+	ret = cr_roam_session_open(c, errmsg);
 	if (ret != 0 || c->report->busy) {
-		goto out;
+		goto report;
 	}
-	ret = cr_roam_find_user(c, errmsg);
+	ret = cr_roam_session_find_user(c, errmsg);
 	if (ret == 0) {
 		ret = cr_adstore_read_tokens(c->conn, c->user, errmsg);
 	}
 	if (ret == 0) {
-		ret = purge_ad(c, &c->user->mkeys, what, errmsg);
+		ret = purge_ad(c, &c->user->mkeys, what, &removed_any,
+			       errmsg);
 	}
 	if (ret == 0) {
-		ret = purge_ad(c, &c->user->creds, what, errmsg);
+		ret = purge_ad(c, &c->user->creds, what, &removed_any,
+			       errmsg);
 	}
-	if (ret == 0 && c->ad_written) {
-		ret = cr_roam_bump_timestamp(c, ts, errmsg);
+	if (ret == 0 && removed_any) {
+		ret = cr_roam_session_bump_timestamp(c, ts, &moved_by_other,
+						     errmsg);
 	}
 	if (ret == 0 && what == CR_PURGE_ALL) {
 		ret = purge_local(c, errmsg);
@@ -138,11 +152,8 @@ int cr_roam_purge(TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts,
 					     "from AD, %u local tokens moved "
 					     "to trash", c->report->eroded,
 					     c->report->trashed);
-out:
-	if (c->conn != NULL) {
-		c->report->ldap_searches = c->conn->searches;
-		c->report->ldap_modifies = c->conn->modifies;
-	}
+report:
+	cr_roam_session_count_costs(c);
 	*preport = talloc_steal(mem_ctx, c->report);
 done:
 	TALLOC_FREE(frame);

@@ -1,18 +1,141 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * A roaming run's report as JSON, and the store's `last-run` file.
+ * A roaming run's report: its entries, its summary line, its JSON and the
+ * store's `last-run` file; see report.h.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "util/encoding.h"
-#include "roam/roam_private.h"
+#include "roam/report.h"
 #include "util/stackframe.h"
 
 #define LAST_RUN_FILE "last-run"
+
+void cr_roam_problem(struct cr_roam_report *r, unsigned event,
+		     const char *what, const char *fmt, ...)
+{
+	struct cr_roam_problem *problems = NULL;
+	struct cr_roam_problem *p = NULL;
+	va_list ap;
+
+	problems = talloc_realloc(r, r->problems, struct cr_roam_problem,
+				  r->num_problems + 1);
+	if (problems == NULL) {
+		r->incomplete = true;
+		return;
+	}
+	r->problems = problems;
+	p = &problems[r->num_problems++];
+	p->event = event;
+	p->what = talloc_strdup(problems, what);
+	va_start(ap, fmt);
+	p->message = talloc_vasprintf(problems, fmt, ap);
+	va_end(ap);
+	if (p->what == NULL || p->message == NULL) {
+		r->incomplete = true;
+	}
+}
+
+void cr_roam_note_action(struct cr_roam_report *r,
+			 const struct cr_sync_action *a, bool ok)
+{
+	struct cr_roam_done *actions = NULL;
+	struct cr_roam_done *d = NULL;
+
+	actions = talloc_realloc(r, r->actions, struct cr_roam_done,
+				 r->num_actions + 1);
+	if (actions == NULL) {
+		r->incomplete = true;
+		return;
+	}
+	r->actions = actions;
+	d = &actions[r->num_actions++];
+	d->verb = a->verb;
+	d->rule = a->rule;
+	d->type = a->type;
+	d->id = talloc_strdup(actions, a->id);
+	d->ok = ok;
+	if (d->id == NULL) {
+		r->incomplete = true;
+	}
+}
+
+/* The worst event of the run: a problem's, else a conflict, else OK. */
+static unsigned summary_event(const struct cr_roam_report *r)
+{
+	unsigned event = CR_EVENT_OK;
+	size_t i;
+
+	for (i = 0; i < r->num_problems; i++) {
+		if (r->problems[i].event > event) {
+			event = r->problems[i].event;
+		}
+	}
+	if (r->conflicts > 0 && event == CR_EVENT_OK) {
+		event = CR_EVENT_CONFLICT;
+	}
+	return event;
+}
+
+static char *summary_line(TALLOC_CTX *mem_ctx,
+			  const struct cr_roam_report *r)
+{
+	const char *off_reason = r->off_reason ? r->off_reason : "by policy";
+	const char *dry = r->dry_run ? "dry run: would have " : "";
+
+	if (r->busy) {
+		return talloc_strdup(mem_ctx, "another roaming run is in "
+				     "progress; this one did nothing");
+	}
+	if (!r->roaming_on) {
+		return talloc_asprintf(mem_ctx, "roaming is off: %s",
+				       off_reason);
+	}
+	if (r->fast_path) {
+		return talloc_strdup(mem_ctx, "nothing changed");
+	}
+	return talloc_asprintf(mem_ctx,
+		"%s%u uploaded, %u downloaded, %u deleted in AD "
+		"(tombstones), %u tombstones removed, %u moved to "
+		"trash, %u imported, %u certificates and %u keys "
+		"made usable, %u conflicts, %zu problems%s",
+		dry, r->uploaded, r->downloaded, r->tombstoned, r->eroded,
+		r->trashed, r->imported, r->certs_written, r->keys_written,
+		r->conflicts, r->num_problems,
+		r->incomplete ? " (report incomplete: out of memory)" : "");
+}
+
+void cr_roam_report_log(struct cr_roam_report *r)
+{
+	int priority = LOG_AUTHPRIV | LOG_WARNING;
+	size_t i;
+
+	if (r->event == 0) {
+		r->event = summary_event(r);
+	}
+	r->summary = summary_line(r, r);
+	if (r->dry_run || r->summary == NULL) {
+		return;
+	}
+	if (r->event == CR_EVENT_OK) {
+		priority = LOG_AUTHPRIV | LOG_INFO;
+	}
+	syslog(priority, "credroam: user %s (%s): event %u: %s [trigger %s]",
+	       r->user ? r->user : "?", r->sid ? r->sid : "?", r->event,
+	       r->summary, r->trigger ? r->trigger : "manual");
+	for (i = 0; i < r->num_problems; i++) {
+		syslog(LOG_AUTHPRIV | LOG_WARNING,
+		       "credroam: user %s: event %u: %s: %s",
+		       r->user ? r->user : "?", r->problems[i].event,
+		       r->problems[i].what, r->problems[i].message);
+	}
+}
 
 const char *cr_roam_event_name(unsigned event)
 {
@@ -89,6 +212,7 @@ json_t *cr_roam_report_json(const struct cr_roam_report *r)
 			    json_integer(r->ldap_modifies));
 	json_object_set_new(o, "bkrp_calls", json_integer(r->bkrp_calls));
 	json_object_set_new(o, "retries", json_integer(r->retries));
+	json_object_set_new(o, "incomplete", json_boolean(r->incomplete));
 	counts = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,"
 			   "s:I,s:I}",
 			   "uploaded", r->uploaded,

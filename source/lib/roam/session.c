@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Opening what a roaming run needs, and the one AD write every run that
+ * changed AD ends with (the timestamp); see session.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ad/who.h"
+#include "roam/session.h"
+#include "util/encoding.h"
+#include "util/error.h"
+
+#define MAX_TIMESTAMP_RETRIES 3
+
+struct cr_roam_session *cr_roam_session_new(
+	TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts)
+{
+	struct cr_roam_session *s = talloc_zero(mem_ctx,
+						struct cr_roam_session);
+	const char *trigger = opts->trigger ? opts->trigger : "manual";
+
+	if (s == NULL) {
+		return NULL;
+	}
+	s->opts = opts;
+	s->now = cr_filetime_now();
+	s->report = talloc_zero(s, struct cr_roam_report);
+	if (s->report == NULL) {
+		TALLOC_FREE(s);
+		return NULL;
+	}
+	s->report->started = s->now;
+	s->report->dry_run = opts->dry_run;
+	s->report->trigger = talloc_strdup(s->report, trigger);
+	return s;
+}
+
+int cr_roam_session_open(struct cr_roam_session *s, char **errmsg)
+{
+	struct cr_who *who = NULL;
+	struct cr_ad_params params = {
+		.dc = s->opts->dc,
+	};
+	char *path = NULL;
+	char *warning = NULL;
+	int ret;
+
+	ret = cr_who_by_uid(s, getuid(), &who, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
+	s->report->user = talloc_strdup(s->report, who->name);
+	s->report->sid = talloc_strdup(s->report, who->sid);
+	if (s->opts->store_path != NULL) {
+		path = talloc_strdup(s, s->opts->store_path);
+	} else {
+		ret = cr_store_default_path(s, &path, errmsg);
+		if (ret != 0) {
+			return ret;
+		}
+	}
+	s->report->store = talloc_strdup(s->report, path);
+	ret = cr_store_open(s, path, true, &s->store, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
+	ret = cr_store_lock(s->store, s->opts->wait, NULL);
+	if (ret == EWOULDBLOCK) {
+		s->report->busy = true;
+		return 0;
+	}
+	if (ret != 0) {
+		return ret;
+	}
+	ret = cr_state_load(s, s->store, &s->state, &warning, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
+	if (warning != NULL) {
+		cr_roam_problem(s->report, 0, "state", "%s", warning);
+	}
+	ret = cr_adconn_connect(s, &params, &s->conn, errmsg);
+	if (ret != 0) {
+		s->report->event = CR_EVENT_AD_READ;
+		return ret;
+	}
+	s->report->dc = talloc_strdup(s->report, s->conn->dc);
+	s->keys = cr_keys_new(s, who->sid, s->conn, !s->opts->no_keyring);
+	if (s->keys == NULL) {
+		return ENOMEM;
+	}
+	if (s->opts->password != NULL) {
+		ret = cr_keys_add_password(s->keys, s->opts->password,
+					   errmsg);
+		if (ret != 0) {
+			return ret;
+		}
+	} else {
+		cr_keys_load_keyring(s->keys, NULL);
+	}
+	return 0;
+}
+
+int cr_roam_session_find_user(struct cr_roam_session *s, char **errmsg)
+{
+	const struct cr_state *state = s->state;
+	bool dn_known = state->dn != NULL && state->sid != NULL &&
+			strcmp(state->sid, s->report->sid) == 0;
+	int ret = ENOENT;
+
+	if (dn_known) {
+		ret = cr_adstore_lookup_dn(s, s->conn, state->dn,
+					   s->report->sid, &s->user, NULL);
+	}
+	if (ret == ENOENT) {
+		ret = cr_adstore_lookup(s, s->conn, s->report->sid, &s->user,
+					errmsg);
+	}
+	if (ret != 0) {
+		return ret;
+	}
+	s->report->dn = talloc_strdup(s->report, s->user->dn);
+	return s->report->dn != NULL ? 0 : ENOMEM;
+}
+
+int cr_roam_session_bump_timestamp(struct cr_roam_session *s,
+				   uint8_t new_ts[CR_TIMESTAMP_LEN],
+				   bool *moved_by_other, char **errmsg)
+{
+	unsigned attempt;
+	int ret = 0;
+
+	*moved_by_other = false;
+	for (attempt = 0; attempt <= MAX_TIMESTAMP_RETRIES; attempt++) {
+		struct cr_ad_user *now = NULL;
+		const uint8_t *old_ts = NULL;
+
+		if (s->user->has_timestamp) {
+			old_ts = s->user->timestamp;
+		}
+		ret = cr_adstore_bump_timestamp(s, s->conn, s->report->dn,
+						old_ts, s->now, new_ts,
+						errmsg);
+		if (ret != ESTALE) {
+			return ret;
+		}
+		*moved_by_other = true;
+		/* Someone moved it first: another machine, or a guarded DC
+		 * that moves it with every token change.  Move it on from
+		 * what it is now. */
+		ret = cr_adstore_lookup_dn(s, s->conn, s->report->dn,
+					   s->report->sid, &now, errmsg);
+		if (ret != 0) {
+			return ret;
+		}
+		s->user->has_timestamp = now->has_timestamp;
+		memcpy(s->user->timestamp, now->timestamp, CR_TIMESTAMP_LEN);
+	}
+	return ret;
+}
+
+void cr_roam_session_count_costs(struct cr_roam_session *s)
+{
+	if (s->conn != NULL) {
+		s->report->ldap_searches = s->conn->searches;
+		s->report->ldap_modifies = s->conn->modifies;
+	}
+	if (s->keys != NULL) {
+		s->report->bkrp_calls = cr_keys_bkrp_calls(s->keys);
+	}
+}
