@@ -205,6 +205,13 @@ int cr_ad_value_judge(TALLOC_CTX *mem_ctx, const char *value, size_t len,
 		goto verdict;
 	}
 	ret = cr_ad_judge_dn(v->dn, rules->owner_dn, &v->problem, &why);
+	if (ret == EINVAL || ret == EBADMSG) {
+		/* refused for its DN part: still show what it holds */
+		int rc = cr_token_parse(v, bin, bin_len, &v->token, NULL,
+					NULL);
+
+		ret = (rc == ENOMEM) ? rc : ret;
+	}
 	if (ret != 0) {
 		goto verdict;
 	}

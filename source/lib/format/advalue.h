@@ -60,8 +60,9 @@ struct cr_ad_value {
 	/* the DN part; NULL when the DN-Binary wrapper did not parse */
 	char *dn;
 	/*
-	 * the token as far as it decoded: NULL when it did not (malformed),
-	 * else set even when the value is refused
+	 * the token, when the binary part decodes as one (also when the
+	 * value is refused, for its DN part too); NULL when it does not
+	 * (malformed) or was not decoded (too big)
 	 */
 	struct cr_token *token;
 	/* CR_TOKEN_OK when acceptable, else the first rule that failed */
