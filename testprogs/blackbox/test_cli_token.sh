@@ -58,7 +58,8 @@ check_match "CVE-2022-30170 token: the reason names the identifier problem" \
 	'identifier|\.\.' "$(cat "$T/err")"
 check_eq "CVE-2022-30170 token: one line on stderr" 1 "$(wc -l <"$T/err")"
 json=$("$CREDROAM" token decode --json "$T/poc" 2>/dev/null)
-check_match "CVE-2022-30170 token: refusal.problem (JSON)" '^id-(dotdot|slash)$' \
+check_match "CVE-2022-30170 token: refusal.problem (JSON)" \
+	'^id-(dotdot|slash)$' \
 	"$(jq -r .refusal.problem <<<"$json")"
 check_match "CVE-2022-30170 token: refusal.message (JSON)" 'refused' \
 	"$(jq -r .refusal.message <<<"$json")"
