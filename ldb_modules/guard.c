@@ -11,6 +11,7 @@
 #include "guard.h"
 #include "util/error.h"
 #include "util/stackframe.h"
+#include "format/advalue.h"
 #include "format/token.h"
 
 /*
@@ -77,58 +78,12 @@ const char *cr_guard_attr_name(enum cr_guard_attr attr)
 	return "";
 }
 
-static int check_dn_part(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
-			 struct ldb_dn *owner, const char *dn_str,
-			 char **errmsg)
-{
-	TALLOC_CTX *frame = talloc_stackframe();
-	struct ldb_dn *dn = NULL;
-	bool ok;
-	int ret = 0;
-
-	/*
-	 * <GUID=...> or <SID=...> would be resolved below us and could name
-	 * another object than the text we compare.
-	 */
-	if (dn_str[0] == '<') {
-		ret = EINVAL;
-		cr_seterr(errmsg, "DN part '%.*s' has <GUID=...> or "
-			  "<SID=...> components; only a plain DN is accepted",
-			  CR_GUARD_SHOW_DN, dn_str);
-		goto done;
-	}
-	dn = ldb_dn_new(frame, ldb, dn_str);
-	if (dn == NULL) {
-		ret = ENOMEM;
-		cr_seterr(errmsg, "out of memory");
-		goto done;
-	}
-	ok = ldb_dn_validate(dn);
-	if (!ok || ldb_dn_get_comp_num(dn) == 0) {
-		ret = EBADMSG;
-		cr_seterr(errmsg, "DN part '%.*s' is not a DN",
-			  CR_GUARD_SHOW_DN, dn_str);
-		goto done;
-	}
-	if (ldb_dn_has_extended(dn)) {
-		ret = EINVAL;
-		cr_seterr(errmsg, "DN part '%.*s' has <GUID=...> or "
-			  "<SID=...> components; only a plain DN is accepted",
-			  CR_GUARD_SHOW_DN, dn_str);
-		goto done;
-	}
-	if (ldb_dn_compare(dn, owner) != 0) {
-		ret = EINVAL;
-		cr_seterr(errmsg, "DN part '%.*s' is not the object "
-			  "itself (%.*s)", CR_GUARD_SHOW_DN, dn_str,
-			  CR_GUARD_SHOW_DN, ldb_dn_get_linearized(owner));
-		goto done;
-	}
-done:
-	TALLOC_FREE(frame);
-	return ret;
-}
-
+/*
+ * The rules of one value are format/advalue.h's, as for the roaming run
+ * and the tools: the DN part is compared with cr_dn_equal() against the
+ * owner's linearized DN, not with ldb_dn_compare(), so the DC refuses
+ * exactly what a client leaves alone.
+ */
 int cr_guard_check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 			 const struct cr_guard_limits *limits,
 			 enum cr_guard_attr attr, struct ldb_dn *owner,
@@ -136,15 +91,16 @@ int cr_guard_check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 			 char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
-	struct cr_token *token = NULL;
-	const char *home = NULL;
-	uint8_t *bin = NULL;
-	size_t bin_len = 0;
-	char *dn_str = NULL;
-	char *why = NULL;
+	struct cr_ad_value_rules rules = {
+		.attribute = cr_guard_attr_name(attr),
+		.owner_dn = ldb_dn_get_linearized(owner),
+		.max_token_size = limits->max_token_size,
+	};
+	struct cr_ad_value *v = NULL;
 	int ret;
 
 	*_identity = NULL;
+	/* before any work that grows with the value */
 	if (value->length / 2 > limits->max_token_size +
 	    CR_GUARD_VALUE_OVERHEAD) {
 		ret = EINVAL;
@@ -153,51 +109,26 @@ int cr_guard_check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 			  value->length, limits->max_token_size);
 		goto done;
 	}
-	ret = cr_dnbinary_parse(frame, (const char *)value->data,
-				value->length, &bin, &bin_len, &dn_str, NULL,
-				&why);
-	if (ret != 0) {
-		cr_seterr(errmsg, "%s", why);
+	if (rules.owner_dn == NULL) {
+		ret = ENOMEM;
+		cr_seterr(errmsg, "out of memory");
 		goto done;
 	}
-	if (bin_len > limits->max_token_size) {
-		ret = EINVAL;
-		cr_seterr(errmsg, "token of %zu bytes is larger than "
-			  "the limit of %zu bytes (credroam:max token size)",
-			  bin_len, limits->max_token_size);
-		goto done;
+	ret = cr_ad_value_judge(frame, (const char *)value->data,
+				value->length, &rules, &v, errmsg);
+	if (ret != 0 && v != NULL && v->problem == CR_AD_VALUE_TOO_BIG) {
+		cr_seterr(errmsg, "%s (credroam:max token size)", v->refusal);
 	}
-	ret = check_dn_part(mem_ctx, ldb, owner, dn_str, errmsg);
 	if (ret != 0) {
 		goto done;
 	}
-	ret = cr_token_parse(frame, bin, bin_len, &token, NULL, &why);
-	if (ret != 0) {
-		cr_seterr(errmsg, "%s", why);
-		goto done;
-	}
-	ret = cr_token_check(frame, token, NULL, &why);
-	if (ret != 0) {
-		cr_seterr(errmsg, "%s", why);
-		goto done;
-	}
-	home = cr_token_type_attribute(token->type);
-	if (home == NULL || strcmp(home, cr_guard_attr_name(attr)) != 0) {
-		ret = EINVAL;
-		cr_seterr(errmsg, "token '%u\\%s' of type %u belongs "
-			  "in %s, not in %s", token->type, token->id_escaped,
-			  token->type, home ? home : "no attribute",
-			  cr_guard_attr_name(attr));
-		goto done;
-	}
-	*_identity = cr_token_identity(mem_ctx, token);
+	*_identity = cr_token_identity(mem_ctx, v->token);
 	if (*_identity == NULL) {
 		ret = ENOMEM;
 		cr_seterr(errmsg, "out of memory");
 		goto done;
 	}
 done:
-	cr_err_clear(&why);
 	TALLOC_FREE(frame);
 	return ret;
 }

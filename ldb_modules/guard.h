@@ -8,7 +8,9 @@
  * values, asks cr_guard_review() and acts on the answer.
  *
  * A value of msPKIAccountCredentials or msPKIDPAPIMasterKeys is accepted
- * when it is a well-formed DN-Binary "B:<n>:<HEX>:<DN>" whose DN is the
+ * when cr_ad_value_judge() (format/advalue.h, the same answer the client
+ * and the tools give) accepts it for the attribute, the object's DN and
+ * max_token_size: a well-formed DN-Binary "B:<n>:<HEX>:<DN>" whose DN is the
  * object itself (plain, no <GUID=...> parts), whose binary part is a token
  * of at most max_token_size bytes that cr_token_parse() decodes and
  * cr_token_check() accepts (safe identifier of its type's form, stored

@@ -33,6 +33,7 @@
 
 #include "ad/adconn.h"
 #include "ad/adstore.h"
+#include "format/advalue.h"
 #include "format/certelem.h"
 #include "util/encoding.h"
 #include "util/error.h"
@@ -46,10 +47,15 @@
 
 static PyObject *py_cr_error = NULL;
 
-/* One decoded token, and the DN it came with when it was a DN-Binary. */
+/*
+ * One decoded token, the DN it came with when it was a DN-Binary, and
+ * cr_ad_value_judge's verdict on it (CR_TOKEN_OK and NULL: acceptable).
+ */
 struct py_cr_token {
 	struct cr_token *token;
 	char *dn;
+	enum cr_token_problem problem;
+	char *refusal;
 };
 
 static PyTypeObject py_cr_token_type;
@@ -172,18 +178,20 @@ static bool py_cr_is_dnbinary(const uint8_t *data, size_t len)
 }
 
 /*
- * Decode raw token bytes or a DN-Binary value into a new holder on
- * mem_ctx.  Returns 0 or an errno with *errmsg and *problem.
+ * Judge raw token bytes or a DN-Binary value under rules, as the run and
+ * `credroam token decode` do, into a new holder on mem_ctx.  Returns 0
+ * when the token decodes (refused or not: the holder keeps the verdict)
+ * or an errno with *errmsg and *problem when it does not.
  */
 static int py_cr_token_decode(TALLOC_CTX *mem_ctx, const uint8_t *data,
-			      size_t len, struct py_cr_token **_holder,
+			      size_t len,
+			      const struct cr_ad_value_rules *rules,
+			      struct py_cr_token **_holder,
 			      enum cr_token_problem *problem, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
 	struct py_cr_token *holder = NULL;
-	uint8_t *bin = NULL;
-	size_t bin_len = len;
-	const uint8_t *raw = data;
+	struct cr_ad_value *v = NULL;
 	int ret;
 
 	*_holder = NULL;
@@ -194,19 +202,23 @@ static int py_cr_token_decode(TALLOC_CTX *mem_ctx, const uint8_t *data,
 		goto done;
 	}
 	if (py_cr_is_dnbinary(data, len)) {
-		ret = cr_dnbinary_parse(holder, (const char *)data, len, &bin,
-					&bin_len, &holder->dn, problem,
-					errmsg);
-		if (ret != 0) {
-			goto done;
-		}
-		raw = bin;
+		ret = cr_ad_value_judge(holder, (const char *)data, len,
+					rules, &v, NULL);
+	} else {
+		ret = cr_ad_token_judge(holder, data, len, rules, &v, NULL);
 	}
-	ret = cr_token_parse(holder, raw, bin_len, &holder->token, problem,
-			     errmsg);
-	if (ret != 0) {
+	if (ret == ENOMEM) {
 		goto done;
 	}
+	if (v->token == NULL) {
+		*problem = v->problem;
+		cr_seterr(errmsg, "%s", v->refusal);
+		goto done;
+	}
+	holder->token = v->token;
+	holder->dn = v->dn;
+	holder->problem = v->problem;
+	holder->refusal = v->refusal;
 	*_holder = talloc_move(mem_ctx, &holder);
 	ret = 0;
 done:
@@ -229,8 +241,12 @@ static PyObject *py_cr_token_wrap(PyTypeObject *type,
 static PyObject *py_cr_token_new(PyTypeObject *type, PyObject *args,
 				 PyObject *kwargs)
 {
-	const char * const kwnames[] = { "value", NULL };
+	const char * const kwnames[] = { "value", "attribute", "owner",
+					 "max_token_size", "text", NULL };
 	TALLOC_CTX *frame = talloc_stackframe();
+	struct cr_ad_value_rules rules = { .attribute = NULL };
+	unsigned long long max_token_size = 0;
+	int text = 0;
 	PyObject *py_value = NULL;
 	PyObject *holder_bytes = NULL;
 	PyObject *result = NULL;
@@ -242,17 +258,25 @@ static PyObject *py_cr_token_new(PyTypeObject *type, PyObject *args,
 	bool ok;
 	int ret;
 
-	ok = PyArg_ParseTupleAndKeywords(args, kwargs, "O:Token",
+	ok = PyArg_ParseTupleAndKeywords(args, kwargs, "O|$zzKp:Token",
 					 discard_const_p(char *, kwnames),
-					 &py_value);
+					 &py_value, &rules.attribute,
+					 &rules.owner_dn, &max_token_size,
+					 &text);
 	if (!ok) {
 		goto out;
 	}
+	if (max_token_size > SIZE_MAX) {
+		PyErr_SetString(PyExc_OverflowError, "max_token_size");
+		goto out;
+	}
+	rules.max_token_size = (size_t)max_token_size;
+	rules.text = (text != 0);
 	ok = py_cr_get_bytes(py_value, "value", &holder_bytes, &data, &len);
 	if (!ok) {
 		goto out;
 	}
-	ret = py_cr_token_decode(frame, data, len, &holder, &problem,
+	ret = py_cr_token_decode(frame, data, len, &rules, &holder, &problem,
 				 &errmsg);
 	if (ret != 0) {
 		py_cr_raise(ret, errmsg, problem == CR_TOKEN_OK ? NULL :
@@ -261,8 +285,8 @@ static PyObject *py_cr_token_new(PyTypeObject *type, PyObject *args,
 	}
 	result = py_cr_token_wrap(type, talloc_steal(NULL, holder));
 out:
-	Py_XDECREF(holder_bytes);
 	cr_err_clear(&errmsg);
+	Py_XDECREF(holder_bytes);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -369,37 +393,20 @@ static PyObject *py_token_get_sha1_valid(PyObject *self, void *closure)
 	return PyBool_FromLong(py_cr_token_of(self)->token->sha1_valid);
 }
 
-/* Why the token must not be acted upon (cr_token_check), or None. */
+/* Why the value must not be acted upon (the judge's problem), or None. */
 static PyObject *py_token_get_problem(PyObject *self, void *closure)
 {
-	enum cr_token_problem problem = CR_TOKEN_OK;
-	int ret = cr_token_check(NULL, py_cr_token_of(self)->token, &problem,
-				 NULL);
+	const struct py_cr_token *t = py_cr_token_of(self);
 
-	if (ret == 0) {
+	if (t->refusal == NULL) {
 		Py_RETURN_NONE;
 	}
-	return PyUnicode_FromString(cr_token_problem_name(problem));
+	return PyUnicode_FromString(cr_token_problem_name(t->problem));
 }
 
 static PyObject *py_token_get_refusal(PyObject *self, void *closure)
 {
-	TALLOC_CTX *frame = talloc_stackframe();
-	PyObject *result = NULL;
-	char *msg = NULL;
-	int ret = cr_token_check(frame, py_cr_token_of(self)->token, NULL,
-				 &msg);
-
-	if (ret == 0) {
-		result = Py_None;
-		Py_INCREF(result);
-		goto out;
-	}
-	result = py_cr_str_or_none((msg != NULL) ? msg : strerror(ret));
-out:
-	cr_err_clear(&msg);
-	TALLOC_FREE(frame);
-	return result;
+	return py_cr_str_or_none(py_cr_token_of(self)->refusal);
 }
 
 static PyObject *py_token_get_dn(PyObject *self, void *closure)
@@ -507,7 +514,6 @@ static PyObject *py_token_to_tombstone(PyObject *self, PyObject *args)
 	}
 	result = py_cr_token_wrap(Py_TYPE(self), talloc_steal(NULL, holder));
 out:
-	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -543,7 +549,6 @@ static PyObject *py_token_dnbinary(PyObject *self, PyObject *args)
 	}
 	result = PyUnicode_FromString(value);
 out:
-	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -595,10 +600,18 @@ out:
 static PyTypeObject py_cr_token_type = {
 	PyVarObject_HEAD_INIT(NULL, 0)
 	.tp_name = "credroam._credroam.Token",
-	.tp_doc = "Token(value)\n"
+	.tp_doc = "Token(value, *, attribute=None, owner=None, "
+		  "max_token_size=0, text=False)\n"
 		  "A roaming token, from its bytes or a DN-Binary value "
-		  "(str or bytes).\nRaises Error(errno, message, problem) when "
-		  "it does not decode.",
+		  "(str or bytes), judged as the roaming run and the DC's "
+		  "guard judge an AD value (cr_ad_value_judge): in attribute, "
+		  "for the object whose DN is owner, with tokens of at most "
+		  "max_token_size bytes (None/0: not checked).  text=True: "
+		  "one trailing line end is not part of the value, as in "
+		  "`credroam token decode`.\n"
+		  "problem and refusal say why it must not be acted upon.  "
+		  "Raises Error(errno, message, problem) when it does not "
+		  "decode.",
 	.tp_flags = Py_TPFLAGS_DEFAULT,
 	.tp_new = py_cr_token_new,
 	.tp_getset = py_cr_token_getset,
@@ -664,7 +677,6 @@ static PyObject *py_cr_certinfo(const uint8_t *data, size_t len)
 	d = NULL;
 out:
 	Py_XDECREF(d);
-	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -834,7 +846,6 @@ static PyObject *py_pol_update(PyObject *module, PyObject *args)
 out:
 	Py_XDECREF(seq);
 	Py_XDECREF(holder);
-	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -955,7 +966,6 @@ static PyObject *py_pol_parse(PyObject *module, PyObject *args)
 out:
 	Py_XDECREF(list);
 	Py_XDECREF(holder);
-	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -1080,7 +1090,6 @@ static PyObject *py_policy_effective(PyObject *module, PyObject *args)
 out:
 	Py_XDECREF(values);
 	Py_XDECREF(seq);
-	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -1231,7 +1240,6 @@ static PyObject *py_read_tokens(PyObject *module, PyObject *args)
 out:
 	Py_XDECREF(creds);
 	Py_XDECREF(mkeys);
-	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -1326,7 +1334,6 @@ static PyObject *py_change_value(PyObject *module, PyObject *args)
 out:
 	Py_XDECREF(old_holder);
 	Py_XDECREF(new_holder);
-	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }
@@ -1385,7 +1392,6 @@ static PyObject *py_bump_timestamp(PyObject *module, PyObject *args)
 					   CR_TIMESTAMP_LEN);
 out:
 	Py_XDECREF(holder);
-	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 	return result;
 }

@@ -279,3 +279,32 @@ bool cr_cli_opt(int argc, char **argv, int *i, const char *name,
 	}
 	return false;
 }
+
+json_t *cr_cli_json_refusal(enum cr_token_problem problem,
+			    const char *message)
+{
+	json_t *msg = NULL;
+	char *copy = NULL;
+	size_t i;
+
+	if (message == NULL) {
+		return json_null();
+	}
+	msg = json_string(message);
+	if (msg == NULL) {
+		/* not UTF-8 (a DN part may hold any byte): keep ASCII */
+		copy = talloc_strdup(NULL, message);
+		for (i = 0; copy != NULL && copy[i] != '\0'; i++) {
+			if ((unsigned char)copy[i] >= 0x80) {
+				copy[i] = '?';
+			}
+		}
+		msg = (copy != NULL) ? json_string(copy) : NULL;
+		TALLOC_FREE(copy);
+	}
+	if (msg == NULL) {
+		return NULL;
+	}
+	return json_pack("{s:s,s:o}", "problem",
+			 cr_token_problem_name(problem), "message", msg);
+}

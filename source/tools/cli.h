@@ -14,6 +14,8 @@
 #include <jansson.h>
 #include <talloc.h>
 
+#include "format/token.h"
+
 #define CR_EXIT_OK 0
 #define CR_EXIT_FAIL 1
 #define CR_EXIT_USAGE 2
@@ -69,6 +71,16 @@ int cr_cli_read_password(TALLOC_CTX *mem_ctx, const char *path,
  */
 bool cr_cli_opt(int argc, char **argv, int *i, const char *name,
 		const char **value);
+
+/*
+ * The one JSON form of a refused AD value or token (credroam token
+ * decode, credroam list, and samba-tool credroam alike):
+ * {"problem": "<cr_token_problem_name>", "message": "<refusal>"}, or
+ * null when message is NULL (acceptable).  Bytes of the message that are
+ * not UTF-8 come out as '?'.  NULL only when out of memory.
+ */
+json_t *cr_cli_json_refusal(enum cr_token_problem problem,
+			    const char *message);
 
 /* Strip a global --json flag out of argv (anywhere before "--"). */
 void cr_cli_take_json_flag(struct cr_cli *cli, int *argc, char **argv);

@@ -22,12 +22,13 @@
 #include "ad/adstore.h"
 #include "cli.h"
 #include "commands.h"
+#include "format/advalue.h"
 #include "util/encoding.h"
+#include "util/error.h"
 #include "store/localstore.h"
 #include "util/stackframe.h"
 #include "format/token.h"
 #include "ad/who.h"
-#include "util/error.h"
 
 #define LIST_USAGE "[--local|--remote] [--server HOST] [--store DIR]"
 
@@ -37,9 +38,9 @@ struct list_entry {
 	struct cr_token *token;	/* NULL when malformed */
 	char *modified;
 	char *sha1;
-	char *refusal;		/* decodes, but must not roam */
+	/* cr_ad_value_judge's verdict: NULL when acceptable */
+	char *refusal;
 	enum cr_token_problem problem;
-	char *error;		/* malformed: why */
 };
 
 struct list_view {
@@ -51,33 +52,35 @@ struct list_view {
 	size_t malformed;
 };
 
+/*
+ * Judge one value as the roaming run does: in its attribute, for the
+ * user's own object.  Out of memory leaves the entry malformed.
+ */
 static void list_decode(TALLOC_CTX *mem_ctx, enum cr_ad_attr attr,
-			size_t index, const char *value, struct list_entry *e)
+			size_t index, const char *value, const char *owner,
+			struct list_entry *e)
 {
-	uint8_t *bin = NULL;
-	size_t bin_len = 0;
-	char *dn = NULL;
-	char *err = NULL;
+	const struct cr_ad_value_rules rules = {
+		.attribute = cr_ad_attr_name(attr),
+		.owner_dn = owner,
+	};
+	struct cr_ad_value *judged = NULL;
 	int ret;
 
 	*e = (struct list_entry) { .attr = attr, .index = index };
-	ret = cr_dnbinary_parse(mem_ctx, value, strlen(value), &bin, &bin_len,
-				&dn, &e->problem, &err);
-	if (ret == 0) {
-		ret = cr_token_parse(mem_ctx, bin, bin_len, &e->token,
-				     &e->problem, &err);
-	}
-	if (ret != 0) {
-		e->token = NULL;
-		e->error = err ? err : talloc_strdup(mem_ctx, strerror(ret));
-		cr_err_clear(&err);
+	ret = cr_ad_value_judge(mem_ctx, value, strlen(value), &rules,
+				&judged, NULL);
+	if (ret == ENOMEM) {
+		e->refusal = talloc_strdup(mem_ctx, strerror(ret));
 		return;
 	}
-	e->modified = cr_filetime_iso8601(mem_ctx, e->token->filetime);
-	e->sha1 = cr_hex_upper(mem_ctx, e->token->sha1, CR_SHA1_LEN);
-	ret = cr_token_check(mem_ctx, e->token, &e->problem, &err);
-	if (ret != 0) {
-		e->refusal = err;
+	e->token = judged->token;
+	e->problem = judged->problem;
+	e->refusal = judged->refusal;
+	if (e->token != NULL) {
+		e->modified = cr_filetime_iso8601(mem_ctx,
+						  e->token->filetime);
+		e->sha1 = cr_hex_upper(mem_ctx, e->token->sha1, CR_SHA1_LEN);
 	}
 }
 
@@ -122,7 +125,7 @@ static int list_collect(TALLOC_CTX *mem_ctx, const char *server,
 			struct list_entry *e = &v->entries[v->count++];
 
 			list_decode(v->entries, sets[s]->attr, i,
-				    sets[s]->values[i], e);
+				    sets[s]->values[i], v->user->dn, e);
 			if (e->token == NULL) {
 				v->malformed += 1;
 			}
@@ -140,11 +143,10 @@ static json_t *list_entry_json(const struct list_entry *e)
 	json_object_set_new(o, "attribute",
 			    json_string(cr_ad_attr_name(e->attr)));
 	json_object_set_new(o, "index", json_integer((json_int_t)e->index));
+	json_object_set_new(o, "refusal",
+			    cr_cli_json_refusal(e->problem, e->refusal));
+	json_object_set_new(o, "malformed", json_boolean(t == NULL));
 	if (t == NULL) {
-		json_object_set_new(o, "malformed", json_true());
-		json_object_set_new(o, "problem", json_string(
-			cr_token_problem_name(e->problem)));
-		json_object_set_new(o, "message", json_string(e->error));
 		return o;
 	}
 	tname = cr_token_type_name(t->type);
@@ -164,11 +166,6 @@ static json_t *list_entry_json(const struct list_entry *e)
 	json_object_set_new(o, "size", json_integer((json_int_t)t->raw_len));
 	json_object_set_new(o, "sha1", json_string(e->sha1));
 	json_object_set_new(o, "sha1_valid", json_boolean(t->sha1_valid));
-	if (e->refusal != NULL) {
-		json_object_set_new(o, "refused", json_string(
-			cr_token_problem_name(e->problem)));
-		json_object_set_new(o, "message", json_string(e->refusal));
-	}
 	return o;
 }
 
@@ -215,7 +212,7 @@ static void list_print_text(TALLOC_CTX *mem_ctx, const struct list_view *v)
 
 		if (t == NULL) {
 			printf("MALFORMED %s value %zu: %s (%s)\n",
-			       cr_ad_attr_name(e->attr), e->index, e->error,
+			       cr_ad_attr_name(e->attr), e->index, e->refusal,
 			       cr_token_problem_name(e->problem));
 			continue;
 		}
@@ -287,7 +284,9 @@ static int list_local(struct cr_cli *cli, TALLOC_CTX *mem_ctx,
 		ret = cr_store_load(mem_ctx, store, &view, &err);
 	}
 	if (ret != 0) {
-		return cr_cli_fail(cli, "%s", err ? err : strerror(ret));
+		ret = cr_cli_fail(cli, "%s", err ? err : strerror(ret));
+		cr_err_clear(&err);
+		return ret;
 	}
 	if (!cli->json) {
 		printf("%s: %zu tokens\n", path, view->num_tokens);
@@ -333,7 +332,6 @@ static int list_local(struct cr_cli *cli, TALLOC_CTX *mem_ctx,
 	json_object_set_new(o, "count",
 			    json_integer((json_int_t)view->num_tokens));
 	json_object_set_new(o, "problems", problems);
-	cr_err_clear(&err);
 	return cr_cli_print_json(cli, o);
 }
 

@@ -135,7 +135,8 @@ static int policy_collect(TALLOC_CTX *mem_ctx, const struct policy_args *a,
 	}
 	if (ret != 0) {
 		/* still show what credroam.conf alone gives */
-		v->gpo_error = gpo_err ? gpo_err : strerror(ret);
+		v->gpo_error = talloc_strdup(mem_ctx, gpo_err ? gpo_err
+							 : strerror(ret));
 		gpo = NULL;
 	}
 	v->gpo = gpo;

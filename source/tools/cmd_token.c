@@ -16,10 +16,11 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "format/advalue.h"
 #include "format/certelem.h"
 #include "util/encoding.h"
-#include "format/token.h"
 #include "util/error.h"
+#include "format/token.h"
 
 #define TOKEN_DECODE_USAGE "FILE|-"
 
@@ -31,7 +32,7 @@ struct token_view {
 	struct cr_token *token;
 	char *dn;			/* DN-Binary input only */
 	char *identity;
-	char *refusal;			/* why it must not roam */
+	char *refusal;			/* why it must not roam (judge) */
 	enum cr_token_problem problem;
 	struct cr_certelem *elem;	/* certificate types with data */
 	struct cr_x509_info *x509;
@@ -41,18 +42,6 @@ struct token_view {
 static bool token_is_dnbinary(const uint8_t *data, size_t len)
 {
 	return len >= 2 && data[0] == 'B' && data[1] == ':';
-}
-
-/* One trailing line end is allowed on a text line, nothing more. */
-static size_t token_strip_newline(const uint8_t *data, size_t len)
-{
-	if (len >= 1 && data[len - 1] == '\n') {
-		len--;
-		if (len >= 1 && data[len - 1] == '\r') {
-			len--;
-		}
-	}
-	return len;
 }
 
 static void token_decode_certificate(TALLOC_CTX *mem_ctx,
@@ -69,7 +58,6 @@ static void token_decode_certificate(TALLOC_CTX *mem_ctx,
 			       NULL, &err);
 	if (rc != 0) {
 		v->cert_error = err;
-		cr_err_clear(&err);
 		return;
 	}
 	/* subject and dates are a courtesy: the element itself is fine */
@@ -81,17 +69,18 @@ static void token_decode_certificate(TALLOC_CTX *mem_ctx,
 }
 
 /*
- * Read and decode; returns 0, or an errno with *errmsg when the input
- * does not decode at all.
+ * Read and judge as cr_ad_value_judge() judges an AD value (a DN-Binary
+ * line is text: one line end is not part of it; raw bytes are a token
+ * alone).  Returns 0 when the token decodes, refused or not, or an errno
+ * with *errmsg when it does not decode at all.
  */
 static int token_collect(TALLOC_CTX *mem_ctx, const char *path,
 			 struct token_view *v, char **errmsg)
 {
+	const struct cr_ad_value_rules rules = { .text = true };
+	struct cr_ad_value *judged = NULL;
 	uint8_t *data = NULL;
 	size_t len = 0;
-	const uint8_t *bin = NULL;
-	size_t bin_len = 0;
-	uint8_t *decoded = NULL;
 	int rc;
 
 	rc = cr_cli_read_file(mem_ctx, path, TOKEN_INPUT_MAX, &data, &len,
@@ -100,29 +89,27 @@ static int token_collect(TALLOC_CTX *mem_ctx, const char *path,
 		return rc;
 	}
 	v->source = strcmp(path, "-") == 0 ? "stdin" : path;
-	bin = data;
-	bin_len = len;
 	if (token_is_dnbinary(data, len)) {
-		len = token_strip_newline(data, len);
-		rc = cr_dnbinary_parse(mem_ctx, (const char *)data, len,
-				       &decoded, &bin_len, &v->dn, NULL,
-				       errmsg);
-		if (rc != 0) {
-			return rc;
-		}
-		bin = decoded;
+		rc = cr_ad_value_judge(mem_ctx, (const char *)data, len,
+				       &rules, &judged, NULL);
+	} else {
+		rc = cr_ad_token_judge(mem_ctx, data, len, &rules, &judged,
+				       NULL);
 	}
-	rc = cr_token_parse(mem_ctx, bin, bin_len, &v->token, NULL, errmsg);
-	if (rc != 0) {
+	if (rc == ENOMEM) {
 		return rc;
 	}
+	if (judged->token == NULL) {
+		cr_seterr(errmsg, "%s", judged->refusal);
+		return rc;
+	}
+	v->token = judged->token;
+	v->dn = judged->dn;
+	v->problem = judged->problem;
+	v->refusal = judged->refusal;
 	v->identity = cr_token_identity(mem_ctx, v->token);
 	if (v->identity == NULL) {
 		return ENOMEM;
-	}
-	rc = cr_token_check(mem_ctx, v->token, &v->problem, &v->refusal);
-	if (rc == ENOMEM) {
-		return rc;
 	}
 	token_decode_certificate(mem_ctx, v);
 	return 0;
@@ -394,10 +381,8 @@ static json_t *token_json(TALLOC_CTX *mem_ctx, const struct token_view *v)
 		ok = ok && json_object_set_new(o, "certificate",
 			token_json_certificate(mem_ctx, v)) == 0;
 	}
-	if (v->refusal != NULL) {
-		ok = ok && json_object_set_new(o, "refused",
-			token_json_string(mem_ctx, v->refusal)) == 0;
-	}
+	ok = ok && json_object_set_new(o, "refusal",
+		cr_cli_json_refusal(v->problem, v->refusal)) == 0;
 	if (!ok) {
 		json_decref(o);
 		o = NULL;
@@ -463,6 +448,7 @@ static int cmd_token_decode(struct cr_cli *cli, int argc, char **argv)
 	}
 done:
 	cr_err_clear(&errmsg);
+	cr_err_clear(&v.cert_error);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -95,7 +95,9 @@ rc=$?
 check_eq "list still succeeds" 0 "$rc"
 check_eq "list reports one malformed value" 1 "$(json_eval 'd["malformed"]')"
 check_eq "... and why" "header-truncated" \
-	"$(json_eval '[t["problem"] for t in d["tokens"] if t.get("malformed")][0]')"
+	"$(json_eval '[t["refusal"]["problem"] for t in d["tokens"] if t.get("malformed")][0]')"
+check_eq "the good token carries no refusal" None \
+	"$(json_eval '[t["refusal"] for t in d["tokens"] if not t.get("malformed")][0]')"
 check_eq "the good token still loads" \
 	"9:B6AF1EF9D302A7332208091CC8C1EFF836F60620" \
 	"$(json_eval '[str(t["type"]) + ":" + t["identifier"] for t in d["tokens"] if not t.get("malformed")][0]')"

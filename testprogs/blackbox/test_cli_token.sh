@@ -29,6 +29,23 @@ line="B:${#hex}:$hex:CN=alice,CN=Users,DC=roam,DC=test"
 json=$(printf '%s\n' "$line" | "$CREDROAM" token decode --json -)
 check_eq "DN-Binary line on stdin: dn" "CN=alice,CN=Users,DC=roam,DC=test" \
 	"$(jq -r .dn <<<"$json")"
+check_eq "DN-Binary line: acceptable, refusal null" null \
+	"$(jq -c .refusal <<<"$json")"
+# One line end, \n or \r\n, is not part of the value; a second one is.
+json=$(printf '%s\r\n' "$line" | "$CREDROAM" token decode --json -)
+check_eq "DN-Binary line ending in CRLF: dn" \
+	"CN=alice,CN=Users,DC=roam,DC=test" "$(jq -r .dn <<<"$json")"
+check_fails "DN-Binary line with two line ends is malformed" \
+	sh -c "printf '%s\n\n' '$line' | '$CREDROAM' token decode -"
+# The same judge as the guard: a DN part with <GUID=...> is refused.
+json=$(printf '%s\n' "B:${#hex}:$hex:<GUID=1>;CN=alice" |
+	"$CREDROAM" token decode --json - 2>"$T/err")
+check_eq "DN part with <GUID=>: refusal.problem" dn-extended \
+	"$(jq -r .refusal.problem <<<"$json")"
+check_match "DN part with <GUID=>: refusal.message" 'only a plain DN' \
+	"$(jq -r .refusal.message <<<"$json")"
+check_match "DN part with <GUID=>: the reason on stderr" 'plain DN' \
+	"$(cat "$T/err")"
 check_match "human output names the type" "CAPI|RSA" \
 	"$("$CREDROAM" token decode "$D/capi-rsa-key.token")"
 
@@ -41,6 +58,12 @@ check_eq "CVE-2022-30170 token: exit 1" 1 "$?"
 check_match "CVE-2022-30170 token: the reason names the identifier problem" \
 	'identifier|\.\.' "$(cat "$T/err")"
 check_eq "CVE-2022-30170 token: one line on stderr" 1 "$(wc -l <"$T/err")"
+json=$("$CREDROAM" token decode --json "$T/poc" 2>/dev/null)
+check_match "CVE-2022-30170 token: refusal.problem (JSON)" \
+	'^id-(dotdot|slash)$' \
+	"$(jq -r .refusal.problem <<<"$json")"
+check_match "CVE-2022-30170 token: refusal.message (JSON)" 'refused' \
+	"$(jq -r .refusal.message <<<"$json")"
 
 head -c 100 "$D/capi-rsa-key.token" >"$T/short"
 check_fails "truncated token is refused" "$CREDROAM" token decode "$T/short"

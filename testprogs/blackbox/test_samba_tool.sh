@@ -75,7 +75,7 @@ elif cmd == "json-describe":  # list --json output: the same lines
     out = []
     for t in d["tokens"]:
         if t["malformed"]:
-            out.append("malformed " + t["problem"])
+            out.append("malformed " + t["refusal"]["problem"])
         else:
             out.append(t["identity"] + " " + t["state"])
     for line in sorted(out):
@@ -180,6 +180,15 @@ n=$(jq_ list '[t["index"] for t in d["tokens"] if t["state"] == "refused"][0]')
 out=$(st show alice "#$n" 2>&1)
 check_match "show #N of the refused token names the problem" \
 	'problem +id-(dotdot|slash): .*refused' "$out"
+st show alice "#$n" --json > "$work/refused.json" 2>&1
+check_match "show --json: the refusal object (problem, message)" \
+	"^id-(dotdot|slash) .*refused" \
+	"$(jq_ refused 'd["refusal"]["problem"] + " " + d["refusal"]["message"]')"
+check_eq "list --json: a live token carries refusal null" None \
+	"$(jq_ list '[t["refusal"] for t in d["tokens"] if t["state"] == "live"][0]')"
+check_eq "list --json: the malformed value's refusal names the problem" \
+	header-truncated \
+	"$(jq_ list '[t["refusal"]["problem"] for t in d["tokens"] if t["malformed"]][0]')"
 check_fails "show of a token alice does not have fails" \
 	st show alice '7\0000000000000000000000000000000000000000'
 check_fails "show of a user that does not exist fails" \

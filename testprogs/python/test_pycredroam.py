@@ -159,6 +159,44 @@ class TokenTests(unittest.TestCase):
         self.assertIsNone(t.attribute)
         self.assertEqual(t.problem, "unknown-type")
 
+    def test_judge(self):
+        """The rules of cr_ad_value_judge, as the run and the guard."""
+        raw = token_bytes("cng-certificate")
+        value = c.Token(raw).dnbinary(DN)
+        other = "CN=someone else," + DN.split(",", 1)[1]
+        cases = [
+            # (value, keywords, problem or None)
+            (value, {}, None),
+            (value, {"attribute": c.ATTR_CREDENTIALS, "owner": DN}, None),
+            (value, {"owner": DN.lower().replace(",", ", ")}, None),
+            (value, {"owner": other}, "dn-not-owner"),
+            (value, {"attribute": c.ATTR_MASTERKEYS}, "wrong-attribute"),
+            (c.Token(raw).dnbinary("<GUID=1>;" + DN), {}, "dn-extended"),
+            (value + "\n", {"text": True}, None),
+            (value + "\r\n", {"text": True, "owner": DN}, None),
+        ]
+        for i, (v, kw, problem) in enumerate(cases):
+            with self.subTest(case=i, problem=problem):
+                t = c.Token(v, **kw)
+                self.assertEqual(t.problem, problem)
+                if problem is None:
+                    self.assertIsNone(t.refusal)
+                else:
+                    self.assertTrue(t.refusal)
+        # too big: refused before the token is decoded
+        with self.assertRaises(c.Error) as cm:
+            c.Token(value, max_token_size=100)
+        self.assertEqual(cm.exception.args[0], EINVAL)
+        self.assertEqual(cm.exception.args[2], "value-too-big")
+        # an AD value is not text: its line end is a control character
+        with self.assertRaises(c.Error) as cm:
+            c.Token(value + "\n")
+        self.assertEqual(cm.exception.args[0], EBADMSG)
+        self.assertEqual(cm.exception.args[2], "dnb-bad-dn")
+        with self.assertRaises(c.Error) as cm:
+            c.Token(value + "\n\n", text=True)
+        self.assertEqual(cm.exception.args[2], "dnb-bad-dn")
+
     def test_tombstone(self):
         t = c.Token(token_bytes("cng-certificate").hex().join(
             ["B:%d:" % 4676, ":" + DN]))

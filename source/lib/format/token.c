@@ -40,6 +40,10 @@ static const char *const cr_token_problem_names[CR_TOKEN_PROBLEM_COUNT] = {
 	[CR_DNB_BAD_HEX] = "dnb-bad-hex",
 	[CR_DNB_EMPTY_DN] = "dnb-empty-dn",
 	[CR_DNB_BAD_DN] = "dnb-bad-dn",
+	[CR_AD_DN_EXTENDED] = "dn-extended",
+	[CR_AD_DN_NOT_OWNER] = "dn-not-owner",
+	[CR_AD_WRONG_ATTRIBUTE] = "wrong-attribute",
+	[CR_AD_VALUE_TOO_BIG] = "value-too-big",
 };
 
 /* What each identifier problem means, for messages. */

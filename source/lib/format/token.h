@@ -122,7 +122,16 @@ enum cr_token_problem {
 	CR_DNB_COUNT_MISMATCH,		/* count != hex digits present */
 	CR_DNB_BAD_HEX,			/* a character that is not hex */
 	CR_DNB_EMPTY_DN,		/* nothing after the last ':' */
-	CR_DNB_BAD_DN,			/* NUL or control char in DN */
+	CR_DNB_BAD_DN,			/* control char, or not a DN */
+
+	/*
+	 * A DN-Binary value that decodes but is refused where it sits
+	 * (EINVAL from cr_ad_value_judge, format/advalue.h).
+	 */
+	CR_AD_DN_EXTENDED,		/* DN part has <GUID=...>/<SID=...> */
+	CR_AD_DN_NOT_OWNER,		/* DN part names another object */
+	CR_AD_WRONG_ATTRIBUTE,		/* type belongs in the other */
+	CR_AD_VALUE_TOO_BIG,		/* over the policy's token size */
 
 	CR_TOKEN_PROBLEM_COUNT
 };

@@ -64,9 +64,11 @@ def policy_default(name):
 
 
 class TokenValue(object):
-    """One value of a token attribute: decoded, or why it is not."""
+    """One value of a token attribute of the object owner: decoded, or
+    why it is not; judged as the roaming run and the DC's guard judge it
+    (cr_ad_value_judge: in its attribute, for its own object)."""
 
-    def __init__(self, attr, value):
+    def __init__(self, attr, value, owner=None):
         self.attr = attr
         self.value = value
         self.index = 0
@@ -74,10 +76,21 @@ class TokenValue(object):
         self.error = None
         self.problem = None
         try:
-            self.token = _credroam.Token(value)
+            self.token = _credroam.Token(value, attribute=attr,
+                                         owner=owner)
         except _credroam.Error as e:
             self.error = e.args[1]
             self.problem = e.args[2]
+
+    def refusal(self):
+        """The one JSON form of a refusal (as `credroam token decode
+        --json` and `credroam list --json` write it), or None."""
+        t = self.token
+        if t is None:
+            return {"problem": self.problem, "message": self.error}
+        if t.problem is None:
+            return None
+        return {"problem": t.problem, "message": t.refusal}
 
     @property
     def malformed(self):
@@ -113,11 +126,11 @@ class TokenValue(object):
 
     def as_dict(self, certificate=False):
         d = {"index": self.index, "attribute": self.attr,
-             "state": self.state(), "value_length": len(self.value)}
+             "state": self.state(), "value_length": len(self.value),
+             "refusal": self.refusal()}
         t = self.token
         if t is None:
-            d.update({"malformed": True, "problem": self.problem,
-                      "error": self.error})
+            d["malformed"] = True
             return d
         d.update({
             "malformed": False,
@@ -136,8 +149,6 @@ class TokenValue(object):
             "sha1": t.sha1,
             "data_sha1": t.data_sha1,
             "sha1_valid": t.sha1_valid,
-            "problem": t.problem,
-            "refusal": t.refusal,
             "dn": t.dn,
         })
         if certificate and t.is_certificate and t.data_length > 0:
@@ -178,8 +189,10 @@ class RoamingUser(object):
         except _credroam.Error as e:
             raise CommandError("reading the roaming tokens of '%s': %s" %
                                (self.name, e.args[1]))
-        values = [TokenValue(_credroam.ATTR_CREDENTIALS, v) for v in creds]
-        values += [TokenValue(_credroam.ATTR_MASTERKEYS, v) for v in mkeys]
+        values = [TokenValue(_credroam.ATTR_CREDENTIALS, v, self.dn)
+                  for v in creds]
+        values += [TokenValue(_credroam.ATTR_MASTERKEYS, v, self.dn)
+                   for v in mkeys]
         values.sort(key=TokenValue.sort_key)
         for i, v in enumerate(values):
             v.index = i + 1
