@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "dpapi/dpapi.h"
+#include "format/advalue.h"
 #include "format/certelem.h"
 #include "roam/view.h"
 #include "store/material.h"
@@ -30,7 +31,11 @@ int cr_roam_view_load_local(struct cr_roam_view *v, struct cr_store *store,
 	return cr_store_load(v, store, &v->local, errmsg);
 }
 
-/* The token of an AD value, or NULL with the reason reported. */
+/*
+ * The token of an AD value, or NULL with the reason reported.  What is
+ * acceptable is decided once, by cr_ad_value_judge() (format/advalue.h),
+ * for the run, the guard, `credroam token` and samba-tool alike.
+ */
 static struct cr_token *usable_remote(TALLOC_CTX *mem_ctx,
 				      const struct cr_ad_values *vals,
 				      size_t i, const char *user_dn,
@@ -39,46 +44,29 @@ static struct cr_token *usable_remote(TALLOC_CTX *mem_ctx,
 	TALLOC_CTX *frame = talloc_stackframe();
 	const char *value = vals->values[i];
 	const char *attr = cr_ad_attr_name(vals->attr);
+	const struct cr_ad_value_rules rules = {
+		.attribute = attr,
+		.owner_dn = user_dn,
+	};
+	struct cr_ad_value *judged = NULL;
 	struct cr_token *token = NULL;
-	uint8_t *bin = NULL;
-	size_t bin_len = 0;
-	char *dn = NULL;
 	char *err = NULL;
-	char *what = talloc_asprintf(frame, "AD value %zu of %s", i, attr);
-	const char *want_attr = NULL;
 	int ret;
 
-	ret = cr_dnbinary_parse(frame, value, strlen(value), &bin, &bin_len,
-				&dn, NULL, &err);
-	if (ret == 0) {
-		ret = cr_token_parse(frame, bin, bin_len, &token, NULL, &err);
-	}
-	if (ret == 0) {
-		ret = cr_token_check(frame, token, NULL, &err);
-	}
+	ret = cr_ad_value_judge(frame, value, strlen(value), &rules, &judged,
+				&err);
 	if (ret != 0) {
+		const char *why = (judged != NULL && judged->refusal != NULL)
+			? judged->refusal
+			: (err != NULL ? err : strerror(ret));
+		char *what = talloc_asprintf(frame, "AD value %zu of %s", i,
+					     attr);
+
 		cr_roam_problem(report, CR_EVENT_AD_READ, what,
-				"left alone: %s", err ? err : strerror(ret));
-		token = NULL;
+				"left alone: %s", why);
 		goto done;
 	}
-	want_attr = cr_token_type_attribute(token->type);
-	if (want_attr == NULL || strcasecmp(want_attr, attr) != 0) {
-		cr_roam_problem(report, CR_EVENT_AD_READ, what,
-				"left alone: a type %u token belongs in %s",
-				token->type,
-				want_attr ? want_attr : "no attribute");
-		token = NULL;
-		goto done;
-	}
-	if (strcasecmp(dn, user_dn) != 0) {
-		cr_roam_problem(report, CR_EVENT_AD_READ, what,
-				"left alone: its DN part names '%s', not "
-				"this user", dn);
-		token = NULL;
-		goto done;
-	}
-	token = talloc_move(mem_ctx, &token);
+	token = talloc_move(mem_ctx, &judged->token);
 done:
 	cr_err_clear(&err);
 	TALLOC_FREE(frame);
