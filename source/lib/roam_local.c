@@ -277,6 +277,11 @@ static bool already_roams(struct roam_ctx *c,
 
 	t = cr_roam_find_token(c, local, CR_TOKEN_CAPI_CERT,
 			       pair->thumbprint);
+	if (t == NULL) {
+		/* an EC key's certificate is a CNG one */
+		t = cr_roam_find_token(c, local, CR_TOKEN_CNG_CERT,
+				       pair->thumbprint);
+	}
 	if (t != NULL) {
 		roams = pair->key == NULL ||
 			(cr_material_cert_parse(frame, t, &mc, NULL) == 0 &&

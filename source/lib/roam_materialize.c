@@ -72,7 +72,7 @@ static int try_key(struct roam_ctx *c, const struct cr_store_view *local,
 {
 	TALLOC_CTX *frame = talloc_stackframe();
 	const struct cr_token *mkf = NULL;
-	struct cr_rsa_key *key = NULL;
+	struct cr_privkey *key = NULL;
 	struct cr_guid guid;
 	const uint8_t *mk = NULL;
 	size_t mk_len = 0;

@@ -368,8 +368,8 @@ int cr_privkey_from_x509(TALLOC_CTX *mem_ctx, gnutls_x509_privkey_t xk,
 		break;
 	default:
 		ret = EINVAL;
-		cr_seterr(frame, errmsg, "a %s key: Windows roams RSA, EC "
-			  "(P-256, P-384, P-521) and DSA keys only",
+		cr_seterr(frame, errmsg, "%s keys do not roam: Windows roams "
+			  "RSA, EC (P-256, P-384, P-521) and DSA keys only",
 			  alg < 0 ? "(unknown)" :
 			  gnutls_pk_algorithm_get_name(alg));
 		break;
