@@ -68,8 +68,8 @@ while read -r name curve ku; do
 		"$(openssl pkey -in "$work/$name.key" -outform DER | sha1sum)" \
 		"$(openssl pkey -in "$store_b/certs/$t.key" -outform DER |
 			sha1sum)"
-	check_match "B's $name key is PKCS#8 with curve $curve" \
-		"$(echo "$curve" | sed 's/P-256/prime256v1/; s/P-384/secp384r1/')" \
+	oid=$(echo "$curve" | sed 's/P-256/prime256v1/; s/P-384/secp384r1/')
+	check_match "B's $name key is PKCS#8 with curve $curve" "$oid" \
 		"$(openssl pkey -in "$store_b/certs/$t.key" -noout -text 2>&1)"
 done <<< "$pairs"
 
@@ -122,7 +122,7 @@ while read -r name curve ku; do
 		--entropy "$entropy" > "$work/r/$name.bcrypt" 2>"$work/r/err"
 	want=ECS
 	[ "$name" = ecdh256 ] && want=ECK
-	check_match "the reader finds $name's key ($want) and it is the certificate's" \
+	check_match "the reader finds $name's $want key, the certificate's" \
 		"^ok $want[0-9] " \
 		"$("$READER" check "$found" "$work/r/$name.bcrypt" \
 			"$work/$name.crt" 2>&1)"

@@ -300,7 +300,8 @@ static void test_dpapi_ecc_cng_file(void **state)
 
 		memset(mk, 0x42, sizeof(mk));
 		memset(&g, 0x17, sizeof(g));
-		xk = gen_key(GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(curves[i % 3]));
+		xk = gen_key(GNUTLS_PK_ECDSA,
+			     GNUTLS_CURVE_TO_BITS(curves[i % 3]));
 		assert_int_equal(cr_privkey_from_x509(mem, xk, &k, &err), 0);
 		gnutls_x509_privkey_deinit(xk);
 		k->ec->ecdh = ecdh;

@@ -170,7 +170,8 @@ static void test_material_keys_refused(void **state)
 	struct cr_material_pair *pair = NULL;
 	char *err = NULL;
 	static const char ed[] = "-----BEGIN PRIVATE KEY-----\n"
-		"MC4CAQAwBQYDK2VwBCIEILz/c9XNJ40Sg35zjgC5OwUOKDtSrATD50P6X5Mly4xn"
+		"MC4CAQAwBQYDK2VwBCIEILz/c9XNJ40Sg35z"
+		"jgC5OwUOKDtSrATD50P6X5Mly4xn"
 		"\n-----END PRIVATE KEY-----\n";
 
 	make_pair(mem, GNUTLS_PK_ECDSA, 256, GNUTLS_KEY_DIGITAL_SIGNATURE,

@@ -218,7 +218,8 @@ int cr_cng_key_create(TALLOC_CTX *mem_ctx, const char *name,
 	if (key->alg != GNUTLS_PK_ECDSA || key->ec == NULL) {
 		ret = EINVAL;
 		cr_seterr(frame, errmsg, "only EC keys go into new CNG key "
-			  "files (this is %s)", cr_privkey_describe(frame, key));
+			  "files (this is %s)",
+			  cr_privkey_describe(frame, key));
 		goto done;
 	}
 	/* never write a key GnuTLS would not accept back */

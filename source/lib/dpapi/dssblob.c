@@ -139,8 +139,8 @@ int cr_dss_blob_build(TALLOC_CTX *mem_ctx, const struct cr_dsa_key *k,
 		seed = &none;
 	}
 	if (plen < 64 || plen > 128 || plen % 8 != 0 || last->len == 0) {
-		cr_seterr(mem_ctx, errmsg, "a DSA key of %zu-byte p (or without "
-			  "its %s) has no CryptoAPI DSS blob", plen,
+		cr_seterr(mem_ctx, errmsg, "a DSA key of %zu-byte p (or "
+			  "without its %s) has no CryptoAPI DSS blob", plen,
 			  private_blob ? "x" : "y");
 		return EINVAL;
 	}

@@ -183,8 +183,8 @@ int cr_dsa_key_to_x509(const struct cr_dsa_key *k, gnutls_x509_privkey_t *out,
 	    k->p.len > CR_DSA_MAX_P_BYTES || k->q.len > CR_DSA_MAX_Q_BYTES ||
 	    k->q.len >= k->p.len || k->g.len > k->p.len ||
 	    k->y.len > k->p.len || k->x.len > k->q.len) {
-		cr_seterr(err_ctx, errmsg, "inconsistent DSA key (p %zu, q %zu, "
-			  "g %zu, y %zu, x %zu bytes)", k->p.len, k->q.len,
+		cr_seterr(err_ctx, errmsg, "inconsistent DSA key (p %zu, "
+			  "q %zu, g %zu, y %zu, x %zu bytes)", k->p.len, k->q.len,
 			  k->g.len, k->y.len, k->x.len);
 		return EBADMSG;
 	}

@@ -18,9 +18,9 @@
 /* Every buffer is marked secret.  Values are big-endian (struct cr_bn). */
 struct cr_ec_key {
 	gnutls_ecc_curve_t curve;	/* SECP256R1, SECP384R1, SECP521R1 */
-	bool ecdh;		/* a key-agreement key (CNG "ECK"), not ECDSA */
+	bool ecdh;		/* key agreement (CNG "ECK"), not ECDSA */
 	struct cr_bn x, y;	/* the public point */
-	struct cr_bn k;		/* the private scalar; len 0: public only */
+	struct cr_bn k;		/* private scalar; len 0: public only */
 };
 
 struct cr_dsa_key {
