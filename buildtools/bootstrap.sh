@@ -26,7 +26,7 @@ TEST_PKGS="samba samba-ad-dc samba-ad-provision samba-dsdb-modules winbind
 krb5-user ldb-tools python3-samba libnss-wrapper libuid-wrapper
 libsocket-wrapper libresolv-wrapper libpam-wrapper python3-pypamtest
 iproute2 util-linux bc xxd openssl keyutils valgrind python3-impacket
-dpkg-dev jq tcpdump smbclient"
+dpkg-dev jq tcpdump smbclient python3-cryptography"
 
 missing_pkgs() {
 	local p

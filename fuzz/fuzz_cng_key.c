@@ -12,6 +12,7 @@
 #include <talloc.h>
 
 #include "dpapi/cng.h"
+#include "dpapi/cngkey.h"
 #include "dpapi/keyfile.h"
 
 /* Roamed CNG keys are ~2 KiB; MIB1 adds up to eight master key files. */
@@ -27,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cr_mib1 *m = NULL;
 	struct cr_cng_property *props = NULL;
 	struct cr_rsa_key *rsa = NULL;
+	struct cr_privkey *any = NULL;
 	struct cr_dpapi_keyfile_info info;
 	uint8_t *out = NULL;
 	size_t out_len = 0;
@@ -49,6 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 		(void)cr_cng_key_decrypt(mem, k, mk, sizeof(mk), &rsa, &err);
+		(void)cr_cng_key_decrypt_any(mem, k, mk, sizeof(mk), &any,
+					     &err);
 	}
 	(void)cr_cng_properties_parse(mem, data, size, &props, &n, &err);
 	if (cr_bcrypt_rsa_parse(mem, data, size, &rsa, &err) == 0 &&
@@ -62,6 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	(void)cr_dpapi_keyfile_decrypt(mem, data, size, mk, sizeof(mk), &rsa,
 				       &info, &err);
+	(void)cr_dpapi_keyfile_decrypt_any(mem, data, size, mk, sizeof(mk),
+					   &any, &info, &err);
 	talloc_free(mem);
 	return 0;
 }

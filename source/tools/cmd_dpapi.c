@@ -370,7 +370,8 @@ static int cr_dpapi_key_cmd(struct cr_cli *cli, int argc, char **argv)
 	const char *mk_hex = NULL;
 	const char *out = NULL;
 	struct cr_dpapi_keyfile_info info;
-	struct cr_rsa_key *rsa = NULL;
+	struct cr_privkey *key = NULL;
+	const char *alg = NULL;
 	uint8_t *data = NULL;
 	uint8_t *mk = NULL;
 	uint8_t *pem = NULL;
@@ -408,11 +409,11 @@ static int cr_dpapi_key_cmd(struct cr_cli *cli, int argc, char **argv)
 	ret = cr_cli_read_file(frame, file, CR_DPAPI_FILE_MAX, &data, &len,
 			       &err);
 	if (ret == 0) {
-		ret = cr_dpapi_keyfile_decrypt(frame, data, len, mk, mk_len,
-					       &rsa, &info, &err);
+		ret = cr_dpapi_keyfile_decrypt_any(frame, data, len, mk,
+						   mk_len, &key, &info, &err);
 	}
 	if (ret == 0) {
-		ret = cr_rsa_key_to_pkcs8(frame, rsa, true, &pem, &pem_len,
+		ret = cr_privkey_to_pkcs8(frame, key, true, &pem, &pem_len,
 					  &err);
 	}
 	if (ret == 0 && out != NULL) {
@@ -427,9 +428,16 @@ static int cr_dpapi_key_cmd(struct cr_cli *cli, int argc, char **argv)
 
 		json_object_set_new(o, "kind", json_string(info.kind));
 		json_object_set_new(o, "name", json_string(info.name));
-		json_object_set_new(o, "algorithm", json_string("rsa"));
-		json_object_set_new(o, "bits",
-				    json_integer(cr_rsa_key_bits(rsa)));
+		alg = key->alg == GNUTLS_PK_RSA ? "rsa" :
+		      key->alg == GNUTLS_PK_DSA ? "dsa" :
+		      key->ec->ecdh ? "ecdh" : "ecdsa";
+		json_object_set_new(o, "algorithm", json_string(alg));
+		json_object_set_new(o, "key", json_string(
+			cr_privkey_describe(frame, key)));
+		if (key->alg == GNUTLS_PK_RSA) {
+			json_object_set_new(o, "bits", json_integer(
+				cr_rsa_key_bits(key->rsa)));
+		}
 		if (info.export_flag != UINT32_MAX) {
 			json_object_set_new(o, "export_flag",
 					    json_integer(info.export_flag));
@@ -451,9 +459,9 @@ static int cr_dpapi_key_cmd(struct cr_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if (out != NULL) {
-		fprintf(stderr, "%s: %s key '%s' (RSA-%u) written to %s\n",
+		fprintf(stderr, "%s: %s key '%s' (%s) written to %s\n",
 			cli->progname, info.kind, info.name,
-			cr_rsa_key_bits(rsa), out);
+			cr_privkey_describe(frame, key), out);
 	}
 	rc = CR_EXIT_OK;
 done:

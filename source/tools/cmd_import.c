@@ -51,7 +51,7 @@ static int place_pair(TALLOC_CTX *mem_ctx, struct cr_store *store,
 	if (ret != 0 || pair->key == NULL) {
 		return ret;
 	}
-	ret = cr_rsa_key_to_pkcs8(mem_ctx, pair->key, true, &pem, &pem_len,
+	ret = cr_privkey_to_pkcs8(mem_ctx, pair->key, true, &pem, &pem_len,
 				  errmsg);
 	if (ret != 0) {
 		return ret;

@@ -9,9 +9,12 @@
  *   dpapi/blob.h       DPAPI blobs (CryptProtectData)
  *   dpapi/capi.h       CAPI key containers
  *   dpapi/cng.h        CNG key files, MIB1, BCRYPT RSA blobs
+ *   dpapi/cngkey.h     CNG key files of any key type; new EC key files
+ *   dpapi/eccblob.h    BCRYPT ECC key blobs
  *   dpapi/keyfile.h    any of the key files -> RSA key
  *   dpapi/pvk.h        PVK / PRIVATEKEYBLOB (domain backup key)
  *   dpapi/pkcs8.h      RSA keys <-> GnuTLS / PKCS#8
+ *   dpapi/privkey.h    keys of any type (RSA, EC, DSA) <-> GnuTLS / PKCS#8
  *   dpapi/pbkdf2.h     DPAPI's PBKDF2 variant
  */
 #ifndef CREDROAM_DPAPI_H
@@ -21,12 +24,15 @@
 #include "dpapi/blob.h"
 #include "dpapi/capi.h"
 #include "dpapi/cng.h"
+#include "dpapi/cngkey.h"
 #include "dpapi/domainkey.h"
+#include "dpapi/eccblob.h"
 #include "dpapi/keyfile.h"
 #include "dpapi/masterkey.h"
 #include "dpapi/pbkdf2.h"
 #include "dpapi/pkcs8.h"
 #include "dpapi/prekey.h"
+#include "dpapi/privkey.h"
 #include "dpapi/pvk.h"
 #include "dpapi/sid.h"
 #include "dpapi/utf16.h"

@@ -11,18 +11,20 @@
 #include "dpapi/stackframe.h"
 #include "dpapi/capi.h"
 #include "dpapi/cng.h"
+#include "dpapi/cngkey.h"
 #include "dpapi/keyfile.h"
 #include "util/error.h"
 
 #define CR_TOKEN_HEADER_LEN 132
 
-int cr_dpapi_keyfile_decrypt(TALLOC_CTX *mem_ctx, const uint8_t *data,
-			     size_t len, const uint8_t *mk, size_t mk_len,
-			     struct cr_rsa_key **key,
-			     struct cr_dpapi_keyfile_info *info,
-			     char **errmsg)
+int cr_dpapi_keyfile_decrypt_any(TALLOC_CTX *mem_ctx, const uint8_t *data,
+				 size_t len, const uint8_t *mk, size_t mk_len,
+				 struct cr_privkey **key,
+				 struct cr_dpapi_keyfile_info *info,
+				 char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
+	struct cr_rsa_key *rsa = NULL;
 	struct cr_capi_key *capi = NULL;
 	struct cr_cng_key *cng = NULL;
 	struct cr_mib1 *mib = NULL;
@@ -51,16 +53,19 @@ int cr_dpapi_keyfile_decrypt(TALLOC_CTX *mem_ctx, const uint8_t *data,
 		ret = cr_cng_key_parse(frame, data, len, &cng, errmsg);
 		if (ret == 0) {
 			info->name = talloc_strdup(mem_ctx, cng->name);
-			ret = cr_cng_key_decrypt(mem_ctx, cng, mk, mk_len, key,
-						 errmsg);
+			ret = cr_cng_key_decrypt_any(mem_ctx, cng, mk, mk_len,
+						     key, errmsg);
 		}
 	} else if (len >= 4 && cr_le32(data) == 2 && info->kind == NULL) {
 		info->kind = "capi";
 		ret = cr_capi_key_parse(frame, data, len, &capi, errmsg);
 		if (ret == 0) {
 			info->name = talloc_strdup(mem_ctx, capi->name);
-			ret = cr_capi_key_decrypt(mem_ctx, capi, CR_CAPI_ANY,
-				mk, mk_len, key, &info->export_flag, errmsg);
+			ret = cr_capi_key_decrypt(frame, capi, CR_CAPI_ANY,
+				mk, mk_len, &rsa, &info->export_flag, errmsg);
+		}
+		if (ret == 0) {
+			ret = cr_privkey_wrap_rsa(mem_ctx, rsa, key);
 		}
 	} else {
 		ret = EBADMSG;
@@ -68,6 +73,34 @@ int cr_dpapi_keyfile_decrypt(TALLOC_CTX *mem_ctx, const uint8_t *data,
 			  "file or MIB1 blob");
 	}
 done:
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+int cr_dpapi_keyfile_decrypt(TALLOC_CTX *mem_ctx, const uint8_t *data,
+			     size_t len, const uint8_t *mk, size_t mk_len,
+			     struct cr_rsa_key **key,
+			     struct cr_dpapi_keyfile_info *info,
+			     char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct cr_privkey *any = NULL;
+	int ret;
+
+	*key = NULL;
+	/* on mem_ctx: info->name lives there */
+	ret = cr_dpapi_keyfile_decrypt_any(mem_ctx, data, len, mk, mk_len,
+					   &any, info, errmsg);
+	if (ret == 0 && any->alg != GNUTLS_PK_RSA) {
+		ret = EINVAL;
+		cr_seterr(errmsg, "%s key '%s' is %s, not RSA",
+			  info->kind, info->name,
+			  cr_privkey_describe(frame, any));
+	}
+	if (ret == 0) {
+		*key = talloc_steal(mem_ctx, any->rsa);
+	}
+	TALLOC_FREE(any);
 	TALLOC_FREE(frame);
 	return ret;
 }

@@ -193,6 +193,11 @@ static bool already_roams(const struct cr_roam_view *v,
 	int ret;
 
 	t = cr_roam_view_find_token(v, CR_TOKEN_CAPI_CERT, pair->thumbprint);
+	if (t == NULL) {
+		/* an EC key's certificate is a CNG one */
+		t = cr_roam_view_find_token(v, CR_TOKEN_CNG_CERT,
+					    pair->thumbprint);
+	}
 	if (t != NULL && pair->key == NULL) {
 		roams = true;
 	} else if (t != NULL) {

@@ -77,7 +77,7 @@ static int try_key(struct cr_keys *keys, const struct cr_roam_view *v,
 {
 	TALLOC_CTX *frame = talloc_stackframe();
 	const struct cr_token *mkf = NULL;
-	struct cr_rsa_key *key = NULL;
+	struct cr_privkey *key = NULL;
 	struct cr_guid guid;
 	const uint8_t *mk = NULL;
 	size_t mk_len = 0;

@@ -93,23 +93,6 @@ char *cr_material_der_to_pem(TALLOC_CTX *mem_ctx, const char *label,
 	return pem;
 }
 
-static int rsa_key_id(const struct cr_rsa_key *k, uint8_t out[20],
-		      TALLOC_CTX *err_ctx, char **errmsg)
-{
-	gnutls_x509_privkey_t xk = NULL;
-	size_t size = 20;
-	int ret;
-
-	ret = cr_rsa_key_to_x509(k, &xk, errmsg, err_ctx);
-	if (ret != 0) {
-		return ret;
-	}
-	ret = gnutls_x509_privkey_get_key_id(xk, GNUTLS_KEYID_USE_SHA1, out,
-					     &size);
-	gnutls_x509_privkey_deinit(xk);
-	return (ret == 0 && size == 20) ? 0 : EBADMSG;
-}
-
 int cr_material_cert_parse(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 			   struct cr_material_cert **pcert, char **errmsg)
 {
@@ -208,25 +191,26 @@ bad:
 
 int cr_material_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 			    const uint8_t *mk, size_t mk_len,
-			    struct cr_rsa_key **pkey, uint8_t key_id[20],
+			    struct cr_privkey **pkey, uint8_t key_id[20],
 			    char **ppem, size_t *ppem_len, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
 	struct cr_dpapi_keyfile_info info;
-	struct cr_rsa_key *key = NULL;
+	struct cr_privkey *key = NULL;
 	uint8_t *pem = NULL;
 	size_t pem_len = 0;
 	int ret;
 
 	*pkey = NULL;
 	*ppem = NULL;
-	ret = cr_dpapi_keyfile_decrypt(frame, token->data, token->data_length,
-				       mk, mk_len, &key, &info, errmsg);
+	ret = cr_dpapi_keyfile_decrypt_any(frame, token->data,
+					   token->data_length, mk, mk_len,
+					   &key, &info, errmsg);
 	if (ret == 0) {
-		ret = rsa_key_id(key, key_id, frame, errmsg);
+		ret = cr_privkey_key_id(key, key_id, errmsg, frame);
 	}
 	if (ret == 0) {
-		ret = cr_rsa_key_to_pkcs8(frame, key, true, &pem, &pem_len,
+		ret = cr_privkey_to_pkcs8(frame, key, true, &pem, &pem_len,
 					  errmsg);
 	}
 	if (ret != 0) {
@@ -273,15 +257,15 @@ int cr_material_pair_from_files(TALLOC_CTX *mem_ctx, const char *cert_name,
 		goto done;
 	}
 	if (key != NULL) {
-		ret = cr_rsa_key_from_pkcs8(pair, key, key_len, &pair->key,
+		ret = cr_privkey_from_pkcs8(pair, key, key_len, &pair->key,
 					    errmsg);
 		if (ret != 0) {
 			cr_wraperr(errmsg, "'%s' is not an "
-				   "unencrypted RSA private key (PKCS#8 or "
-				   "PKCS#1)", key_name);
+				   "unencrypted RSA, EC or DSA private key "
+				   "(PKCS#8, PKCS#1 or SEC1)", key_name);
 			goto done;
 		}
-		ret = rsa_key_id(pair->key, priv_id, frame, errmsg);
+		ret = cr_privkey_key_id(pair->key, priv_id, errmsg, frame);
 		if (ret != 0) {
 			goto done;
 		}
@@ -401,6 +385,18 @@ int cr_material_make_tokens(TALLOC_CTX *mem_ctx,
 
 	*pcert = NULL;
 	*pkey = NULL;
+	if (pair->key != NULL && pair->key->alg == GNUTLS_PK_ECDSA) {
+		ret = cr_material_make_cng_tokens(mem_ctx, pair, mk_guid, mk,
+						  mk_len, filetime, pcert,
+						  pkey, errmsg);
+		goto done;
+	}
+	if (pair->key != NULL && pair->key->alg != GNUTLS_PK_RSA) {
+		ret = EINVAL;
+		cr_seterr(errmsg, "a %s key cannot roam yet",
+			  cr_privkey_describe(frame, pair->key));
+		goto done;
+	}
 	if (pair->key != NULL) {
 		/* Named after the certificate, so that an import repeated
 		 * after a crash writes the same container again. */
@@ -410,7 +406,7 @@ int cr_material_make_tokens(TALLOC_CTX *mem_ctx,
 			ret = ENOMEM;
 			goto done;
 		}
-		ret = cr_capi_key_create(frame, kpi.container, pair->key,
+		ret = cr_capi_key_create(frame, kpi.container, pair->key->rsa,
 					 mk_guid, mk, mk_len, &container,
 					 errmsg);
 		if (ret == 0) {
@@ -453,7 +449,7 @@ done:
 }
 
 int cr_material_pkcs12(TALLOC_CTX *mem_ctx, const uint8_t *der,
-		       size_t der_len, const struct cr_rsa_key *key,
+		       size_t der_len, const struct cr_privkey *key,
 		       const char *password, const char *friendly_name,
 		       uint8_t **pout, size_t *pout_len, char **errmsg)
 {
@@ -482,7 +478,7 @@ int cr_material_pkcs12(TALLOC_CTX *mem_ctx, const uint8_t *der,
 		ret = EINVAL;
 		goto done;
 	}
-	ret = cr_rsa_key_to_x509(key, &xk, errmsg, mem_ctx);
+	ret = cr_privkey_to_x509(key, &xk, errmsg, mem_ctx);
 	if (ret != 0) {
 		goto done;
 	}

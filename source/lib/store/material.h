@@ -15,6 +15,7 @@
 #include <talloc.h>
 
 #include "dpapi/pkcs8.h"
+#include "dpapi/privkey.h"
 #include "util/encoding.h"
 #include "format/token.h"
 
@@ -40,12 +41,12 @@ int cr_material_key_mk_guid(const struct cr_token *token,
 			    struct cr_guid *guid, char **errmsg);
 
 /*
- * Decrypt a key token with its master key: the RSA key (secret), its
- * GnuTLS key id, and its PKCS#8 PEM (secret).
+ * Decrypt a key token with its master key: the key (RSA, EC or DSA;
+ * secret), its GnuTLS key id, and its PKCS#8 PEM (secret).
  */
 int cr_material_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 			    const uint8_t *mk, size_t mk_len,
-			    struct cr_rsa_key **key, uint8_t key_id[20],
+			    struct cr_privkey **key, uint8_t key_id[20],
 			    char **pem, size_t *pem_len, char **errmsg);
 
 /* A certificate (PEM or DER) and a key (PKCS#8/PKCS#1, PEM or DER). */
@@ -53,7 +54,7 @@ struct cr_material_pair {
 	uint8_t *der;
 	size_t der_len;
 	char *thumbprint;
-	struct cr_rsa_key *key;		/* NULL: a certificate alone */
+	struct cr_privkey *key;		/* NULL: a certificate alone */
 };
 
 /*
@@ -77,7 +78,8 @@ int cr_material_pair_from_pkcs12(TALLOC_CTX *mem_ctx, const char *name,
  * element's key provider info names a new CAPI container, and the
  * container (type 1) holding the key under master key mk_guid/mk.
  * machine_guid names the container file, as Windows does.  *key_token is
- * NULL for a certificate alone.
+ * NULL for a certificate alone.  An EC key goes to CNG instead (see
+ * cr_material_make_cng_tokens).
  */
 int cr_material_make_tokens(TALLOC_CTX *mem_ctx,
 			    const struct cr_material_pair *pair,
@@ -86,9 +88,24 @@ int cr_material_make_tokens(TALLOC_CTX *mem_ctx,
 			    uint64_t filetime, struct cr_token **cert_token,
 			    struct cr_token **key_token, char **errmsg);
 
+/*
+ * The same for an EC key (material_cng.c): a CNG certificate (type 7)
+ * whose key provider info names the Microsoft Software Key Storage
+ * Provider (dwProvType 0, dwKeySpec 0) and a new key, and the CNG key
+ * (type 9): a MIB1 blob holding the key file, ECDSA or ECDH as the
+ * certificate's key usage says.
+ */
+int cr_material_make_cng_tokens(TALLOC_CTX *mem_ctx,
+				const struct cr_material_pair *pair,
+				const struct cr_guid *mk_guid,
+				const uint8_t *mk, size_t mk_len,
+				uint64_t filetime,
+				struct cr_token **cert_token,
+				struct cr_token **key_token, char **errmsg);
+
 /* A PKCS#12 of a certificate and its key, under password. */
 int cr_material_pkcs12(TALLOC_CTX *mem_ctx, const uint8_t *der,
-		       size_t der_len, const struct cr_rsa_key *key,
+		       size_t der_len, const struct cr_privkey *key,
 		       const char *password, const char *friendly_name,
 		       uint8_t **out, size_t *out_len, char **errmsg);
 

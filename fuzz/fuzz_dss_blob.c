@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * CryptoAPI DSS key blobs (PUBLICKEYBLOB "DSS1", PRIVATEKEYBLOB "DSS2"):
+ * every accepted blob must build back to its input byte for byte.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <talloc.h>
+
+#include "dpapi/dssblob.h"
+
+/* The largest blob is a 1024-bit public key: 16 + 3 * 128 + 20 + 24. */
+#define MAX_LENGTH 1024
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	TALLOC_CTX *mem = NULL;
+	struct cr_dsa_key *k = NULL;
+	struct cr_dss_seed seed;
+	uint8_t *out = NULL;
+	size_t out_len = 0;
+	char *err = NULL;
+
+	if (size > MAX_LENGTH) {
+		return 0;
+	}
+	mem = talloc_new(NULL);
+	if (cr_dss_blob_parse(mem, data, size, &k, &seed, &err) == 0) {
+		bool priv = k->x.len > 0;
+
+		if (cr_dss_blob_build(mem, k, priv, &seed, &out, &out_len,
+				      &err) != 0 ||
+		    out_len != size || memcmp(out, data, size) != 0) {
+			abort();
+		}
+	}
+	talloc_free(mem);
+	return 0;
+}
