@@ -308,26 +308,19 @@ int cr_rsa_key_complete(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 	return ret;
 }
 
-int cr_rsa_key_to_pkcs8(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
-			bool pem, uint8_t **out, size_t *out_len,
-			char **errmsg)
+int cr_x509_key_to_pkcs8(TALLOC_CTX *mem_ctx, gnutls_x509_privkey_t xk,
+			 bool pem, uint8_t **out, size_t *out_len,
+			 char **errmsg)
 {
-	gnutls_x509_privkey_t xk = NULL;
 	gnutls_datum_t d = { NULL, 0 };
 	uint8_t *buf = NULL;
-	int ret;
 	int rc;
 
 	*out = NULL;
 	*out_len = 0;
-	ret = cr_rsa_key_to_x509(k, &xk, errmsg, mem_ctx);
-	if (ret != 0) {
-		return ret;
-	}
 	rc = gnutls_x509_privkey_export2_pkcs8(xk,
 		pem ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER, NULL,
 		GNUTLS_PKCS_PLAIN, &d);
-	gnutls_x509_privkey_deinit(xk);
 	if (rc < 0) {
 		cr_seterr(errmsg, "PKCS#8 export failed: %s",
 			  gnutls_strerror(rc));
@@ -343,6 +336,24 @@ int cr_rsa_key_to_pkcs8(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 	*out = buf;
 	*out_len = talloc_get_size(buf);
 	return 0;
+}
+
+int cr_rsa_key_to_pkcs8(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
+			bool pem, uint8_t **out, size_t *out_len,
+			char **errmsg)
+{
+	gnutls_x509_privkey_t xk = NULL;
+	int ret;
+
+	*out = NULL;
+	*out_len = 0;
+	ret = cr_rsa_key_to_x509(k, &xk, errmsg, mem_ctx);
+	if (ret != 0) {
+		return ret;
+	}
+	ret = cr_x509_key_to_pkcs8(mem_ctx, xk, pem, out, out_len, errmsg);
+	gnutls_x509_privkey_deinit(xk);
+	return ret;
 }
 
 int cr_rsa_key_from_pkcs8(TALLOC_CTX *mem_ctx, const uint8_t *data,

@@ -67,6 +67,11 @@ int cr_rsa_key_complete(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 			struct cr_rsa_key **out, char **errmsg);
 
 /* Unencrypted PKCS#8, PEM or DER (secret). */
+/* Any GnuTLS private key as unencrypted PKCS#8 (DER or PEM), marked
+ * secret on mem_ctx. */
+int cr_x509_key_to_pkcs8(TALLOC_CTX *mem_ctx, gnutls_x509_privkey_t xk,
+			 bool pem, uint8_t **out, size_t *out_len,
+			 char **errmsg);
 int cr_rsa_key_to_pkcs8(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 			bool pem, uint8_t **out, size_t *out_len,
 			char **errmsg);

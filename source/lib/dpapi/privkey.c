@@ -412,10 +412,7 @@ int cr_privkey_to_pkcs8(TALLOC_CTX *mem_ctx, const struct cr_privkey *k,
 			char **errmsg)
 {
 	gnutls_x509_privkey_t xk = NULL;
-	gnutls_datum_t d = { NULL, 0 };
-	uint8_t *buf = NULL;
 	int ret;
-	int rc;
 
 	*out = NULL;
 	*out_len = 0;
@@ -423,25 +420,9 @@ int cr_privkey_to_pkcs8(TALLOC_CTX *mem_ctx, const struct cr_privkey *k,
 	if (ret != 0) {
 		return ret;
 	}
-	rc = gnutls_x509_privkey_export2_pkcs8(xk,
-		pem ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER, NULL,
-		GNUTLS_PKCS_PLAIN, &d);
+	ret = cr_x509_key_to_pkcs8(mem_ctx, xk, pem, out, out_len, errmsg);
 	gnutls_x509_privkey_deinit(xk);
-	if (rc < 0) {
-		cr_seterr(errmsg, "PKCS#8 export failed: %s",
-			  gnutls_strerror(rc));
-		return EIO;
-	}
-	buf = credroam_secret_dup(mem_ctx, d.data, d.size);
-	credroam_wipe(d.data, d.size);
-	gnutls_free(d.data);
-	if (buf == NULL) {
-		cr_seterr(errmsg, "out of memory");
-		return ENOMEM;
-	}
-	*out = buf;
-	*out_len = talloc_get_size(buf);
-	return 0;
+	return ret;
 }
 
 int cr_privkey_from_pkcs8(TALLOC_CTX *mem_ctx, const uint8_t *data,
