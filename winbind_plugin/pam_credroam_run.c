@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -23,6 +24,8 @@
 #include "stackframe.h"
 
 #define PCR_MAX_GROUPS 65536
+/* How long the supervisor waits for the session counter's lock. */
+#define PCR_COUNTER_WAIT_US 5000000
 
 /* What the detached supervisor reports through the status pipe. */
 struct pcr_report {
@@ -250,22 +253,40 @@ static int detach_from_login(int report_fd)
 	return 0;
 }
 
+static int forget_as_user(void *arg)
+{
+	const struct pcr_spawn *sp = arg;
+
+	return (sp->forget_fn(sp->forget_sid) == 0) ? 0 : 1;
+}
+
+/*
+ * Still root: read the counter only root can open, and when no session is
+ * left, forget the keyring entries as the user (the keyring is theirs).
+ */
 static void forget_if_last(const struct pcr_spawn *sp)
 {
 	unsigned count = 0;
+	int result = -1;
 	int ret;
 
 	if (sp->forget_sid == NULL || sp->counter_path == NULL ||
 	    sp->forget_fn == NULL) {
 		return;
 	}
-	ret = pcr_sessions_read(sp->counter_path, &count);
-	if (ret == 0 && count == 0) {
-		(void)sp->forget_fn(sp->forget_sid);
+	ret = pcr_sessions_read(sp->counter_path, PCR_COUNTER_WAIT_US, &count);
+	if (ret != 0 || count != 0) {
+		return;
 	}
+	(void)pcr_as_user(sp->id, forget_as_user, (void *)(uintptr_t)sp,
+			  &result);
 }
 
-/* The detached supervisor: run the program, report, clean up. */
+/*
+ * The detached supervisor: run the program as the user, report, clean up.
+ * It stays root itself (the user cannot signal it, and it can read the
+ * session counter); only the program's process becomes the user.
+ */
 _Noreturn static void supervise(const struct pcr_spawn *sp, int report_fd)
 {
 	pid_t pid;
@@ -276,23 +297,25 @@ _Noreturn static void supervise(const struct pcr_spawn *sp, int report_fd)
 	if (ret != 0) {
 		_exit(126);
 	}
-	ret = pcr_become_user(sp->id);
-	if (ret != 0) {
-		write_report(3, 'P', ret);
-		_exit(126);
-	}
 	pid = fork();
 	if (pid < 0) {
 		write_report(3, 'F', errno);
 		_exit(126);
 	}
 	if (pid == 0) {
+		ret = pcr_become_user(sp->id);
+		if (ret != 0) {
+			write_report(3, 'P', ret);
+			_exit(126);
+		}
 		execve(sp->path, sp->argv, sp->envp);
 		_exit(127);
 	}
 	reap(pid, &status);
-	forget_if_last(sp);
+	/* after a 'P' from the child the caller has its report already */
 	write_report(3, 'R', status);
+	close(3);
+	forget_if_last(sp);
 	_exit(0);
 }
 
