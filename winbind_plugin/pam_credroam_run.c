@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -213,6 +214,75 @@ int pcr_as_user(const struct pcr_identity *id, int (*fn)(void *arg),
 	return 0;
 }
 
+/* A /proc/self/fd entry's descriptor number, or -1. */
+static int fd_name(const char *name)
+{
+	int n = 0;
+	int i;
+
+	if (name[0] == '\0') {
+		return -1;
+	}
+	for (i = 0; name[i] != '\0'; i++) {
+		if (name[i] < '0' || name[i] > '9' || n > INT_MAX / 10 - 1) {
+			return -1;
+		}
+		n = n * 10 + (name[i] - '0');
+	}
+	return n;
+}
+
+/*
+ * Close every descriptor from lowfd up.  close_range() is Linux 5.9; on an
+ * older kernel (ENOSYS) or when it is refused, close them one by one: the
+ * open ones as /proc/self/fd lists them, or without /proc every number up
+ * to sysconf(_SC_OPEN_MAX).  System calls only (a child of a threaded
+ * login manager): getdents64 into a buffer on the stack, no opendir.
+ */
+static void close_from(int lowfd)
+{
+	uint64_t buf[512];
+	long max;
+	int dir_fd;
+	int ret;
+	int fd;
+
+	ret = close_range((unsigned)lowfd, ~0U, 0);
+	if (ret == 0) {
+		return;
+	}
+	dir_fd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd >= 0) {
+		for (;;) {
+			ssize_t n = getdents64(dir_fd, buf, sizeof(buf));
+			size_t off = 0;
+
+			if (n <= 0) {
+				break;
+			}
+			while (off < (size_t)n) {
+				void *at = (char *)buf + off;
+				struct dirent64 *de = at;
+
+				off += de->d_reclen;
+				fd = fd_name(de->d_name);
+				if (fd >= lowfd && fd != dir_fd) {
+					(void)close(fd);
+				}
+			}
+		}
+		close(dir_fd);
+		return;
+	}
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > INT_MAX) {
+		max = 65536;
+	}
+	for (fd = lowfd; fd < max; fd++) {
+		(void)close(fd);
+	}
+}
+
 /* In the detached supervisor: a process that owes the login nothing. */
 static int detach_from_login(int report_fd)
 {
@@ -246,7 +316,7 @@ static int detach_from_login(int report_fd)
 	    dup2(null_fd, 2) != 2) {
 		return errno;
 	}
-	(void)close_range(4, ~0U, 0);
+	close_from(4);
 	if (chdir("/") != 0) {
 		return errno;
 	}

@@ -5,7 +5,8 @@
  * longer than the budget goes on in the background and is nobody's
  * zombie; the per-uid session counter never goes below zero, only root
  * can open it, a lock on it is waited for until a deadline only, and the
- * supervisor decides as root whether the last session is gone.
+ * supervisor decides as root whether the last session is gone; without
+ * close_range (kernels before 5.9) no descriptor leaks into the run.
  *
  * Dropping privileges needs root; as anyone else those tests are skipped.
  */
@@ -23,7 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -523,6 +528,88 @@ static void test_pam_privs_spawn_forgets(void **state)
 	assert_string_equal(got, "65534 S-1-5-21-1\n");
 }
 
+/*
+ * A kernel before 5.9 has no close_range: in a child, make it fail with
+ * ENOSYS (seccomp), leave a descriptor open without O_CLOEXEC, and start
+ * a run that lists its descriptors into out.  0 when the run was started.
+ */
+static int spawn_without_close_range(const struct pcr_identity *id,
+				     const char *out)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_close_range, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(filter) / sizeof(filter[0]),
+		.filter = filter,
+	};
+	/* lists its descriptors (not the one listdir had open) into out */
+	const char *lister = "import os, sys\n"
+		"fds = []\n"
+		"for f in os.listdir('/proc/self/fd'):\n"
+		"    try:\n"
+		"        os.readlink('/proc/self/fd/' + f)\n"
+		"        fds.append(int(f))\n"
+		"    except OSError:\n"
+		"        pass\n"
+		"open(sys.argv[1], 'w').write(' '.join(map(str, sorted(fds))))\n";
+	char *argv[] = { UNCONST("/usr/bin/python3"), UNCONST("-I"),
+			 UNCONST("-S"), UNCONST("-c"), UNCONST(lister),
+			 UNCONST(out), NULL };
+	char *envp[] = { NULL };
+	struct pcr_spawn sp = {
+		.id = id, .path = "/usr/bin/python3", .argv = argv,
+		.envp = envp, .budget_us = 5000000,
+	};
+	enum pcr_spawn_outcome outcome;
+	int status = -1;
+	int leak;
+
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+		return 1;
+	}
+	if (close_range(100, 200, 0) == 0 || errno != ENOSYS) {
+		return 2;
+	}
+	leak = open("/dev/null", O_RDONLY);
+	if (leak < 0 || dup2(leak, 40) != 40) {
+		return 3;
+	}
+	if (pcr_spawn_run(&sp, &outcome, &status, NULL, NULL) != 0) {
+		return 4;
+	}
+	return (outcome == PCR_SPAWN_FINISHED && status == 0) ? 0 : 5;
+}
+
+static void test_pam_privs_spawn_no_close_range(void **state)
+{
+	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	char *out = talloc_asprintf(t->mem, "%s/fds", t->dir);
+	char *got = NULL;
+	int status = 0;
+	pid_t pid;
+
+	if (!can_drop(t)) {
+		skip();
+	}
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		_exit(spawn_without_close_range(t->nobody, out));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	got = slurp(t->mem, out);
+	assert_non_null(got);
+	printf("# descriptors of the run: %s\n", got);
+	assert_string_equal(got, "0 1 2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -544,6 +631,8 @@ int main(void)
 			test_pam_privs_sessions_deadline, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_pam_privs_spawn_forgets, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_pam_privs_spawn_no_close_range, setup, teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_STDOUT);
