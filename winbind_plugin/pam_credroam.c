@@ -57,6 +57,11 @@
 #define PCR_POLICY_OFF_FRESH (90 * 60)
 /* How long a PAM-started run waits for another run's lock. */
 #define PCR_RUN_LOCK_WAIT "30"
+/*
+ * The least a session waits for its counter's lock (only root's PAM
+ * processes take it, for microseconds), even with budget=0.
+ */
+#define PCR_COUNTER_WAIT_MIN_US 100000
 
 enum pcr_trigger {
 	PCR_LOGON,
@@ -606,6 +611,10 @@ static int pcr_session(pam_handle_t *pamh, int argc, const char **argv,
 	char *counter = NULL;
 	char *errmsg = NULL;
 	unsigned sessions = 0;
+	uint64_t started = now_us();
+	uint64_t lock_wait;
+	uint64_t spent;
+	uint64_t left;
 	int delta = (trig == PCR_LOGON) ? 1 : -1;
 	int result = PAM_IGNORE;
 	int ret;
@@ -620,8 +629,13 @@ static int pcr_session(pam_handle_t *pamh, int argc, const char **argv,
 	if (counter == NULL) {
 		goto done;
 	}
-	ret = pcr_sessions_change(c->opts->rundir, counter, delta, &sessions,
-				  &errmsg, frame);
+	/* the counter's lock and the run share the budget */
+	lock_wait = c->opts->budget_us;
+	if (lock_wait < PCR_COUNTER_WAIT_MIN_US) {
+		lock_wait = PCR_COUNTER_WAIT_MIN_US;
+	}
+	ret = pcr_sessions_change(c->opts->rundir, counter, delta, lock_wait,
+				  &sessions, &errmsg, frame);
 	if (ret != 0) {
 		/* without a count, never forget keys another session uses */
 		pam_syslog(pamh, LOG_WARNING, "session count of '%s': %s",
@@ -636,7 +650,9 @@ static int pcr_session(pam_handle_t *pamh, int argc, const char **argv,
 		}
 		goto done;
 	}
-	pcr_start_run(c, trig, c->opts->budget_us, counter);
+	spent = now_us() - started;
+	left = (spent < c->opts->budget_us) ? c->opts->budget_us - spent : 0;
+	pcr_start_run(c, trig, left, counter);
 done:
 	TALLOC_FREE(frame);
 	return result;

@@ -5,12 +5,14 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -24,6 +26,8 @@
 #include "util/stackframe.h"
 
 #define PCR_MAX_GROUPS 65536
+/* How long the supervisor waits for the session counter's lock. */
+#define PCR_COUNTER_WAIT_US 5000000
 
 /* What the detached supervisor reports through the status pipe. */
 struct pcr_report {
@@ -211,6 +215,75 @@ int pcr_as_user(const struct pcr_identity *id, int (*fn)(void *arg),
 	return 0;
 }
 
+/* A /proc/self/fd entry's descriptor number, or -1. */
+static int fd_name(const char *name)
+{
+	int n = 0;
+	int i;
+
+	if (name[0] == '\0') {
+		return -1;
+	}
+	for (i = 0; name[i] != '\0'; i++) {
+		if (name[i] < '0' || name[i] > '9' || n > INT_MAX / 10 - 1) {
+			return -1;
+		}
+		n = n * 10 + (name[i] - '0');
+	}
+	return n;
+}
+
+/*
+ * Close every descriptor from lowfd up.  close_range() is Linux 5.9; on an
+ * older kernel (ENOSYS) or when it is refused, close them one by one: the
+ * open ones as /proc/self/fd lists them, or without /proc every number up
+ * to sysconf(_SC_OPEN_MAX).  System calls only (a child of a threaded
+ * login manager): getdents64 into a buffer on the stack, no opendir.
+ */
+static void close_from(int lowfd)
+{
+	uint64_t buf[512];
+	long max;
+	int dir_fd;
+	int ret;
+	int fd;
+
+	ret = close_range((unsigned)lowfd, ~0U, 0);
+	if (ret == 0) {
+		return;
+	}
+	dir_fd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd >= 0) {
+		for (;;) {
+			ssize_t n = getdents64(dir_fd, buf, sizeof(buf));
+			size_t off = 0;
+
+			if (n <= 0) {
+				break;
+			}
+			while (off < (size_t)n) {
+				void *at = (char *)buf + off;
+				struct dirent64 *de = at;
+
+				off += de->d_reclen;
+				fd = fd_name(de->d_name);
+				if (fd >= lowfd && fd != dir_fd) {
+					(void)close(fd);
+				}
+			}
+		}
+		close(dir_fd);
+		return;
+	}
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > INT_MAX) {
+		max = 65536;
+	}
+	for (fd = lowfd; fd < max; fd++) {
+		(void)close(fd);
+	}
+}
+
 /* In the detached supervisor: a process that owes the login nothing. */
 static int detach_from_login(int report_fd)
 {
@@ -244,29 +317,47 @@ static int detach_from_login(int report_fd)
 	    dup2(null_fd, 2) != 2) {
 		return errno;
 	}
-	(void)close_range(4, ~0U, 0);
+	close_from(4);
 	if (chdir("/") != 0) {
 		return errno;
 	}
 	return 0;
 }
 
+static int forget_as_user(void *arg)
+{
+	const struct pcr_spawn *sp = arg;
+
+	return (sp->forget_fn(sp->forget_sid) == 0) ? 0 : 1;
+}
+
+/*
+ * Still root: read the counter only root can open, and when no session is
+ * left, forget the keyring entries as the user (the keyring is theirs).
+ */
 static void forget_if_last(const struct pcr_spawn *sp)
 {
 	unsigned count = 0;
+	int result = -1;
 	int ret;
 
 	if (sp->forget_sid == NULL || sp->counter_path == NULL ||
 	    sp->forget_fn == NULL) {
 		return;
 	}
-	ret = pcr_sessions_read(sp->counter_path, &count);
-	if (ret == 0 && count == 0) {
-		(void)sp->forget_fn(sp->forget_sid);
+	ret = pcr_sessions_read(sp->counter_path, PCR_COUNTER_WAIT_US, &count);
+	if (ret != 0 || count != 0) {
+		return;
 	}
+	(void)pcr_as_user(sp->id, forget_as_user, (void *)(uintptr_t)sp,
+			  &result);
 }
 
-/* The detached supervisor: run the program, report, clean up. */
+/*
+ * The detached supervisor: run the program as the user, report, clean up.
+ * It stays root itself (the user cannot signal it, and it can read the
+ * session counter); only the program's process becomes the user.
+ */
 _Noreturn static void supervise(const struct pcr_spawn *sp, int report_fd)
 {
 	pid_t pid;
@@ -277,23 +368,25 @@ _Noreturn static void supervise(const struct pcr_spawn *sp, int report_fd)
 	if (ret != 0) {
 		_exit(126);
 	}
-	ret = pcr_become_user(sp->id);
-	if (ret != 0) {
-		write_report(3, 'P', ret);
-		_exit(126);
-	}
 	pid = fork();
 	if (pid < 0) {
 		write_report(3, 'F', errno);
 		_exit(126);
 	}
 	if (pid == 0) {
+		ret = pcr_become_user(sp->id);
+		if (ret != 0) {
+			write_report(3, 'P', ret);
+			_exit(126);
+		}
 		execve(sp->path, sp->argv, sp->envp);
 		_exit(127);
 	}
 	reap(pid, &status);
-	forget_if_last(sp);
+	/* after a 'P' from the child the caller has its report already */
 	write_report(3, 'R', status);
+	close(3);
+	forget_if_last(sp);
 	_exit(0);
 }
 

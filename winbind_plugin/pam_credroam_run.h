@@ -52,8 +52,9 @@ struct pcr_spawn {
 	char **envp;			/* NULL-terminated */
 	uint64_t budget_us;		/* how long the caller waits */
 	/*
-	 * After the run: when the session counter at counter_path says no
-	 * session is left, forget the keyring entries of forget_sid.
+	 * After the run: when the session counter at counter_path (read by
+	 * the supervisor as root) says no session is left, forget the
+	 * keyring entries of forget_sid (forget_fn runs as the user).
 	 */
 	const char *forget_sid;
 	const char *counter_path;
@@ -67,8 +68,9 @@ enum pcr_spawn_outcome {
 
 /*
  * Start the run detached (double fork, new session, stdio on /dev/null,
- * all other descriptors closed, default signal handling, as the user) and
- * wait for it at most budget_us.  The login process never gets a zombie.
+ * all other descriptors closed, default signal handling) and wait for it
+ * at most budget_us.  The supervisor stays root; the program runs as the
+ * user.  The login process never gets a zombie.
  */
 int pcr_spawn_run(const struct pcr_spawn *sp, enum pcr_spawn_outcome *out,
 		  int *status, char **errmsg, TALLOC_CTX *errctx);

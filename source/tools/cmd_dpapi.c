@@ -3,12 +3,14 @@
  * credroam dpapi: master keys, blobs and private keys (DESIGN.md 7).
  *
  *   dpapi masterkey FILE (--password-file F --sid SID | --backup-key PVK |
- *                         --prekey HEX | --dc [--server HOST])
- *   dpapi unprotect BLOB --master-key HEX [--entropy HEX]
- *   dpapi key FILE --master-key HEX [--out KEY.pem]
+ *                         --prekey-file F | --dc [--server HOST])
+ *   dpapi unprotect BLOB --master-key-file F [--entropy HEX]
+ *   dpapi key FILE --master-key-file F [--out KEY.pem]
  *
- * Secrets come from files or arguments the user chose; what they unlock is
- * printed because that is the command's purpose.  A wrong key prints
+ * Secrets come from files the user chose (F: a file, or - for standard
+ * input), never from the command line, where /proc/PID/cmdline shows
+ * them to every local user; what they unlock is printed because that is
+ * the command's purpose.  A wrong key prints
  * nothing but the "HMAC check failed" reason.
  */
 #include "config.h"
@@ -34,14 +36,15 @@
 #define CR_DPAPI_FILE_MAX (4 * 1024 * 1024)
 
 static const char *cr_usage_masterkey =
-	"FILE (--password-file F --sid SID | --backup-key PVK | --prekey HEX "
-	"| --dc [--server HOST])";
-static const char *cr_usage_unprotect = "BLOB --master-key HEX "
+	"FILE (--password-file F --sid SID | --backup-key PVK | "
+	"--prekey-file F | --dc [--server HOST])";
+static const char *cr_usage_unprotect = "BLOB --master-key-file F "
 	"[--entropy HEX]";
-static const char *cr_usage_key = "FILE --master-key HEX [--out KEY.pem]";
+static const char *cr_usage_key = "FILE --master-key-file F "
+	"[--out KEY.pem]";
 
 
-/* Hex from the command line (secret, so the copy is marked). */
+/* Hex from the command line (--entropy; marked in case it matters). */
 static int cr_arg_hex(TALLOC_CTX *mem_ctx, const char *hex, const char *what,
 		      uint8_t **out, size_t *out_len, char **errmsg)
 {
@@ -56,6 +59,57 @@ static int cr_arg_hex(TALLOC_CTX *mem_ctx, const char *hex, const char *what,
 	credroam_keep_secret(*out);
 	*out_len = n / 2;
 	return 0;
+}
+
+/*
+ * A secret in hex from a file, or standard input for "-": one line, line
+ * end and trailing blanks ignored.  Every copy is marked secret.
+ */
+static int cr_file_hex(TALLOC_CTX *mem_ctx, const char *path,
+		       const char *what, uint8_t **out, size_t *out_len,
+		       char **errmsg)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	int ret;
+
+	*out = NULL;
+	*out_len = 0;
+	ret = cr_cli_read_file(mem_ctx, path, 4096, &data, &len, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
+	credroam_keep_secret(data);
+	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r' ||
+			   data[len - 1] == ' ' || data[len - 1] == '\t')) {
+		len--;
+	}
+	if (len == 0 || len % 2 != 0 ||
+	    memchr(data, '\n', len) != NULL) {
+		cr_seterr(errmsg, "%s '%s' must hold one line of hex "
+			  "(an even number of digits)", what, path);
+		ret = EINVAL;
+		goto done;
+	}
+	ret = cr_hex_decode(mem_ctx, (const char *)data, len, out, NULL);
+	if (ret != 0) {
+		cr_seterr(errmsg, "%s '%s' is not hex", what, path);
+		goto done;
+	}
+	credroam_keep_secret(*out);
+	*out_len = len / 2;
+done:
+	TALLOC_FREE(data);
+	return ret;
+}
+
+/* A secret given on the command line: refused, with what to use instead. */
+static int cr_secret_arg(struct cr_cli *cli, const char *usage,
+			 const char *opt)
+{
+	return cr_cli_usage(cli, usage, "%s HEX would show the key to every "
+			    "local user (/proc/PID/cmdline): give %s-file F "
+			    "(- for standard input)", opt, opt);
 }
 
 static const char *cr_alg_name(uint32_t alg, bool hash)
@@ -78,7 +132,8 @@ static int cr_dpapi_masterkey(struct cr_cli *cli, int argc, char **argv)
 	const char *pwfile = NULL;
 	const char *sid = NULL;
 	const char *pvk = NULL;
-	const char *prekey_hex = NULL;
+	const char *prekey_arg = NULL;
+	const char *prekey_file = NULL;
 	const char *server = NULL;
 	bool dc = false;
 	struct cr_mkf *mkf = NULL;
@@ -98,7 +153,8 @@ static int cr_dpapi_masterkey(struct cr_cli *cli, int argc, char **argv)
 		if (cr_cli_opt(argc, argv, &i, "--password-file", &pwfile) ||
 		    cr_cli_opt(argc, argv, &i, "--sid", &sid) ||
 		    cr_cli_opt(argc, argv, &i, "--backup-key", &pvk) ||
-		    cr_cli_opt(argc, argv, &i, "--prekey", &prekey_hex) ||
+		    cr_cli_opt(argc, argv, &i, "--prekey-file", &prekey_file) ||
+		    cr_cli_opt(argc, argv, &i, "--prekey", &prekey_arg) ||
 		    cr_cli_opt(argc, argv, &i, "--server", &server)) {
 			continue;
 		}
@@ -118,7 +174,11 @@ static int cr_dpapi_masterkey(struct cr_cli *cli, int argc, char **argv)
 		}
 		file = argv[i];
 	}
-	modes = (pwfile != NULL) + (pvk != NULL) + (prekey_hex != NULL) + dc;
+	if (prekey_arg != NULL) {
+		rc = cr_secret_arg(cli, cr_usage_masterkey, "--prekey");
+		goto done;
+	}
+	modes = (pwfile != NULL) + (pvk != NULL) + (prekey_file != NULL) + dc;
 	if (file == NULL || modes != 1 || ((pwfile != NULL) != (sid != NULL)) ||
 	    (server != NULL && !dc)) {
 		rc = cr_cli_usage(cli, cr_usage_masterkey,
@@ -143,12 +203,12 @@ static int cr_dpapi_masterkey(struct cr_cli *cli, int argc, char **argv)
 						      &how, &err);
 		}
 		TALLOC_FREE(pw);
-	} else if (prekey_hex != NULL) {
+	} else if (prekey_file != NULL) {
 		uint8_t *pk = NULL;
 		size_t pk_len = 0;
 
-		ret = cr_arg_hex(frame, prekey_hex, "--prekey", &pk, &pk_len,
-				 &err);
+		ret = cr_file_hex(frame, prekey_file, "pre-key file", &pk,
+				  &pk_len, &err);
 		if (ret == 0) {
 			ret = cr_mkf_decrypt_prekey(frame, mkf, pk, pk_len,
 						    &mk, &err);
@@ -263,7 +323,8 @@ static int cr_dpapi_unprotect_cmd(struct cr_cli *cli, int argc, char **argv)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
 	const char *file = NULL;
-	const char *mk_hex = NULL;
+	const char *mk_arg = NULL;
+	const char *mk_file = NULL;
 	const char *ent_hex = NULL;
 	struct cr_dpapi_blob *b = NULL;
 	uint8_t *data = NULL;
@@ -280,7 +341,9 @@ static int cr_dpapi_unprotect_cmd(struct cr_cli *cli, int argc, char **argv)
 	int i;
 
 	for (i = 0; i < argc; i++) {
-		if (cr_cli_opt(argc, argv, &i, "--master-key", &mk_hex) ||
+		if (cr_cli_opt(argc, argv, &i, "--master-key-file",
+			       &mk_file) ||
+		    cr_cli_opt(argc, argv, &i, "--master-key", &mk_arg) ||
 		    cr_cli_opt(argc, argv, &i, "--entropy", &ent_hex)) {
 			continue;
 		}
@@ -292,18 +355,27 @@ static int cr_dpapi_unprotect_cmd(struct cr_cli *cli, int argc, char **argv)
 		}
 		file = argv[i];
 	}
-	if (file == NULL || mk_hex == NULL) {
-		rc = cr_cli_usage(cli, cr_usage_unprotect,
-				  "BLOB and --master-key are required");
+	if (mk_arg != NULL) {
+		rc = cr_secret_arg(cli, cr_usage_unprotect, "--master-key");
 		goto done;
 	}
-	ret = cr_arg_hex(frame, mk_hex, "--master-key", &mk, &mk_len, &err);
-	if (ret == 0 && ent_hex != NULL) {
+	if (file == NULL || mk_file == NULL) {
+		rc = cr_cli_usage(cli, cr_usage_unprotect,
+				  "BLOB and --master-key-file are required");
+		goto done;
+	}
+	if (ent_hex != NULL) {
 		ret = cr_arg_hex(frame, ent_hex, "--entropy", &ent, &ent_len,
 				 &err);
+		if (ret != 0) {
+			rc = cr_cli_usage(cli, cr_usage_unprotect, "%s", err);
+			goto done;
+		}
 	}
+	ret = cr_file_hex(frame, mk_file, "master key file", &mk, &mk_len,
+			  &err);
 	if (ret != 0) {
-		rc = cr_cli_usage(cli, cr_usage_unprotect, "%s", err);
+		rc = cr_cli_fail(cli, "%s", err);
 		goto done;
 	}
 	ret = cr_cli_read_file(frame, file, CR_DPAPI_FILE_MAX, &data, &len,
@@ -367,7 +439,8 @@ static int cr_dpapi_key_cmd(struct cr_cli *cli, int argc, char **argv)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
 	const char *file = NULL;
-	const char *mk_hex = NULL;
+	const char *mk_arg = NULL;
+	const char *mk_file = NULL;
 	const char *out = NULL;
 	struct cr_dpapi_keyfile_info info;
 	struct cr_privkey *key = NULL;
@@ -384,7 +457,9 @@ static int cr_dpapi_key_cmd(struct cr_cli *cli, int argc, char **argv)
 	int i;
 
 	for (i = 0; i < argc; i++) {
-		if (cr_cli_opt(argc, argv, &i, "--master-key", &mk_hex) ||
+		if (cr_cli_opt(argc, argv, &i, "--master-key-file",
+			       &mk_file) ||
+		    cr_cli_opt(argc, argv, &i, "--master-key", &mk_arg) ||
 		    cr_cli_opt(argc, argv, &i, "--out", &out)) {
 			continue;
 		}
@@ -396,14 +471,19 @@ static int cr_dpapi_key_cmd(struct cr_cli *cli, int argc, char **argv)
 		}
 		file = argv[i];
 	}
-	if (file == NULL || mk_hex == NULL) {
-		rc = cr_cli_usage(cli, cr_usage_key,
-				  "FILE and --master-key are required");
+	if (mk_arg != NULL) {
+		rc = cr_secret_arg(cli, cr_usage_key, "--master-key");
 		goto done;
 	}
-	ret = cr_arg_hex(frame, mk_hex, "--master-key", &mk, &mk_len, &err);
+	if (file == NULL || mk_file == NULL) {
+		rc = cr_cli_usage(cli, cr_usage_key,
+				  "FILE and --master-key-file are required");
+		goto done;
+	}
+	ret = cr_file_hex(frame, mk_file, "master key file", &mk, &mk_len,
+			  &err);
 	if (ret != 0) {
-		rc = cr_cli_usage(cli, cr_usage_key, "%s", err);
+		rc = cr_cli_fail(cli, "%s", err);
 		goto done;
 	}
 	ret = cr_cli_read_file(frame, file, CR_DPAPI_FILE_MAX, &data, &len,
@@ -472,12 +552,13 @@ done:
 
 static const struct cr_cmd cr_dpapi_commands[] = {
 	{ "masterkey", cr_dpapi_masterkey,
-	  "FILE --password-file F --sid SID|--backup-key PVK|--prekey HEX|--dc",
+	  "FILE --password-file F --sid SID|--backup-key PVK|--prekey-file F"
+	  "|--dc",
 	  "decrypt a master key file" },
 	{ "unprotect", cr_dpapi_unprotect_cmd,
-	  "BLOB --master-key HEX [--entropy HEX]",
+	  "BLOB --master-key-file F [--entropy HEX]",
 	  "decrypt a DPAPI blob to stdout" },
-	{ "key", cr_dpapi_key_cmd, "FILE --master-key HEX [--out KEY.pem]",
+	{ "key", cr_dpapi_key_cmd, "FILE --master-key-file F [--out KEY.pem]",
 	  "CAPI/CNG/MIB1 private key to PKCS#8 PEM" },
 	{ NULL, NULL, NULL, NULL },
 };

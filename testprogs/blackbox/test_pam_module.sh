@@ -19,6 +19,8 @@
 #     for a local user, measured against the same stack without the module
 #   - bob's logon runs as bob and does not touch alice's keyring
 #   - a recent policy-off note skips the logon run
+#   - nobody else can open (and lock) a session counter; a lock that is
+#     never released delays a logon by the budget at most
 . "$(dirname "$0")/testlib.sh"
 
 MOD=$BIN/winbind_plugin/pam_credroam.so
@@ -244,6 +246,75 @@ check "budget=0.2 returns after 0.2 s, at most + 0.5 s ($t s)" \
 	within "$t" 0.19 0.7
 echo 0 > "$work/sleep"
 sed -i 's/budget=0.2/budget=2/' "$work/pam.d/credroam-test"
+sleep 2.5
+
+# --- a lock on the session counter (issue 17, item 2) -------------------
+# bob locks alice's counter, as any local user could while it was
+# world-readable; alice's logon must not hang, and her logoff must still
+# forget her keyring entries.  hold.py FILE MARK: lock FILE, create MARK,
+# hold the lock until MARK is gone.
+cat > "$work/hold.py" <<'PY'
+import fcntl, os, sys, time
+f = open(sys.argv[1])
+fcntl.flock(f, fcntl.LOCK_EX)
+open(sys.argv[2], 'w').close()
+while os.path.exists(sys.argv[2]):
+    time.sleep(0.1)
+PY
+# pam with a hard limit, for a logon that would hang
+pam_timed() {
+	PW=${PW:-$DOMAIN_USER_PASSWORD} timeout 10 env \
+		LD_PRELOAD=libpam_wrapper.so PAM_WRAPPER=1 \
+		PAM_WRAPPER_SERVICE_DIR="$work/pam.d" \
+		/usr/bin/python3 "$work/drive.py" "$@"
+}
+# hold_lock WHO: WHO (root or a domain user) locks alice's counter
+hold_lock() {
+	local i
+	rm -f "$work/out/held"
+	if [ "$1" = root ]; then
+		/usr/bin/python3 "$work/hold.py" "$work/run/$auid.sessions" \
+			"$work/out/held" >/dev/null 2>&1 &
+	else
+		as-user --no-ticket "$1" /usr/bin/python3 "$work/hold.py" \
+			"$work/run/$auid.sessions" "$work/out/held" \
+			>/dev/null 2>&1 &
+	fi
+	holder=$!
+	for i in $(seq 1 20); do
+		[ -e "$work/out/held" ] && return 0
+		kill -0 "$holder" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+release_lock() { rm -f "$work/out/held"; wait "$holder" 2>/dev/null; }
+rm -f "$work"/out/*
+# (not through check: the holder must be a child of this shell)
+hold_lock bob && fail "bob cannot lock alice's session counter" ||
+	pass "bob cannot lock alice's session counter"
+check_eq "the counters' folder is root's, 0700" "700 0" \
+	"$(stat -c '%a %u' "$work/run")"
+check_eq "alice's counter is root's, 0600" "600 0" \
+	"$(stat -c '%a %u' "$work/run/$auid.sessions")"
+t=$(pam_timed credroam-test "$DOMAIN_NAME\\alice" auth open)
+check "with bob at her counter, alice's logon takes the budget at most + 0.5 s ('$t' s)" \
+	within "${t:-99}" 0 2.5
+check_eq "her pre-keys are there" 63 "$(prekeys_of alice)"
+t=$(pam_timed credroam-test "$DOMAIN_NAME\\alice" close)
+check "and so does her logoff ('$t' s)" within "${t:-99}" 0 2.5
+sleep 1
+check_eq "her last logoff forgets the pre-keys all the same" 0 \
+	"$(prekeys_of alice)"
+release_lock
+# a lock nobody releases (a stuck process of root's): the wait has a deadline
+hold_lock root && pass "root locks alice's counter" ||
+	fail "root locks alice's counter"
+t=$(pam_timed credroam-test "$DOMAIN_NAME\\alice" open)
+check "a lock nobody releases delays a logon by the budget at most + 0.5 s ('$t' s)" \
+	within "${t:-99}" 0 2.5
+release_lock
+check "alice closes that session" pam credroam-test "$DOMAIN_NAME\\alice" close
 sleep 2.5
 
 # --- who is left alone -----------------------------------------------------

@@ -10,7 +10,8 @@
 #   - a second run with no change reads only the timestamp, writes nothing;
 #   - Windows tokens (DSInternals vectors) put into her AD object are kept
 #     byte-exact in roaming/ although they cannot be decrypted;
-#   - deleting the certificate on B tombstones it; A moves it to trash/;
+#   - deleting the certificate on B tombstones it; A moves it to trash/,
+#     but wipes and deletes its decrypted key (no file holds it after);
 #   - a conflicting change on both machines resolves by the rule (newer
 #     FILETIME wins, AD wins a tie);
 #   - a tombstone older than DIMSRoamingTombstoneDays is removed from AD.
@@ -115,6 +116,26 @@ check_match "A's trash has the certificate file" "$tp.crt" \
 	"$(ls "$store_a/trash")"
 check_match "A's trash has the roamed token" "CryptoApiCertificate-$tp" \
 	"$(ls "$store_a/trash")"
+# the decrypted key was wiped and deleted, not trashed (issue 17, item 3):
+# no file under A's store holds it, as PEM (in any encoding openssl reads)
+# or as PKCS#8 DER (its last 48 bytes: the private CRT coefficient, never
+# in a certificate)
+openssl pkey -in "$work/mine.key" -outform DER -out "$work/mine.der" 2>/dev/null
+der_tail=$(tail -c 48 "$work/mine.der" | xxd -p | tr -d '\n')
+pem_line=$(sed -n 2p "$work/mine.key")
+holders=$(find "$store_a" -type f -print0 | while IFS= read -r -d '' f; do
+	if grep -qF -- "$pem_line" "$f" ||
+	   xxd -p "$f" | tr -d '\n' | grep -q -- "$der_tail" ||
+	   openssl pkey -in "$f" -outform DER 2>/dev/null | xxd -p |
+		tr -d '\n' | grep -q -- "$der_tail"; then
+		echo "$f"
+	fi
+done)
+check_eq "the private key's DER is 48 bytes and more" 96 "${#der_tail}"
+check_eq "no file under A's store holds the private key (PEM, PKCS#8)" \
+	"" "$holders"
+check_eq "A's trash has no .key file" "" \
+	"$(ls "$store_a/trash" | grep '\.key')"
 
 # --- conflicts: newer FILETIME wins; AD wins a tie ----------------------
 rid=0123456789ABCDEF0123456789ABCDEF01234567

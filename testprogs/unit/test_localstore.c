@@ -333,6 +333,54 @@ static void test_state_rejects_hostile(void **state)
 	}
 }
 
+/*
+ * A decrypted private key that a run removes is wiped and deleted, never
+ * moved to trash/ (issue 17, item 3): afterwards no file under the store
+ * holds its bytes, and the one inode it had was overwritten first.
+ */
+static void test_removed_key_is_wiped(void **state)
+{
+	struct fixture *f = *state;
+	const char *pem = "-----BEGIN PRIVATE KEY-----\n"
+		"MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7secret\n"
+		"-----END PRIVATE KEY-----\n";
+	struct stat st;
+	char buf[512];
+	int fd;
+	int rc;
+
+	assert_int_equal(cr_store_write_cert_file(f->store, "AB12.key",
+		(const uint8_t *)pem, strlen(pem), 0600, NULL), 0);
+	assert_int_equal(cr_store_write_cert_file(f->store, "AB12.crt",
+		(const uint8_t *)"pem", 3, 0644, NULL), 0);
+	/* a second name for the key's inode, to see what became of it */
+	assert_int_equal(link(path(f, "certs/AB12.key"), path(f, "inode")), 0);
+
+	assert_int_equal(cr_store_trash_cert_file(f->store, "AB12.key", NULL),
+			 0);
+	assert_int_equal(cr_store_trash_cert_file(f->store, "AB12.crt", NULL),
+			 0);
+	assert_int_equal(access(path(f, "certs/AB12.key"), F_OK), -1);
+	/* the certificate is in the trash; the key is not */
+	rc = system(talloc_asprintf(f, "test $(ls '%s' | wc -l) -eq 1 && "
+				    "ls '%s' | grep -q 'AB12.crt$'",
+				    path(f, "trash"), path(f, "trash")));
+	assert_int_equal(rc, 0);
+	rc = system(talloc_asprintf(f, "grep -rlq 'MIIEvQIBADANBgkqhkiG9w0B' "
+				    "'%s/trash' '%s/certs' '%s/roaming'",
+				    f->root, f->root, f->root));
+	assert_int_not_equal(rc, 0);
+	/* the key's bytes were overwritten before the name went */
+	assert_int_equal(stat(path(f, "inode"), &st), 0);
+	fd = open(path(f, "inode"), O_RDONLY);
+	assert_true(fd >= 0);
+	memset(buf, 0, sizeof(buf));
+	assert_true(read(fd, buf, sizeof(buf) - 1) >= 0);
+	close(fd);
+	assert_null(strstr(buf, "PRIVATE KEY"));
+	assert_int_equal(unlink(path(f, "inode")), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +396,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cert_files, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_removed_key_is_wiped,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_root_refusals, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_lock_is_exclusive, setup,

@@ -4,7 +4,10 @@
  * child that became the user has every uid and gid of the user, the
  * user's groups only, and cannot get root back; uid 0 is refused; a run
  * longer than the budget goes on in the background and is nobody's
- * zombie; the per-uid session counter never goes below zero.
+ * zombie; the per-uid session counter never goes below zero, only root
+ * can open it, a lock on it is waited for until a deadline only, and the
+ * supervisor decides as root whether the last session is gone; without
+ * close_range (kernels before 5.9) no descriptor leaks into the run.
  *
  * Dropping privileges needs root; as anyone else those tests are skipped.
  */
@@ -21,6 +24,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -34,6 +43,8 @@
 #include "test_util.h"
 
 #define NOBODY_UID 65534
+/* how long the session counter tests wait for a lock */
+#define WAIT 300000
 /* execve takes char *const[]; these strings are never written */
 #define UNCONST(s) ((char *)(uintptr_t)(s))
 
@@ -309,27 +320,299 @@ static void test_pam_privs_sessions(void **state)
 	unsigned n = 99;
 
 	assert_string_equal(path + strlen(rundir), "/1234.sessions");
-	assert_int_equal(pcr_sessions_read(path, &n), 0);
+	assert_int_equal(pcr_sessions_read(path, WAIT, &n), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(pcr_sessions_change(rundir, path, 1, &n, NULL,
+	assert_int_equal(pcr_sessions_change(rundir, path, 1, WAIT, &n, NULL,
 					     t->mem), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(pcr_sessions_change(rundir, path, 1, &n, NULL,
+	assert_int_equal(pcr_sessions_change(rundir, path, 1, WAIT, &n, NULL,
 					     t->mem), 0);
 	assert_int_equal(n, 2);
-	assert_int_equal(pcr_sessions_read(path, &n), 0);
+	assert_int_equal(pcr_sessions_read(path, WAIT, &n), 0);
 	assert_int_equal(n, 2);
-	assert_int_equal(pcr_sessions_change(rundir, path, -1, &n, NULL,
+	assert_int_equal(pcr_sessions_change(rundir, path, -1, WAIT, &n,
+					     NULL,
 					     t->mem), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(pcr_sessions_change(rundir, path, -1, &n, NULL,
+	assert_int_equal(pcr_sessions_change(rundir, path, -1, WAIT, &n,
+					     NULL,
 					     t->mem), 0);
 	assert_int_equal(n, 0);
 	/* a close without an open (a crash, a stack change) stays at 0 */
-	assert_int_equal(pcr_sessions_change(rundir, path, -1, &n, NULL,
+	assert_int_equal(pcr_sessions_change(rundir, path, -1, WAIT, &n,
+					     NULL,
 					     t->mem), 0);
 	assert_int_equal(n, 0);
 	assert_string_equal(slurp(t->mem, path), "0\n");
+}
+
+/* In a child as nobody: 0 when path cannot be opened at all. */
+static int cannot_open(const struct pcr_identity *id, const char *path)
+{
+	int fd;
+
+	if (pcr_become_user(id) != 0) {
+		return 1;
+	}
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		/* what an attacker would do next */
+		(void)flock(fd, LOCK_EX | LOCK_NB);
+		return 2;
+	}
+	return 0;
+}
+
+static void test_pam_privs_sessions_private(void **state)
+{
+	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	char *rundir = talloc_asprintf(t->mem, "%s/run", t->dir);
+	char *path = pcr_sessions_path(t->mem, rundir, 1234);
+	struct stat st;
+	int status = 0;
+	unsigned n = 99;
+	pid_t pid;
+	int fd;
+
+	if (!can_drop(t)) {
+		skip();
+	}
+	/* what an earlier version left: a 0755 folder and a 0644 file */
+	assert_int_equal(mkdir(rundir, 0755), 0);
+	fd = open(path, O_RDWR | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(fchmod(fd, 0644), 0);
+	close(fd);
+	assert_int_equal(pcr_sessions_change(rundir, path, 1, WAIT, &n, NULL,
+					     t->mem), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(stat(rundir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* a counter made from scratch is as private */
+	path = pcr_sessions_path(t->mem, rundir, 5678);
+	assert_int_equal(pcr_sessions_change(rundir, path, 1, WAIT, &n, NULL,
+					     t->mem), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	/* even with the folder opened up, nobody cannot open the file */
+	assert_int_equal(chmod(rundir, 0755), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		_exit(cannot_open(t->nobody, path));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* and the next change closes the folder again */
+	assert_int_equal(pcr_sessions_change(rundir, path, -1, WAIT, &n, NULL,
+					     t->mem), 0);
+	assert_int_equal(stat(rundir, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+}
+
+/* A child that holds an exclusive lock on path until killed. */
+static pid_t hold_lock(const char *path)
+{
+	int fds[2];
+	char c = 0;
+	pid_t pid;
+
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open(path, O_RDONLY);
+
+		if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+			_exit(1);
+		}
+		if (write(fds[1], "x", 1) != 1) {
+			_exit(1);
+		}
+		pause();
+		_exit(0);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	return pid;
+}
+
+static void test_pam_privs_sessions_deadline(void **state)
+{
+	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	char *rundir = talloc_asprintf(t->mem, "%s/run", t->dir);
+	char *path = pcr_sessions_path(t->mem, rundir, 1234);
+	char *err = NULL;
+	unsigned n = 99;
+	uint64_t t0;
+	pid_t holder;
+
+	assert_int_equal(pcr_sessions_change(rundir, path, 1, WAIT, &n, NULL,
+					     t->mem), 0);
+	holder = hold_lock(path);
+
+	t0 = mono_us();
+	assert_int_equal(pcr_sessions_change(rundir, path, 1, WAIT, &n, &err,
+					     t->mem), ETIMEDOUT);
+	assert_true(mono_us() - t0 >= WAIT);
+	assert_true(mono_us() - t0 < WAIT + 200000);
+	assert_int_equal(n, 0);
+	assert_non_null(err);
+	printf("# %s\n", err);
+	assert_non_null(strstr(err, path));
+
+	t0 = mono_us();
+	assert_int_equal(pcr_sessions_read(path, WAIT, &n), ETIMEDOUT);
+	assert_true(mono_us() - t0 < WAIT + 200000);
+
+	kill(holder, SIGKILL);
+	assert_int_equal(waitpid(holder, NULL, 0), holder);
+	assert_int_equal(pcr_sessions_read(path, WAIT, &n), 0);
+	assert_int_equal(n, 1);
+}
+
+static const char *forgot_path;
+
+/* forget_fn of the supervisor: note who ran it, for what */
+static int note_forget(const char *sid)
+{
+	FILE *f = fopen(forgot_path, "w");
+
+	if (f == NULL) {
+		return 1;
+	}
+	fprintf(f, "%u %s\n", (unsigned)getuid(), sid);
+	fclose(f);
+	return 0;
+}
+
+static void test_pam_privs_spawn_forgets(void **state)
+{
+	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	char *argv[] = { UNCONST("/bin/true"), NULL };
+	char *envp[] = { NULL };
+	char *rundir = talloc_asprintf(t->mem, "%s/run", t->dir);
+	char *path = pcr_sessions_path(t->mem, rundir, NOBODY_UID);
+	struct pcr_spawn sp = {
+		.id = t->nobody, .path = "/bin/true", .argv = argv,
+		.envp = envp, .budget_us = 5000000, .forget_sid = "S-1-5-21-1",
+		.counter_path = path, .forget_fn = note_forget,
+	};
+	enum pcr_spawn_outcome out;
+	char *got = NULL;
+	int status = -1;
+	unsigned n = 0;
+	int i;
+
+	if (!can_drop(t)) {
+		skip();
+	}
+	forgot_path = talloc_asprintf(t->mem, "%s/forgot", t->dir);
+	/* a session is still open: nothing is forgotten */
+	assert_int_equal(pcr_sessions_change(rundir, path, 1, WAIT, &n, NULL,
+					     t->mem), 0);
+	assert_int_equal(pcr_spawn_run(&sp, &out, &status, NULL, t->mem), 0);
+	assert_int_equal(out, PCR_SPAWN_FINISHED);
+	usleep(300000);
+	assert_null(slurp(t->mem, forgot_path));
+	/* the last one closed: the supervisor (root) reads the counter only
+	 * root can open, and forgets as the user */
+	assert_int_equal(pcr_sessions_change(rundir, path, -1, WAIT, &n, NULL,
+					     t->mem), 0);
+	assert_int_equal(pcr_spawn_run(&sp, &out, &status, NULL, t->mem), 0);
+	assert_int_equal(out, PCR_SPAWN_FINISHED);
+	for (i = 0; i < 30 && got == NULL; i++) {
+		usleep(100000);
+		got = slurp(t->mem, forgot_path);
+	}
+	assert_non_null(got);
+	assert_string_equal(got, "65534 S-1-5-21-1\n");
+}
+
+/*
+ * A kernel before 5.9 has no close_range: in a child, make it fail with
+ * ENOSYS (seccomp), leave a descriptor open without O_CLOEXEC, and start
+ * a run that lists its descriptors into out.  0 when the run was started.
+ */
+static int spawn_without_close_range(const struct pcr_identity *id,
+				     const char *out)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_close_range, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(filter) / sizeof(filter[0]),
+		.filter = filter,
+	};
+	/* lists its descriptors (not the one listdir had open) into out */
+	const char *lister = "import os, sys\n"
+		"fds = []\n"
+		"for f in os.listdir('/proc/self/fd'):\n"
+		"    try:\n"
+		"        os.readlink('/proc/self/fd/' + f)\n"
+		"        fds.append(int(f))\n"
+		"    except OSError:\n"
+		"        pass\n"
+		"open(sys.argv[1], 'w').write(' '.join(map(str, sorted(fds))))\n";
+	char *argv[] = { UNCONST("/usr/bin/python3"), UNCONST("-I"),
+			 UNCONST("-S"), UNCONST("-c"), UNCONST(lister),
+			 UNCONST(out), NULL };
+	char *envp[] = { NULL };
+	struct pcr_spawn sp = {
+		.id = id, .path = "/usr/bin/python3", .argv = argv,
+		.envp = envp, .budget_us = 5000000,
+	};
+	enum pcr_spawn_outcome outcome;
+	int status = -1;
+	int leak;
+
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+		return 1;
+	}
+	if (close_range(100, 200, 0) == 0 || errno != ENOSYS) {
+		return 2;
+	}
+	leak = open("/dev/null", O_RDONLY);
+	if (leak < 0 || dup2(leak, 40) != 40) {
+		return 3;
+	}
+	if (pcr_spawn_run(&sp, &outcome, &status, NULL, NULL) != 0) {
+		return 4;
+	}
+	return (outcome == PCR_SPAWN_FINISHED && status == 0) ? 0 : 5;
+}
+
+static void test_pam_privs_spawn_no_close_range(void **state)
+{
+	struct test_ctx *t = talloc_get_type_abort(*state, struct test_ctx);
+	char *out = talloc_asprintf(t->mem, "%s/fds", t->dir);
+	char *got = NULL;
+	int status = 0;
+	pid_t pid;
+
+	if (!can_drop(t)) {
+		skip();
+	}
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		_exit(spawn_without_close_range(t->nobody, out));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	got = slurp(t->mem, out);
+	assert_non_null(got);
+	printf("# descriptors of the run: %s\n", got);
+	assert_string_equal(got, "0 1 2");
 }
 
 int main(void)
@@ -347,6 +630,14 @@ int main(void)
 			test_pam_privs_spawn_missing_program, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pam_privs_sessions,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_pam_privs_sessions_private, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_pam_privs_sessions_deadline, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_pam_privs_spawn_forgets, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_pam_privs_spawn_no_close_range, setup, teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_STDOUT);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <gnutls/crypto.h>
 #include <keyutils.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,6 +19,10 @@
 
 #define PREKEY_RECORD_LEN (1 + CR_DPAPI_PREKEY_LEN)
 #define MAX_PREKEYS 8
+/* A cached master key: [MK_TAG][SHA-256 of its master key file][key] */
+#define MK_TAG 0x4d
+#define MK_BIND_LEN 32
+#define MK_HEAD_LEN (1 + MK_BIND_LEN)
 
 /* The owner may do everything, nobody else anything (possessor too:
  * keys are found by description, not through a session keyring). */
@@ -253,16 +258,27 @@ done:
 	return ret;
 }
 
+/* SHA-256 of the master key file: what a cached key is bound to. */
+static int mkf_binding(const uint8_t *mkf, size_t mkf_len,
+		       uint8_t out[MK_BIND_LEN])
+{
+	int rc = gnutls_hash_fast(GNUTLS_DIG_SHA256, mkf, mkf_len, out);
+
+	return (rc == 0) ? 0 : EIO;
+}
+
 int cr_keyring_put_masterkey(const char *sid, const char *guid,
+			     const uint8_t *mkf, size_t mkf_len,
 			     const uint8_t *mk, size_t len, unsigned timeout,
 			     char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
+	uint8_t *buf = NULL;
 	char *desc = NULL;
 	int ret;
 
 	if (!sid_is_plausible(sid) || guid == NULL || strlen(guid) != 36 ||
-	    len == 0 || len > 128) {
+	    mkf == NULL || mkf_len == 0 || len == 0 || len > 128) {
 		cr_seterr(errmsg, "refusing to cache a master key of "
 			  "%zu bytes for '%s'", len,
 			  sid != NULL ? sid : "(null)");
@@ -270,30 +286,73 @@ int cr_keyring_put_masterkey(const char *sid, const char *guid,
 		goto done;
 	}
 	desc = masterkey_desc(frame, sid, guid);
-	if (desc == NULL) {
+	buf = talloc_size(frame, MK_HEAD_LEN + len);
+	if (desc == NULL || buf == NULL) {
 		ret = ENOMEM;
 		goto done;
 	}
-	ret = put_key(desc, mk, len, timeout, errmsg, NULL);
+	credroam_keep_secret(buf);
+	buf[0] = MK_TAG;
+	ret = mkf_binding(mkf, mkf_len, buf + 1);
+	if (ret != 0) {
+		cr_seterr(errmsg, "cannot hash master key file %s",
+			  guid);
+		goto done;
+	}
+	memcpy(buf + MK_HEAD_LEN, mk, len);
+	ret = put_key(desc, buf, MK_HEAD_LEN + len, timeout, errmsg, NULL);
 done:
 	TALLOC_FREE(frame);
 	return ret;
 }
 
 int cr_keyring_get_masterkey(TALLOC_CTX *mem_ctx, const char *sid,
-			     const char *guid, uint8_t **mk, size_t *len,
+			     const char *guid, const uint8_t *mkf,
+			     size_t mkf_len, uint8_t **pmk, size_t *plen,
 			     char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
+	uint8_t want[MK_BIND_LEN];
+	uint8_t *buf = NULL;
+	uint8_t *mk = NULL;
 	char *desc = NULL;
+	size_t len = 0;
 	int ret;
 
+	*pmk = NULL;
+	*plen = 0;
 	desc = masterkey_desc(frame, sid, guid);
 	if (desc == NULL) {
 		ret = ENOMEM;
 		goto done;
 	}
-	ret = get_key(mem_ctx, desc, mk, len, errmsg);
+	ret = get_key(frame, desc, &buf, &len, errmsg);
+	if (ret != 0) {
+		goto done;
+	}
+	ret = mkf_binding(mkf, mkf_len, want);
+	if (ret != 0) {
+		cr_seterr(errmsg, "cannot hash master key file %s",
+			  guid);
+		goto done;
+	}
+	if (len <= MK_HEAD_LEN || len > MK_HEAD_LEN + 128 ||
+	    buf[0] != MK_TAG ||
+	    gnutls_memcmp(buf + 1, want, MK_BIND_LEN) != 0) {
+		/* not cached by us for this file: never trust it */
+		cr_seterr(errmsg, "key '%s' was not cached for this "
+			  "master key file (%zu bytes): ignored", desc, len);
+		ret = EKEYREJECTED;
+		goto done;
+	}
+	mk = credroam_secret_dup(mem_ctx, buf + MK_HEAD_LEN,
+				 len - MK_HEAD_LEN);
+	if (mk == NULL) {
+		ret = ENOMEM;
+		goto done;
+	}
+	*pmk = mk;
+	*plen = len - MK_HEAD_LEN;
 done:
 	TALLOC_FREE(frame);
 	return ret;
@@ -310,6 +369,7 @@ static int forget_one(key_serial_t parent, key_serial_t key, char *desc,
 {
 	struct forget_ctx *fc = data;
 	const char *name = NULL;
+	long rc;
 	bool ours;
 
 	(void)desc_len;
@@ -321,7 +381,20 @@ static int forget_one(key_serial_t parent, key_serial_t key, char *desc,
 	name++;
 	ours = strcmp(name, fc->prefix_pre) == 0 ||
 	       strncmp(name, fc->prefix_mk, strlen(fc->prefix_mk)) == 0;
-	if (ours && keyctl_unlink(key, parent) == 0) {
+	if (!ours) {
+		return 0;
+	}
+	/*
+	 * Kill the key itself, not our link to it: a copy linked into
+	 * another keyring dies too.  invalidate (Linux 3.5) frees it;
+	 * revoke makes it unreadable where invalidate is missing.
+	 */
+	rc = keyctl_invalidate(key);
+	if (rc != 0) {
+		rc = keyctl_revoke(key);
+	}
+	(void)keyctl_unlink(key, parent);
+	if (rc == 0) {
 		fc->removed++;
 	}
 	return 0;

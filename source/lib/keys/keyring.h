@@ -11,7 +11,11 @@
  * Descriptions carry the user's SID so that a uid reused by another
  * account never sees them:
  *   credroam:prekeys:<SID>          records of [kind:1][pre-key:20]
- *   credroam:mk:<SID>:<GUID>        the 64-byte master key
+ *   credroam:mk:<SID>:<GUID>        ['M'][SHA-256 of the master key
+ *                                   file][the 64-byte master key]
+ * A cached master key is bound to the file it was unlocked from: it is
+ * used for that exact file only (not for another file under the same
+ * GUID, nor when planted without the binding).
  */
 #ifndef CREDROAM_KEYRING_H
 #define CREDROAM_KEYRING_H
@@ -48,20 +52,31 @@ int cr_keyring_get_prekeys(TALLOC_CTX *mem_ctx, const char *sid,
 			   struct cr_prekey **prekeys, size_t *count,
 			   char **errmsg);
 
-/* guid as "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (any case). */
+/*
+ * guid as "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (any case); mkf: the
+ * master key file mk was unlocked from (its bytes).
+ */
 int cr_keyring_put_masterkey(const char *sid, const char *guid,
+			     const uint8_t *mkf, size_t mkf_len,
 			     const uint8_t *mk, size_t len, unsigned timeout,
 			     char **errmsg);
 
-/* ENOENT when not cached.  Result marked secret. */
+/*
+ * The master key cached for exactly this master key file: ENOENT when not
+ * cached, EKEYREJECTED when the entry was cached for other bytes or
+ * without the binding (then unlock the file instead).  Result marked
+ * secret.
+ */
 int cr_keyring_get_masterkey(TALLOC_CTX *mem_ctx, const char *sid,
-			     const char *guid, uint8_t **mk, size_t *len,
+			     const char *guid, const uint8_t *mkf,
+			     size_t mkf_len, uint8_t **mk, size_t *len,
 			     char **errmsg);
 
 /*
- * Unlink every credroam key of sid from the user keyring (logoff of the
- * last session, `credroam purge`).  Returns the number removed in *count
- * (may be NULL).
+ * Invalidate (or, on kernels without it, revoke) every credroam key of
+ * sid found in the user keyring, so that a copy linked anywhere else dies
+ * too (logoff of the last session, `credroam purge`).  Returns the number
+ * removed in *count (may be NULL).
  */
 int cr_keyring_forget(const char *sid, size_t *count, char **errmsg);
 

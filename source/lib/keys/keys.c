@@ -118,8 +118,9 @@ const uint8_t *cr_keys_find(const struct cr_keys *keys, const char *guid,
 }
 
 /* Take ownership of mk (secret) and remember it under guid. */
+/* mkf (the file mk was unlocked from): also cache it in the keyring. */
 static int remember(struct cr_keys *keys, const char *guid, uint8_t *mk,
-		    size_t len, bool to_keyring)
+		    size_t len, const uint8_t *mkf, size_t mkf_len)
 {
 	struct cr_keys_mk *mks = NULL;
 	size_t i;
@@ -143,9 +144,9 @@ static int remember(struct cr_keys *keys, const char *guid, uint8_t *mk,
 	mks[keys->num_mks].mk = talloc_steal(mks, mk);
 	mks[keys->num_mks].len = len;
 	keys->num_mks++;
-	if (to_keyring && keys->use_keyring) {
-		cr_keyring_put_masterkey(keys->sid, guid, mk, len,
-					 CR_KEYRING_TIMEOUT, NULL);
+	if (mkf != NULL && keys->use_keyring) {
+		cr_keyring_put_masterkey(keys->sid, guid, mkf, mkf_len, mk,
+					 len, CR_KEYRING_TIMEOUT, NULL);
 	}
 	return 0;
 }
@@ -208,13 +209,6 @@ int cr_keys_unlock(struct cr_keys *keys, const char *guid,
 		ret = 0;
 		goto found;
 	}
-	if (keys->use_keyring &&
-	    cr_keyring_get_masterkey(frame, keys->sid, guid, &mk, &len,
-				     NULL) == 0) {
-		via = "keyring";
-		ret = remember(keys, guid, mk, len, false);
-		goto remembered;
-	}
 	ret = cr_mkf_parse(frame, mkf_data, mkf_len, guid, &mkf, errmsg);
 	if (ret != 0) {
 		goto done;
@@ -224,6 +218,14 @@ int cr_keys_unlock(struct cr_keys *keys, const char *guid,
 			  "key %s", guid, mkf->guid);
 		ret = EINVAL;
 		goto done;
+	}
+	/* cached only for exactly this file (keyring.h) */
+	if (keys->use_keyring &&
+	    cr_keyring_get_masterkey(frame, keys->sid, guid, mkf_data,
+				     mkf_len, &mk, &len, NULL) == 0) {
+		via = "keyring";
+		ret = remember(keys, guid, mk, len, NULL, 0);
+		goto remembered;
 	}
 	ret = unlock_with_prekeys(frame, keys, mkf, &mk);
 	if (ret == 0) {
@@ -243,7 +245,7 @@ int cr_keys_unlock(struct cr_keys *keys, const char *guid,
 		ret = EACCES;
 		goto done;
 	}
-	ret = remember(keys, guid, mk, len, true);
+	ret = remember(keys, guid, mk, len, mkf_data, mkf_len);
 remembered:
 	if (ret != 0) {
 		goto done;
@@ -337,7 +339,8 @@ int cr_keys_create(TALLOC_CTX *mem_ctx, struct cr_keys *keys,
 		ret = EINVAL;
 		goto done;
 	}
-	ret = remember(keys, mkf->guid, mk, talloc_get_size(mk), true);
+	ret = remember(keys, mkf->guid, mk, talloc_get_size(mk), out,
+		       out_len);
 	if (ret != 0) {
 		goto done;
 	}

@@ -527,11 +527,90 @@ bool cr_store_cert_file_exists(struct cr_store *store, const char *name)
 	       S_ISREG(st.st_mode);
 }
 
+/* A decrypted private key: what must never linger in trash/. */
+static bool is_private_key(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 4 && strcmp(name + n - 4, ".key") == 0;
+}
+
+/*
+ * Overwrite name (in certs/) with zeros, then delete it.  The bytes go
+ * before the name, so that no other link to the inode keeps them.
+ */
+static int wipe_cert_file(struct cr_store *store, const char *name,
+			  char **errmsg)
+{
+	uint8_t zeros[4096] = { 0 };
+	struct stat st;
+	off_t done = 0;
+	int fd = -1;
+	int ret;
+
+	fd = openat(store->certs_fd, name,
+		    O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		ret = errno;
+		if (ret != ENOENT) {
+			cr_seterr(errmsg, "cannot open 'certs/%s' to "
+				  "wipe it: %s", name, strerror(ret));
+		}
+		return ret;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		cr_seterr(errmsg, "'certs/%s' is not a regular file",
+			  name);
+		ret = EINVAL;
+		goto done;
+	}
+	while (done < st.st_size) {
+		size_t want = sizeof(zeros);
+		ssize_t n;
+
+		if ((off_t)want > st.st_size - done) {
+			want = (size_t)(st.st_size - done);
+		}
+		n = pwrite(fd, zeros, want, done);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			ret = (n < 0) ? errno : EIO;
+			cr_seterr(errmsg, "cannot wipe 'certs/%s': %s",
+				  name, strerror(ret));
+			goto done;
+		}
+		done += n;
+	}
+	if (fsync(fd) != 0 || ftruncate(fd, 0) != 0) {
+		ret = errno;
+		cr_seterr(errmsg, "cannot wipe 'certs/%s': %s", name,
+			  strerror(ret));
+		goto done;
+	}
+	if (unlinkat(store->certs_fd, name, 0) != 0) {
+		ret = errno;
+		cr_seterr(errmsg, "cannot delete 'certs/%s': %s", name,
+			  strerror(ret));
+		goto done;
+	}
+	fsync(store->certs_fd);
+	ret = 0;
+done:
+	close(fd);
+	return ret;
+}
+
 int cr_store_trash_cert_file(struct cr_store *store, const char *name,
 			     char **errmsg)
 {
 	if (!plain_name(name)) {
 		return refuse_name(store, name, errmsg);
+	}
+	if (is_private_key(name)) {
+		/* never trashed: the DPAPI-protected token is the copy */
+		return wipe_cert_file(store, name, errmsg);
 	}
 	return trash_at(store, store->certs_fd, "certs", name, errmsg);
 }

@@ -5,14 +5,16 @@
  *
  *   roaming/<TypeName>/<identifier>   every roamed token, byte-exact
  *   certs/<THUMBPRINT>.crt|.key|.p12  what people and programs use
- *   trash/                            whatever a run removed
+ *   trash/                            whatever a run removed, but
+ *                                     decrypted keys (wiped, deleted)
  *   state, state.old                  the last-synced view (state.c)
  *
  * Every access goes through a directory descriptor with *at() calls and
  * O_NOFOLLOW, so a symlink planted inside the store is never followed and
  * nothing outside it is ever touched.  Every write is atomic (temporary
- * file, fsync, rename, fsync of the directory); nothing is deleted: a
- * removal is a rename into trash/.
+ * file, fsync, rename, fsync of the directory); a removal is a rename
+ * into trash/, except for a decrypted private key: that is overwritten
+ * and deleted, since its DPAPI-protected token is the copy that counts.
  */
 #ifndef CREDROAM_LOCALSTORE_H
 #define CREDROAM_LOCALSTORE_H
@@ -105,6 +107,11 @@ int cr_store_read_cert_file(TALLOC_CTX *mem_ctx, struct cr_store *store,
 int cr_store_protect_cert_file(struct cr_store *store, const char *name,
 			       char **errmsg);
 bool cr_store_cert_file_exists(struct cr_store *store, const char *name);
+/*
+ * Remove a file of certs/: to trash/, except a decrypted private key
+ * ("X.key"), which is overwritten with zeros and deleted (its roamed,
+ * DPAPI-protected token is what remains).
+ */
 int cr_store_trash_cert_file(struct cr_store *store, const char *name,
 			     char **errmsg);
 int cr_store_rename_cert_file(struct cr_store *store, const char *from,
