@@ -169,7 +169,7 @@ static int check_dn_part(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 			 struct ldb_dn *owner, const char *owner_str,
 			 const char *dn_str, char **errmsg)
 {
-	TALLOC_CTX *frame = talloc_stackframe();
+	TALLOC_CTX *frame = NULL;
 	struct ldb_dn *dn = NULL;
 	bool ok;
 	int ret = 0;
@@ -179,15 +179,16 @@ static int check_dn_part(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 	 * another object than the text we compare.
 	 */
 	if (dn_str[0] == '<') {
-		ret = EINVAL;
 		cr_seterr(mem_ctx, errmsg, "DN part '%.*s' has <GUID=...> or "
 			  "<SID=...> components; only a plain DN is accepted",
 			  CR_GUARD_SHOW_DN, dn_str);
-		goto done;
+		return EINVAL;
 	}
+	/* the usual case, at the cost of a compare */
 	if (owner_str != NULL && strcmp(dn_str, owner_str) == 0) {
-		goto done;
+		return 0;
 	}
+	frame = talloc_stackframe();
 	dn = ldb_dn_new(frame, ldb, dn_str);
 	if (dn == NULL) {
 		ret = ENOMEM;
@@ -222,7 +223,8 @@ done:
 
 /*
  * cr_guard_check_value(), also handing back the token's bytes (on
- * mem_ctx) so that the review decodes each value once.
+ * mem_ctx) so that the review decodes each value once; the identity only
+ * when _identity is not NULL.
  */
 static int check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 		       const struct cr_guard_limits *limits,
@@ -243,7 +245,9 @@ static int check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 
 	*_bin = NULL;
 	*_bin_len = 0;
-	*_identity = NULL;
+	if (_identity != NULL) {
+		*_identity = NULL;
+	}
 	if (value->length / 2 > limits->max_token_size +
 	    CR_GUARD_VALUE_OVERHEAD) {
 		ret = EINVAL;
@@ -289,15 +293,17 @@ static int check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 			  cr_guard_attr_name(attr));
 		goto done;
 	}
-	identity = cr_token_identity(frame, token);
-	if (identity == NULL) {
-		ret = ENOMEM;
-		cr_seterr(mem_ctx, errmsg, "out of memory");
-		goto done;
+	if (_identity != NULL) {
+		identity = cr_token_identity(frame, token);
+		if (identity == NULL) {
+			ret = ENOMEM;
+			cr_seterr(mem_ctx, errmsg, "out of memory");
+			goto done;
+		}
+		*_identity = talloc_move(mem_ctx, &identity);
 	}
 	*_bin = talloc_move(mem_ctx, &bin);
 	*_bin_len = bin_len;
-	*_identity = talloc_move(mem_ctx, &identity);
 done:
 	TALLOC_FREE(frame);
 	return ret;
@@ -329,7 +335,6 @@ struct guard_ref {
 	const uint8_t *key;
 	size_t key_len;
 	bool raw;
-	const char *identity;	/* known already (a checked value), or NULL */
 	size_t node;		/* its distinct value in the model */
 };
 
@@ -393,7 +398,10 @@ static int ref_from_value(TALLOC_CTX *mem_ctx, const struct ldb_val *v,
 	return 0;
 }
 
-/* The identity a report shows: decoded only for reported values. */
+/*
+ * The identity a report shows: decoded again, only for the few values a
+ * report names.
+ */
 static int ref_identity(TALLOC_CTX *mem_ctx, const struct guard_ref *ref,
 			const char **_identity)
 {
@@ -401,10 +409,6 @@ static int ref_identity(TALLOC_CTX *mem_ctx, const struct guard_ref *ref,
 	struct cr_token *token = NULL;
 	int ret;
 
-	if (ref->identity != NULL) {
-		*_identity = ref->identity;
-		return 0;
-	}
 	if (ref->raw) {
 		*_identity = "(not a DN-Binary value)";
 		return 0;
@@ -556,39 +560,31 @@ static void model_apply(struct guard_model *m, const struct ldb_message *msg,
 	}
 }
 
-/* What went in and out, once all elements are applied. */
+/*
+ * What went in and out, once all elements are applied: every value
+ * counted, the first CR_GUARD_REVIEW_IDS of each list named.
+ */
 static int model_report(TALLOC_CTX *mem_ctx, struct guard_model *m,
 			struct cr_guard_review *r)
 {
-	size_t num_added = 0;
-	size_t num_removed = 0;
 	size_t i, c;
 	int ret = 0;
 
-	for (i = 0; i < m->num_nodes; i++) {
-		struct guard_node *n = &m->nodes[i];
-		size_t present = *node_present(m, n);
-
-		if (present < n->stored) {
-			num_removed += n->stored - present;
-		} else {
-			num_added += present - n->stored;
+	if (r->added == NULL) {
+		r->added = talloc_zero_array(mem_ctx, const char *,
+					     CR_GUARD_REVIEW_IDS);
+		r->removed = talloc_zero_array(mem_ctx, const char *,
+					       CR_GUARD_REVIEW_IDS);
+		if (r->added == NULL || r->removed == NULL) {
+			return ENOMEM;
 		}
-	}
-	r->added = talloc_realloc(mem_ctx, r->added, const char *,
-				  r->num_added + num_added);
-	r->removed = talloc_realloc(mem_ctx, r->removed, const char *,
-				    r->num_removed + num_removed);
-	if ((r->added == NULL && r->num_added + num_added > 0) ||
-	    (r->removed == NULL && r->num_removed + num_removed > 0)) {
-		return ENOMEM;
 	}
 	/* in the order the review met them: stored first, then the change */
 	for (i = 0; i < m->num_refs && ret == 0; i++) {
 		struct guard_node *n = &m->nodes[m->refs[i].node];
 		size_t present = *node_present(m, n);
 		const char *identity = NULL;
-		const char ***list = &r->added;
+		const char **list = r->added;
 		size_t *num = &r->num_added;
 		size_t copies;
 
@@ -596,18 +592,24 @@ static int model_report(TALLOC_CTX *mem_ctx, struct guard_model *m,
 			continue;
 		}
 		if (present < n->stored) {
-			list = &r->removed;
+			list = r->removed;
 			num = &r->num_removed;
 			copies = n->stored - present;
 		} else {
 			copies = present - n->stored;
 		}
+		if (*num >= CR_GUARD_REVIEW_IDS) {
+			*num += copies;
+			continue;
+		}
 		ret = ref_identity(mem_ctx, &m->refs[i], &identity);
 		for (c = 0; c < copies && ret == 0; c++) {
-			(*list)[*num] = talloc_strdup(*list, identity);
-			if ((*list)[*num] == NULL) {
-				ret = ENOMEM;
-				break;
+			if (*num < CR_GUARD_REVIEW_IDS) {
+				list[*num] = talloc_strdup(list, identity);
+				if (list[*num] == NULL) {
+					ret = ENOMEM;
+					break;
+				}
 			}
 			(*num)++;
 		}
@@ -702,7 +704,6 @@ static int models_build(TALLOC_CTX *mem_ctx, TALLOC_CTX *err_ctx,
 		for (j = 0; j < el->num_values; j++) {
 			struct guard_ref *ref = &m->refs[m->num_refs];
 			uint8_t *bin = NULL;
-			char *identity = NULL;
 			char *why = NULL;
 
 			if (op == LDB_FLAG_MOD_DELETE) {
@@ -716,7 +717,7 @@ static int models_build(TALLOC_CTX *mem_ctx, TALLOC_CTX *err_ctx,
 			}
 			ret = check_value(mem_ctx, ldb, limits, attr, owner,
 					  owner_str, &el->values[j], &bin,
-					  &ref->key_len, &identity, &why);
+					  &ref->key_len, NULL, &why);
 			if (ret == ENOMEM) {
 				goto nomem;
 			}
@@ -726,7 +727,6 @@ static int models_build(TALLOC_CTX *mem_ctx, TALLOC_CTX *err_ctx,
 				return ret;
 			}
 			ref->key = bin;
-			ref->identity = identity;
 			m->num_refs++;
 		}
 	}

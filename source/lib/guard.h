@@ -120,11 +120,17 @@ int cr_guard_plan(const struct ldb_message *msg, bool is_add,
 		  bool permissive, struct cr_guard_needs *needs);
 bool cr_guard_needs_any(const struct cr_guard_needs *needs);
 
+/* how many token identities a review names in each list */
+#define CR_GUARD_REVIEW_IDS 16
+
 /* The result of a review that accepted the change. */
 struct cr_guard_review {
 	bool guarded;		/* touches a token attribute */
 	bool sets_timestamp;	/* names msPKIRoamingTimeStamp itself */
-	/* "7\3B83BF..." of each token added / removed, both attributes */
+	/*
+	 * Tokens added / removed, both attributes: how many, and the
+	 * identity ("7\3B83BF...") of the first CR_GUARD_REVIEW_IDS.
+	 */
 	const char **added;
 	size_t num_added;
 	const char **removed;

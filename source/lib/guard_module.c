@@ -29,8 +29,8 @@
 #include "encoding.h"
 #include "token.h"
 
-/* how many token identities one log line lists */
-#define GUARD_LOG_IDS 16
+/* how many token identities one log line lists (all a review names) */
+#define GUARD_LOG_IDS CR_GUARD_REVIEW_IDS
 
 struct guard_private {
 	struct cr_guard_limits limits;
