@@ -9,9 +9,10 @@
 #   bound      bob's object: per token attribute a replace of 4000
 #              valid tokens and a delete of 4000 values (the most the
 #              count bound lets through; the caller may not write)
-#   refused    alice's own object, bound plus an element the DC's acl
-#              refuses: the unguarded DC answers at once, the guard
-#              reviews every value first
+#   refused    alice's own object, bound plus an adminCount element:
+#              the unguarded DC answers at once (the short deletes are
+#              not DN-Binary: invalidDNSyntax), the guard, which only
+#              compares deleted values, reviews every token first
 #   refused-full  the same once alice's object holds 2 x 4000 tokens
 #              (the guard also reads them)
 # Each shape ROUNDS times each way, sides alternating; the median of the
