@@ -32,6 +32,11 @@ tmp=$(mktemp)
 	CLIENT_TS=1 selftest/with-domain --guarded "$TOP/bench/bench_guard.sh" 2>&1
 	echo '```'
 	echo
+	echo "## Hostile floods of the token attributes (bench/bench_guard_flood.sh, in a test domain)"
+	echo '```'
+	selftest/with-domain --guarded "$TOP/bench/bench_guard_flood.sh" 2>&1
+	echo '```'
+	echo
 	echo "## Logon with pam_credroam (bench/bench_pam.sh, in a test domain)"
 	echo '```'
 	selftest/with-domain "$TOP/bench/bench_pam.sh" 2>&1

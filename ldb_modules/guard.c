@@ -78,28 +78,122 @@ const char *cr_guard_attr_name(enum cr_guard_attr attr)
 	return "";
 }
 
+/* [0] credentials, [1] master keys; -1 for any other attribute */
+static int attr_slot(enum cr_guard_attr attr)
+{
+	if (attr == CR_GUARD_ATTR_CREDENTIALS) {
+		return 0;
+	}
+	if (attr == CR_GUARD_ATTR_MASTER_KEYS) {
+		return 1;
+	}
+	return -1;
+}
+
+static enum cr_guard_attr slot_attr(int k)
+{
+	return k == 0 ? CR_GUARD_ATTR_CREDENTIALS : CR_GUARD_ATTR_MASTER_KEYS;
+}
+
+/* An element's operation: an add of a new object adds every value. */
+static unsigned element_op(const struct ldb_message_element *el, bool is_add)
+{
+	return is_add ? LDB_FLAG_MOD_ADD : LDB_FLAG_MOD_TYPE(el->flags);
+}
+
+int cr_guard_bound(TALLOC_CTX *mem_ctx, const struct cr_guard_limits *limits,
+		   const struct ldb_message *msg, bool is_add,
+		   struct cr_guard_size *size, char **errmsg)
+{
+	size_t written[2] = { 0, 0 };
+	size_t deleted[2] = { 0, 0 };
+	unsigned i, j;
+	int k;
+
+	memset(size, 0, sizeof(*size));
+	/* one step per element first: the counts need no value */
+	for (i = 0; i < msg->num_elements; i++) {
+		const struct ldb_message_element *el = &msg->elements[i];
+
+		k = attr_slot(cr_guard_classify(el->name));
+		if (k < 0) {
+			continue;
+		}
+		if (element_op(el, is_add) == LDB_FLAG_MOD_DELETE) {
+			deleted[k] += el->num_values;
+		} else {
+			written[k] += el->num_values;
+		}
+		size->values += el->num_values;
+	}
+	for (k = 0; k < 2; k++) {
+		const char *name = cr_guard_attr_name(slot_attr(k));
+
+		if (written[k] > limits->max_tokens) {
+			cr_seterr(errmsg, "%s: the change names %zu "
+				  "values to add or replace, more than the "
+				  "limit of %zu (credroam:max tokens)", name,
+				  written[k], limits->max_tokens);
+			return EINVAL;
+		}
+		if (deleted[k] > limits->max_tokens) {
+			cr_seterr(errmsg, "%s: the change names %zu "
+				  "values to delete, more than the limit of "
+				  "%zu (credroam:max tokens)", name,
+				  deleted[k], limits->max_tokens);
+			return EINVAL;
+		}
+	}
+	for (i = 0; i < msg->num_elements; i++) {
+		const struct ldb_message_element *el = &msg->elements[i];
+
+		if (attr_slot(cr_guard_classify(el->name)) < 0) {
+			continue;
+		}
+		for (j = 0; j < el->num_values; j++) {
+			size->bytes += el->values[j].length;
+		}
+	}
+	return 0;
+}
+
+bool cr_guard_size_is_small(const struct cr_guard_size *size)
+{
+	return size->values <= CR_GUARD_SMALL_VALUES &&
+	       size->bytes <= CR_GUARD_SMALL_BYTES;
+}
+
 /*
- * The rules of one value are format/advalue.h's, as for the roaming run
- * and the tools: the DN part is compared with cr_dn_equal() against the
- * owner's linearized DN, not with ldb_dn_compare(), so the DC refuses
- * exactly what a client leaves alone.
+ * cr_guard_check_value(), also handing back the token's bytes (on
+ * mem_ctx) so that the review decodes each value once; the identity only
+ * when _identity is not NULL.  The rules of one value are
+ * format/advalue.h's, as for the roaming run and the tools: the DN part is
+ * compared with cr_dn_equal() against the owner's linearized DN
+ * (owner_str, or the owner's when NULL), so the DC refuses exactly what a
+ * client leaves alone.
  */
-int cr_guard_check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
-			 const struct cr_guard_limits *limits,
-			 enum cr_guard_attr attr, struct ldb_dn *owner,
-			 const struct ldb_val *value, char **_identity,
-			 char **errmsg)
+static int check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
+		       const struct cr_guard_limits *limits,
+		       enum cr_guard_attr attr, struct ldb_dn *owner,
+		       const char *owner_str, const struct ldb_val *value,
+		       uint8_t **_bin, size_t *_bin_len, char **_identity,
+		       char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
 	struct cr_ad_value_rules rules = {
 		.attribute = cr_guard_attr_name(attr),
-		.owner_dn = ldb_dn_get_linearized(owner),
+		.owner_dn = owner_str,
 		.max_token_size = limits->max_token_size,
 	};
 	struct cr_ad_value *v = NULL;
+	char *identity = NULL;
 	int ret;
 
-	*_identity = NULL;
+	*_bin = NULL;
+	*_bin_len = 0;
+	if (_identity != NULL) {
+		*_identity = NULL;
+	}
 	/* before any work that grows with the value */
 	if (value->length / 2 > limits->max_token_size +
 	    CR_GUARD_VALUE_OVERHEAD) {
@@ -108,6 +202,9 @@ int cr_guard_check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 			  "for a token of at most %zu bytes",
 			  value->length, limits->max_token_size);
 		goto done;
+	}
+	if (rules.owner_dn == NULL) {
+		rules.owner_dn = ldb_dn_get_linearized(owner);
 	}
 	if (rules.owner_dn == NULL) {
 		ret = ENOMEM;
@@ -122,272 +219,452 @@ int cr_guard_check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 	if (ret != 0) {
 		goto done;
 	}
-	*_identity = cr_token_identity(mem_ctx, v->token);
-	if (*_identity == NULL) {
+	if (_identity != NULL) {
+		identity = cr_token_identity(frame, v->token);
+		if (identity == NULL) {
+			ret = ENOMEM;
+			cr_seterr(errmsg, "out of memory");
+			goto done;
+		}
+		*_identity = talloc_move(mem_ctx, &identity);
+	}
+	*_bin = talloc_memdup(mem_ctx, v->token->raw, v->token->raw_len);
+	if (*_bin == NULL) {
 		ret = ENOMEM;
 		cr_seterr(errmsg, "out of memory");
 		goto done;
 	}
+	*_bin_len = v->token->raw_len;
 done:
 	TALLOC_FREE(frame);
 	return ret;
 }
 
+int cr_guard_check_value(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
+			 const struct cr_guard_limits *limits,
+			 enum cr_guard_attr attr, struct ldb_dn *owner,
+			 const struct ldb_val *value, char **_identity,
+			 char **errmsg)
+{
+	uint8_t *bin = NULL;
+	size_t bin_len = 0;
+	int ret;
+
+	ret = check_value(mem_ctx, ldb, limits, attr, owner, NULL, value,
+			  &bin, &bin_len, _identity, errmsg);
+	TALLOC_FREE(bin);
+	return ret;
+}
+
 /*
- * The values of one token attribute as the change goes on: what is
- * stored, then each element applied in order.  Values are compared by
- * their binary part (the DN part must be the object's own anyway), raw
- * when a stored value does not decode.
+ * A value of a token attribute as the review meets it: stored, or named
+ * by an element of the change.  Values are compared by their binary part
+ * (the DN part must be the object's own anyway), raw when a value is not
+ * DN-Binary.
  */
-struct guard_entry {
+struct guard_ref {
 	const uint8_t *key;
 	size_t key_len;
 	bool raw;
-	bool present;
-	bool stored;		/* was there before the change */
-	const char *identity;
+	size_t node;		/* its distinct value in the model */
 };
 
+/*
+ * One distinct value: the copies stored before the change, the copies
+ * there have been (stored, then added), and those present now.  present
+ * counts only while epoch is the model's: a replace bumps the model's
+ * epoch and so empties the attribute in one step.
+ */
+struct guard_node {
+	size_t first_ref;
+	size_t stored;
+	size_t copies;
+	size_t present;
+	size_t epoch;
+};
+
+/*
+ * The values of one token attribute as the change goes on: every value
+ * the review meets is a ref, the refs are sorted once to find the
+ * distinct values (nodes), and then each element is applied in order at
+ * a constant cost per value.  No linear search, so the cost grows with
+ * the size of the change, never with its square.
+ */
 struct guard_model {
-	struct guard_entry *entries;
-	size_t num;
-	size_t count_before;
-	bool loaded;		/* entries start with every stored value */
+	struct guard_ref *refs;
+	size_t num_refs;
+	size_t num_stored;	/* refs[0 .. num_stored - 1] are stored */
+	struct guard_node *nodes;
+	size_t num_nodes;
+	size_t epoch;
+	size_t count;		/* values present */
+	bool loaded;		/* the refs start with every stored value */
 };
 
-static int entry_from_value(TALLOC_CTX *mem_ctx, const struct ldb_val *v,
-			    struct guard_entry *e)
+/* The key of a value that is only compared (stored, or to delete). */
+static int ref_from_value(TALLOC_CTX *mem_ctx, const struct ldb_val *v,
+			  struct guard_ref *ref)
 {
-	TALLOC_CTX *frame = talloc_stackframe();
-	struct cr_token *token = NULL;
 	uint8_t *bin = NULL;
 	size_t bin_len = 0;
 	char *dn_str = NULL;
 	int ret;
 
-	*e = (struct guard_entry) { .present = true };
+	*ref = (struct guard_ref) { .key = NULL };
 	ret = cr_dnbinary_parse(mem_ctx, (const char *)v->data, v->length,
 				&bin, &bin_len, &dn_str, NULL, NULL);
 	if (ret == ENOMEM) {
-		goto done;
+		return ret;
 	}
 	if (ret != 0) {
 		/* points into the message, which outlives the review */
-		e->key = v->data;
-		e->key_len = v->length;
-		e->raw = true;
-		e->identity = "(not a DN-Binary value)";
-		ret = 0;
-		goto done;
+		ref->key = v->data;
+		ref->key_len = v->length;
+		ref->raw = true;
+		return 0;
 	}
 	TALLOC_FREE(dn_str);
-	e->key = bin;
-	e->key_len = bin_len;
-	e->identity = "(malformed token)";
-	ret = cr_token_parse(frame, bin, bin_len, &token, NULL, NULL);
+	ref->key = bin;
+	ref->key_len = bin_len;
+	return 0;
+}
+
+/*
+ * The identity a report shows: decoded again, only for the few values a
+ * report names.
+ */
+static int ref_identity(TALLOC_CTX *mem_ctx, const struct guard_ref *ref,
+			const char **_identity)
+{
+	TALLOC_CTX *frame = NULL;
+	struct cr_token *token = NULL;
+	int ret;
+
+	if (ref->raw) {
+		*_identity = "(not a DN-Binary value)";
+		return 0;
+	}
+	frame = talloc_stackframe();
+	*_identity = "(malformed token)";
+	ret = cr_token_parse(frame, ref->key, ref->key_len, &token, NULL,
+			     NULL);
 	if (ret == 0) {
-		e->identity = cr_token_identity(mem_ctx, token);
-		ret = (e->identity == NULL) ? ENOMEM : 0;
+		*_identity = cr_token_identity(mem_ctx, token);
+		ret = (*_identity == NULL) ? ENOMEM : 0;
 	} else if (ret != ENOMEM) {
 		ret = 0;
+	}
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+/* Order of keys: raw last, then by length, then by bytes. */
+static int ref_cmp(const struct guard_ref *a, const struct guard_ref *b)
+{
+	if (a->raw != b->raw) {
+		return a->raw ? 1 : -1;
+	}
+	if (a->key_len != b->key_len) {
+		return a->key_len < b->key_len ? -1 : 1;
+	}
+	if (a->key_len == 0) {
+		return 0;
+	}
+	return memcmp(a->key, b->key, a->key_len);
+}
+
+static int ref_ptr_cmp(const void *pa, const void *pb)
+{
+	const struct guard_ref *const *a = pa;
+	const struct guard_ref *const *b = pb;
+	int c = ref_cmp(*a, *b);
+
+	if (c != 0) {
+		return c;
+	}
+	/* equal keys in the order they came: the first one names the node */
+	return (*a < *b) ? -1 : (*a > *b);
+}
+
+/* Sort the refs once and give each distinct value its node. */
+static int model_index(TALLOC_CTX *mem_ctx, struct guard_model *m)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct guard_ref **sorted = NULL;
+	size_t i;
+	int ret = 0;
+
+	if (m->num_refs == 0) {
+		goto done;
+	}
+	sorted = talloc_array(frame, struct guard_ref *, m->num_refs);
+	m->nodes = talloc_zero_array(mem_ctx, struct guard_node,
+				     m->num_refs);
+	if (sorted == NULL || m->nodes == NULL) {
+		ret = ENOMEM;
+		goto done;
+	}
+	for (i = 0; i < m->num_refs; i++) {
+		sorted[i] = &m->refs[i];
+	}
+	qsort(sorted, m->num_refs, sizeof(sorted[0]), ref_ptr_cmp);
+	for (i = 0; i < m->num_refs; i++) {
+		if (i == 0 || ref_cmp(sorted[i - 1], sorted[i]) != 0) {
+			m->nodes[m->num_nodes].first_ref =
+				(size_t)(sorted[i] - m->refs);
+			m->num_nodes++;
+		}
+		sorted[i]->node = m->num_nodes - 1;
 	}
 done:
 	TALLOC_FREE(frame);
 	return ret;
 }
 
-static bool same_value(const struct guard_entry *a,
-		       const struct guard_entry *b)
+/* The copies of n present now (none since the last replace). */
+static size_t *node_present(struct guard_model *m, struct guard_node *n)
 {
-	return a->raw == b->raw && a->key_len == b->key_len &&
-	       (a->key_len == 0 || memcmp(a->key, b->key, a->key_len) == 0);
-}
-
-/* The first entry holding probe's value that is present (or not). */
-static struct guard_entry *model_find(struct guard_model *m,
-				      const struct guard_entry *probe,
-				      bool present)
-{
-	size_t i;
-
-	for (i = 0; i < m->num; i++) {
-		struct guard_entry *e = &m->entries[i];
-
-		if (e->present == present && same_value(e, probe)) {
-			return e;
-		}
+	if (n->epoch != m->epoch) {
+		n->epoch = m->epoch;
+		n->present = 0;
 	}
-	return NULL;
+	return &n->present;
 }
 
-static int model_append(TALLOC_CTX *mem_ctx, struct guard_model *m,
-			const struct guard_entry *e)
+/* Apply the elements of attribute slot k, in order. */
+static void model_apply(struct guard_model *m, const struct ldb_message *msg,
+			bool is_add, int k)
 {
-	struct guard_entry *grown = NULL;
-
-	grown = talloc_realloc(mem_ctx, m->entries, struct guard_entry,
-			       m->num + 1);
-	if (grown == NULL) {
-		return ENOMEM;
-	}
-	m->entries = grown;
-	m->entries[m->num++] = *e;
-	return 0;
-}
-
-static int model_load(TALLOC_CTX *mem_ctx, struct guard_model *m,
-		      const struct ldb_message *current,
-		      enum cr_guard_attr attr)
-{
+	size_t r = m->num_stored;
 	unsigned i, j;
-	int ret = 0;
 
-	m->loaded = true;
-	if (current == NULL) {
-		return 0;
+	for (i = 0; i < m->num_stored; i++) {
+		struct guard_node *n = &m->nodes[m->refs[i].node];
+
+		n->stored++;
+		n->copies++;
+		(*node_present(m, n))++;
+		m->count++;
 	}
-	for (i = 0; i < current->num_elements; i++) {
-		const struct ldb_message_element *el = &current->elements[i];
+	for (i = 0; i < msg->num_elements; i++) {
+		const struct ldb_message_element *el = &msg->elements[i];
+		unsigned op = element_op(el, is_add);
 
-		if (cr_guard_classify(el->name) != attr) {
+		if (attr_slot(cr_guard_classify(el->name)) != k) {
 			continue;
 		}
-		for (j = 0; j < el->num_values; j++) {
-			struct guard_entry e;
-
-			ret = entry_from_value(mem_ctx, &el->values[j], &e);
-			if (ret != 0) {
-				return ret;
-			}
-			e.stored = true;
-			ret = model_append(mem_ctx, m, &e);
-			if (ret != 0) {
-				return ret;
-			}
-			m->count_before++;
-		}
-	}
-	return 0;
-}
-
-static size_t model_count(const struct guard_model *m)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < m->num; i++) {
-		if (m->entries[i].present) {
-			n++;
-		}
-	}
-	return n;
-}
-
-static int list_add(TALLOC_CTX *mem_ctx, const char ***list, size_t *num,
-		    const char *s)
-{
-	const char **grown = NULL;
-
-	grown = talloc_realloc(mem_ctx, *list, const char *, *num + 1);
-	if (grown == NULL) {
-		return ENOMEM;
-	}
-	grown[*num] = talloc_strdup(grown, s);
-	if (grown[*num] == NULL) {
-		*list = grown;
-		return ENOMEM;
-	}
-	*list = grown;
-	(*num)++;
-	return 0;
-}
-
-/* Apply one element of the change to the model of its attribute. */
-static int apply_element(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
-			 const struct cr_guard_limits *limits,
-			 struct ldb_dn *owner, unsigned el_index,
-			 const struct ldb_message_element *el,
-			 enum cr_guard_attr attr, unsigned op,
-			 struct guard_model *m, char **errmsg)
-{
-	const char *attr_name = cr_guard_attr_name(attr);
-	unsigned j;
-	size_t i;
-	int ret = 0;
-
-	if (op != LDB_FLAG_MOD_ADD && op != LDB_FLAG_MOD_REPLACE &&
-	    op != LDB_FLAG_MOD_DELETE) {
-		cr_seterr(errmsg, "%s: element %u has an unknown "
-			  "modification type 0x%x", attr_name, el_index, op);
-		return EINVAL;
-	}
-	/* before any work that grows with the number of values */
-	if (op != LDB_FLAG_MOD_DELETE && el->num_values > limits->max_tokens) {
-		cr_seterr(errmsg, "%s: %u values in one element, more "
-			  "than the limit of %zu (credroam:max tokens)",
-			  attr_name, el->num_values, limits->max_tokens);
-		return EINVAL;
-	}
-	if (op == LDB_FLAG_MOD_REPLACE ||
-	    (op == LDB_FLAG_MOD_DELETE && el->num_values == 0)) {
-		for (i = 0; i < m->num; i++) {
+		if (op == LDB_FLAG_MOD_REPLACE ||
+		    (op == LDB_FLAG_MOD_DELETE && el->num_values == 0)) {
 			/* present again below if the new values keep it */
-			m->entries[i].present = false;
+			m->epoch++;
+			m->count = 0;
 		}
-	}
-	for (j = 0; j < el->num_values; j++) {
-		struct guard_entry e;
-		struct guard_entry *found = NULL;
-		char *identity = NULL;
-		char *why = NULL;
+		for (j = 0; j < el->num_values; j++) {
+			struct guard_node *n = &m->nodes[m->refs[r++].node];
+			size_t *present = node_present(m, n);
 
-		if (op == LDB_FLAG_MOD_DELETE) {
-			ret = entry_from_value(mem_ctx, &el->values[j], &e);
-			if (ret != 0) {
-				goto nomem;
-			}
-			found = model_find(m, &e, true);
-			if (found != NULL) {
-				found->present = false;
+			if (op == LDB_FLAG_MOD_DELETE) {
+				if (*present > 0) {
+					(*present)--;
+					m->count--;
+				} else if (!m->loaded && n->copies == 0) {
+					/*
+					 * Not read: stored, or the modify
+					 * fails; a second delete of it is
+					 * the same removal.
+					 */
+					n->stored++;
+					n->copies++;
+				}
 				continue;
 			}
 			/*
-			 * Not read: stored, or the modify fails; a second
-			 * delete of it is the same removal.
+			 * A replace that keeps a value takes a copy that is
+			 * there; an add always makes one.
 			 */
-			if (!m->loaded && model_find(m, &e, false) == NULL) {
-				e.stored = true;
-				e.present = false;
-				ret = model_append(mem_ctx, m, &e);
+			if (op == LDB_FLAG_MOD_ADD || n->copies == *present) {
+				n->copies++;
+			}
+			(*present)++;
+			m->count++;
+		}
+	}
+}
+
+/*
+ * What went in and out, once all elements are applied: every value
+ * counted, the first CR_GUARD_REVIEW_IDS of each list named.
+ */
+static int model_report(TALLOC_CTX *mem_ctx, struct guard_model *m,
+			struct cr_guard_review *r)
+{
+	size_t i, c;
+	int ret = 0;
+
+	if (r->added == NULL) {
+		r->added = talloc_zero_array(mem_ctx, const char *,
+					     CR_GUARD_REVIEW_IDS);
+		r->removed = talloc_zero_array(mem_ctx, const char *,
+					       CR_GUARD_REVIEW_IDS);
+		if (r->added == NULL || r->removed == NULL) {
+			return ENOMEM;
+		}
+	}
+	/* in the order the review met them: stored first, then the change */
+	for (i = 0; i < m->num_refs && ret == 0; i++) {
+		struct guard_node *n = &m->nodes[m->refs[i].node];
+		size_t present = *node_present(m, n);
+		const char *identity = NULL;
+		const char **list = r->added;
+		size_t *num = &r->num_added;
+		size_t copies;
+
+		if (n->first_ref != i || present == n->stored) {
+			continue;
+		}
+		if (present < n->stored) {
+			list = r->removed;
+			num = &r->num_removed;
+			copies = n->stored - present;
+		} else {
+			copies = present - n->stored;
+		}
+		if (*num >= CR_GUARD_REVIEW_IDS) {
+			*num += copies;
+			continue;
+		}
+		ret = ref_identity(mem_ctx, &m->refs[i], &identity);
+		for (c = 0; c < copies && ret == 0; c++) {
+			if (*num < CR_GUARD_REVIEW_IDS) {
+				list[*num] = talloc_strdup(list, identity);
+				if (list[*num] == NULL) {
+					ret = ENOMEM;
+					break;
+				}
+			}
+			(*num)++;
+		}
+	}
+	return ret;
+}
+
+/*
+ * A model for each token attribute: the stored values of those loaded,
+ * then every value of the change in message order, the written ones
+ * checked (the first refusal is the one reported, as the client sent
+ * them).
+ */
+static int models_build(TALLOC_CTX *mem_ctx, TALLOC_CTX *err_ctx,
+			struct ldb_context *ldb,
+			const struct cr_guard_limits *limits,
+			const struct ldb_message *msg, bool is_add,
+			struct ldb_dn *owner, const struct ldb_message *current,
+			const bool loaded[2], struct guard_model models[2],
+			char **errmsg)
+{
+	const char *owner_str = ldb_dn_get_linearized(owner);
+	size_t num_refs[2] = { 0, 0 };
+	unsigned i, j;
+	int k;
+	int ret;
+
+	if (owner_str == NULL) {
+		goto nomem;
+	}
+	for (k = 0; k < 2; k++) {
+		models[k].loaded = loaded[k];
+	}
+	/* how many refs: stored values, then the change's */
+	for (i = 0; current != NULL && i < current->num_elements; i++) {
+		k = attr_slot(cr_guard_classify(current->elements[i].name));
+		if (k >= 0 && loaded[k]) {
+			num_refs[k] += current->elements[i].num_values;
+		}
+	}
+	for (i = 0; i < msg->num_elements; i++) {
+		k = attr_slot(cr_guard_classify(msg->elements[i].name));
+		if (k >= 0) {
+			num_refs[k] += msg->elements[i].num_values;
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		models[k].refs = talloc_zero_array(mem_ctx, struct guard_ref,
+						   num_refs[k]);
+		if (models[k].refs == NULL && num_refs[k] > 0) {
+			goto nomem;
+		}
+	}
+	for (i = 0; current != NULL && i < current->num_elements; i++) {
+		const struct ldb_message_element *el = &current->elements[i];
+		struct guard_model *m = NULL;
+
+		k = attr_slot(cr_guard_classify(el->name));
+		if (k < 0 || !loaded[k]) {
+			continue;
+		}
+		m = &models[k];
+		for (j = 0; j < el->num_values; j++) {
+			ret = ref_from_value(mem_ctx, &el->values[j],
+					     &m->refs[m->num_refs]);
+			if (ret != 0) {
+				goto nomem;
+			}
+			m->num_refs++;
+		}
+		m->num_stored = m->num_refs;
+	}
+	for (i = 0; i < msg->num_elements; i++) {
+		const struct ldb_message_element *el = &msg->elements[i];
+		unsigned op = element_op(el, is_add);
+		enum cr_guard_attr attr = cr_guard_classify(el->name);
+		const char *attr_name = cr_guard_attr_name(attr);
+		struct guard_model *m = NULL;
+
+		k = attr_slot(attr);
+		if (k < 0) {
+			continue;
+		}
+		m = &models[k];
+		if (op != LDB_FLAG_MOD_ADD && op != LDB_FLAG_MOD_REPLACE &&
+		    op != LDB_FLAG_MOD_DELETE) {
+			cr_seterr(errmsg, "%s: element %u has an "
+				  "unknown modification type 0x%x",
+				  attr_name, i, op);
+			return EINVAL;
+		}
+		for (j = 0; j < el->num_values; j++) {
+			struct guard_ref *ref = &m->refs[m->num_refs];
+			uint8_t *bin = NULL;
+			char *why = NULL;
+
+			if (op == LDB_FLAG_MOD_DELETE) {
+				ret = ref_from_value(mem_ctx, &el->values[j],
+						     ref);
 				if (ret != 0) {
 					goto nomem;
 				}
+				m->num_refs++;
+				continue;
 			}
-			continue;
+			ret = check_value(mem_ctx, ldb, limits, attr, owner,
+					  owner_str, &el->values[j], &bin,
+					  &ref->key_len, NULL, &why);
+			if (ret == ENOMEM) {
+				cr_err_clear(&why);
+				goto nomem;
+			}
+			if (ret != 0) {
+				cr_seterr(errmsg, "%s value %u: %s",
+					  attr_name, j + 1, why);
+				cr_err_clear(&why);
+				return ret;
+			}
+			ref->key = bin;
+			m->num_refs++;
 		}
-		ret = cr_guard_check_value(mem_ctx, ldb, limits, attr, owner,
-					   &el->values[j], &identity, &why);
-		if (ret == ENOMEM) {
-			goto nomem;
-		}
-		if (ret != 0) {
-			cr_seterr(errmsg, "%s value %u: %s", attr_name,
-				  j + 1, why);
-			return ret;
-		}
-		ret = entry_from_value(mem_ctx, &el->values[j], &e);
-		if (ret != 0) {
-			goto nomem;
-		}
-		/* a REPLACE that keeps a value: not a change */
-		if (op == LDB_FLAG_MOD_REPLACE) {
-			found = model_find(m, &e, false);
-		}
-		if (found != NULL) {
-			found->present = true;
-			continue;
-		}
-		e.identity = identity;
-		ret = model_append(mem_ctx, m, &e);
+	}
+	for (k = 0; k < 2; k++) {
+		ret = model_index(mem_ctx, &models[k]);
 		if (ret != 0) {
 			goto nomem;
 		}
@@ -398,66 +675,37 @@ nomem:
 	return ENOMEM;
 }
 
-/* What went in and out, once all elements are applied. */
-static int model_report(TALLOC_CTX *mem_ctx, const struct guard_model *m,
-			struct cr_guard_review *r)
-{
-	size_t i;
-	int ret = 0;
-
-	for (i = 0; i < m->num && ret == 0; i++) {
-		const struct guard_entry *e = &m->entries[i];
-
-		if (e->stored && !e->present) {
-			ret = list_add(mem_ctx, &r->removed, &r->num_removed,
-				       e->identity);
-		} else if (!e->stored && e->present) {
-			ret = list_add(mem_ctx, &r->added, &r->num_added,
-				       e->identity);
-		}
-	}
-	return ret;
-}
-
 /*
- * An attribute can grow through a replace, a delete of all values, more
+ * Deleted values cr_guard_plan() tells apart before it just reads: an
+ * attribute can grow through a replace, a delete of all values, more
  * values added than (distinct) values deleted, or deletes that may miss.
  */
-static int element_may_grow(TALLOC_CTX *mem_ctx,
-			    const struct ldb_message_element *el, unsigned op,
-			    struct guard_model *deleted, size_t *num_added,
-			    bool *grows)
+static int plan_deleted(TALLOC_CTX *mem_ctx,
+			const struct ldb_message_element *el,
+			struct guard_model *deleted, bool *grows)
 {
 	unsigned j;
 	int ret;
 
-	if (op == LDB_FLAG_MOD_ADD) {
-		*num_added += el->num_values;
-		return 0;
-	}
 	/*
-	 * Telling distinct values apart costs a compare per pair: past a
-	 * few hundred, reading the stored values is the cheaper answer.
+	 * Telling distinct values apart costs a sort: past a few hundred,
+	 * reading the stored values is the cheaper answer.
 	 */
-	if (op != LDB_FLAG_MOD_DELETE || el->num_values == 0 ||
-	    deleted->num + el->num_values > CR_GUARD_PLAN_MAX_DELETES) {
+	if (el->num_values == 0 ||
+	    deleted->num_refs + el->num_values > CR_GUARD_PLAN_MAX_DELETES) {
 		*grows = true;
 		return 0;
 	}
 	for (j = 0; j < el->num_values; j++) {
-		struct guard_entry e;
+		struct guard_ref *ref = &deleted->refs[deleted->num_refs];
 
-		ret = entry_from_value(mem_ctx, &el->values[j], &e);
+		ret = ref_from_value(mem_ctx, &el->values[j], ref);
 		if (ret != 0) {
 			return ret;
 		}
 		/* not a DN-Binary value: it cannot remove one */
-		if (e.raw || model_find(deleted, &e, true) != NULL) {
-			continue;
-		}
-		ret = model_append(mem_ctx, deleted, &e);
-		if (ret != 0) {
-			return ret;
+		if (!ref->raw) {
+			deleted->num_refs++;
 		}
 	}
 	return 0;
@@ -472,31 +720,46 @@ int cr_guard_plan(const struct ldb_message *msg, bool is_add,
 	bool grows[2] = { false, false };
 	bool guarded = false;
 	bool sets_timestamp = false;
-	unsigned i, k;
+	unsigned i;
+	int k;
 	int ret = 0;
 
 	memset(needs, 0, sizeof(*needs));
 	memset(deleted, 0, sizeof(deleted));
+	for (k = 0; k < 2; k++) {
+		deleted[k].refs = talloc_zero_array(frame, struct guard_ref,
+			CR_GUARD_PLAN_MAX_DELETES);
+		if (deleted[k].refs == NULL) {
+			ret = ENOMEM;
+			goto done;
+		}
+	}
 	for (i = 0; i < msg->num_elements; i++) {
 		const struct ldb_message_element *el = &msg->elements[i];
 		enum cr_guard_attr attr = cr_guard_classify(el->name);
+		unsigned op = LDB_FLAG_MOD_TYPE(el->flags);
 
 		if (attr == CR_GUARD_ATTR_TIMESTAMP) {
 			sets_timestamp = true;
 			continue;
 		}
-		if (attr == CR_GUARD_ATTR_OTHER) {
+		k = attr_slot(attr);
+		if (k < 0) {
 			continue;
 		}
 		guarded = true;
 		if (is_add) {
 			continue;
 		}
-		k = (attr == CR_GUARD_ATTR_CREDENTIALS) ? 0 : 1;
-		ret = element_may_grow(frame, el, LDB_FLAG_MOD_TYPE(el->flags),
-				       &deleted[k], &num_added[k], &grows[k]);
-		if (ret != 0) {
-			goto done;
+		if (op == LDB_FLAG_MOD_ADD) {
+			num_added[k] += el->num_values;
+		} else if (op == LDB_FLAG_MOD_DELETE) {
+			ret = plan_deleted(frame, el, &deleted[k], &grows[k]);
+			if (ret != 0) {
+				goto done;
+			}
+		} else {
+			grows[k] = true;
 		}
 	}
 	/* an add starts from nothing: there is nothing to read */
@@ -504,8 +767,12 @@ int cr_guard_plan(const struct ldb_message *msg, bool is_add,
 		goto done;
 	}
 	for (k = 0; k < 2; k++) {
+		ret = model_index(frame, &deleted[k]);
+		if (ret != 0) {
+			goto done;
+		}
 		needs->values[k] = permissive || grows[k] ||
-				   num_added[k] > deleted[k].num;
+				   num_added[k] > deleted[k].num_nodes;
 	}
 	needs->timestamp = !sets_timestamp;
 	needs->dn = msg->dn == NULL || ldb_dn_has_extended(msg->dn) ||
@@ -531,7 +798,10 @@ int cr_guard_review(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 	TALLOC_CTX *frame = talloc_stackframe();
 	struct cr_guard_review *r = NULL;
 	struct guard_model models[2];
-	unsigned i, k;
+	struct cr_guard_size size;
+	bool loaded[2];
+	unsigned i;
+	int k;
 	int ret = 0;
 
 	*_review = NULL;
@@ -553,6 +823,11 @@ int cr_guard_review(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 	if (!r->guarded) {
 		goto accept;
 	}
+	/* before any work that grows with the number of values */
+	ret = cr_guard_bound(mem_ctx, limits, msg, is_add, &size, errmsg);
+	if (ret != 0) {
+		goto done;
+	}
 	if (owner == NULL || !ldb_dn_validate(owner) ||
 	    ldb_dn_get_comp_num(owner) == 0) {
 		ret = EINVAL;
@@ -564,43 +839,23 @@ int cr_guard_review(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 		goto done;
 	}
 	for (k = 0; k < 2; k++) {
-		if (!is_add && read != NULL && !read->values[k]) {
-			continue;
-		}
-		ret = model_load(frame, &models[k], is_add ? NULL : current,
-				 k == 0 ? CR_GUARD_ATTR_CREDENTIALS :
-				 CR_GUARD_ATTR_MASTER_KEYS);
-		if (ret != 0) {
-			goto nomem;
-		}
+		loaded[k] = is_add || read == NULL || read->values[k];
 	}
-	for (i = 0; i < msg->num_elements; i++) {
-		const struct ldb_message_element *el = &msg->elements[i];
-		enum cr_guard_attr attr = cr_guard_classify(el->name);
-		unsigned op = is_add ? LDB_FLAG_MOD_ADD :
-			LDB_FLAG_MOD_TYPE(el->flags);
-
-		if (attr != CR_GUARD_ATTR_CREDENTIALS &&
-		    attr != CR_GUARD_ATTR_MASTER_KEYS) {
-			continue;
-		}
-		k = (attr == CR_GUARD_ATTR_CREDENTIALS) ? 0 : 1;
-		ret = apply_element(mem_ctx, ldb, limits, owner, i, el, attr,
-				    op, &models[k], errmsg);
-		if (ret != 0) {
-			goto done;
-		}
+	ret = models_build(frame, mem_ctx, ldb, limits, msg, is_add, owner,
+			   is_add ? NULL : current, loaded, models, errmsg);
+	if (ret != 0) {
+		goto done;
 	}
 	for (k = 0; k < 2; k++) {
-		const char *name = cr_guard_attr_name(k == 0 ?
-			CR_GUARD_ATTR_CREDENTIALS : CR_GUARD_ATTR_MASTER_KEYS);
+		const char *name = cr_guard_attr_name(slot_attr(k));
 
-		r->count_after[k] = model_count(&models[k]);
+		model_apply(&models[k], msg, is_add, k);
+		r->count_after[k] = models[k].count;
 		r->counted[k] = models[k].loaded;
 		/* never block a change that shrinks an oversized attribute */
 		if (r->counted[k] &&
 		    r->count_after[k] > limits->max_tokens &&
-		    r->count_after[k] > models[k].count_before) {
+		    r->count_after[k] > models[k].num_stored) {
 			ret = EINVAL;
 			cr_seterr(errmsg, "%s would hold %zu values, "
 				  "more than the limit of %zu (credroam:max "

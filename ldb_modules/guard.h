@@ -67,6 +67,35 @@ enum cr_guard_attr cr_guard_classify(const char *name);
 const char *cr_guard_attr_name(enum cr_guard_attr attr);
 
 /*
+ * What a change names of the token attributes, counted from the message
+ * alone.
+ */
+struct cr_guard_size {
+	size_t values;	/* values of both token attributes, all elements */
+	size_t bytes;	/* their total length */
+};
+
+/*
+ * A change at most this big costs the guard less than finding out
+ * whether the caller may write the object at all.
+ */
+#define CR_GUARD_SMALL_VALUES 16
+#define CR_GUARD_SMALL_BYTES (1024 * 1024)
+
+/*
+ * The first look at a change (an add when is_add, else a modify), before
+ * anything is decoded and at a cost of one step per element and value:
+ * EINVAL and a message when it names more values of one token attribute
+ * than an acceptable change does, that is more than max_tokens to add or
+ * replace across all its elements, or more than max_tokens to delete.
+ * Otherwise 0 and its size in *size.  cr_guard_review() starts with it.
+ */
+int cr_guard_bound(TALLOC_CTX *mem_ctx, const struct cr_guard_limits *limits,
+		   const struct ldb_message *msg, bool is_add,
+		   struct cr_guard_size *size, char **errmsg);
+bool cr_guard_size_is_small(const struct cr_guard_size *size);
+
+/*
  * What of the stored object a review needs, so that the module reads no
  * more than that: on a DC the read is most of the guard's cost, and on
  * the client's own connection it is a round trip.
@@ -94,11 +123,17 @@ int cr_guard_plan(const struct ldb_message *msg, bool is_add,
 		  bool permissive, struct cr_guard_needs *needs);
 bool cr_guard_needs_any(const struct cr_guard_needs *needs);
 
+/* how many token identities a review names in each list */
+#define CR_GUARD_REVIEW_IDS 16
+
 /* The result of a review that accepted the change. */
 struct cr_guard_review {
 	bool guarded;		/* touches a token attribute */
 	bool sets_timestamp;	/* names msPKIRoamingTimeStamp itself */
-	/* "7\3B83BF..." of each token added / removed, both attributes */
+	/*
+	 * Tokens added / removed, both attributes: how many, and the
+	 * identity ("7\3B83BF...") of the first CR_GUARD_REVIEW_IDS.
+	 */
 	const char **added;
 	size_t num_added;
 	const char **removed;
@@ -121,6 +156,9 @@ struct cr_guard_review {
  * msg touches no token attribute), ENOMEM, or EINVAL / EBADMSG when a
  * rule refuses the change, with a message naming the attribute, the
  * value's position and the problem.
+ *
+ * The cost grows with the number and size of the values (stored and
+ * named), each decoded once; cr_guard_bound() limits their number.
  */
 int cr_guard_review(TALLOC_CTX *mem_ctx, struct ldb_context *ldb,
 		    const struct cr_guard_limits *limits,

@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <talloc.h>
@@ -30,8 +31,8 @@
 #include "util/encoding.h"
 #include "format/token.h"
 
-/* how many token identities one log line lists */
-#define GUARD_LOG_IDS 16
+/* how many token identities one log line lists (all a review names) */
+#define GUARD_LOG_IDS CR_GUARD_REVIEW_IDS
 
 struct guard_private {
 	struct cr_guard_limits limits;
@@ -40,6 +41,11 @@ struct guard_private {
 	 * in an LDAP connection: our own reads may skip access checks.
 	 */
 	bool local;
+	/*
+	 * Samba's acl module is below us: it answers, as the caller,
+	 * which attributes of an object the caller may write.
+	 */
+	bool acl;
 };
 
 struct guard_ctx {
@@ -49,6 +55,8 @@ struct guard_ctx {
 	bool is_add;
 	struct cr_guard_needs needs;	/* what we read of the object */
 	struct ldb_message *current;	/* the object, if read */
+	/* the caller's allowedAttributesEffective on it, if asked */
+	struct ldb_message *access;
 	struct cr_guard_review *review;
 	char *owner;			/* the object's DN, for the log */
 	bool ts_added;			/* we set msPKIRoamingTimeStamp */
@@ -105,21 +113,28 @@ static size_t option_size(struct ldb_context *ldb, const char *ldb_opt,
 	return (size_t)v;
 }
 
-/* The module at the bottom of the stack below us. */
-static bool stack_is_local(struct ldb_module *module)
+/*
+ * What the stack below us is: local when its bottom is not an LDAP
+ * connection, and whether Samba's acl module is in it.
+ */
+static void stack_inspect(struct ldb_module *module,
+			  struct guard_private *priv)
 {
 	struct ldb_module *m = ldb_module_next(module);
 	const char *name = NULL;
 
-	while (m != NULL && ldb_module_next(m) != NULL) {
-		m = ldb_module_next(m);
+	priv->local = false;
+	priv->acl = false;
+	for (; m != NULL; m = ldb_module_next(m)) {
+		name = ldb_module_get_name(m);
+		if (name != NULL && strcmp(name, "acl") == 0) {
+			priv->acl = true;
+		}
+		if (ldb_module_next(m) == NULL) {
+			/* Samba's ldb_ildap calls its backend "ldap" always */
+			priv->local = name != NULL && strcmp(name, "ldap") != 0;
+		}
 	}
-	if (m == NULL) {
-		return false;
-	}
-	name = ldb_module_get_name(m);
-	/* Samba's ldb_ildap calls its backend "ldap" for every scheme */
-	return name != NULL && strcmp(name, "ldap") != 0;
 }
 
 static int guard_init_context(struct ldb_module *module)
@@ -146,7 +161,7 @@ static int guard_init_context(struct ldb_module *module)
 	/* samba_dsdb splices the DC's real stack in during its own init */
 	ret = ldb_next_init(module);
 	if (priv != NULL) {
-		priv->local = stack_is_local(module);
+		stack_inspect(module, priv);
 	}
 	return ret;
 }
@@ -281,7 +296,9 @@ static void guard_log_change(struct guard_ctx *ac, int result,
 	TALLOC_FREE(tmp);
 }
 
-static int guard_refuse(struct guard_ctx *ac, int err, const char *why)
+/* Refuse with code (the LDB error) unless err is ENOMEM. */
+static int guard_refuse_code(struct guard_ctx *ac, int err, int code,
+			     const char *why)
 {
 	struct ldb_context *ldb = ldb_module_get_ctx(ac->module);
 	TALLOC_CTX *tmp = talloc_new(ac);
@@ -296,7 +313,12 @@ static int guard_refuse(struct guard_ctx *ac, int err, const char *why)
 	/* verbatim to LDAP clients (spec/dc-ldb-module.md 5.7) */
 	ldb_asprintf_errstring(ldb, CR_GUARD_MODULE_NAME ": refused on %s: "
 			       "%s", ac->owner, why);
-	return LDB_ERR_CONSTRAINT_VIOLATION;
+	return code;
+}
+
+static int guard_refuse(struct guard_ctx *ac, int err, const char *why)
+{
+	return guard_refuse_code(ac, err, LDB_ERR_CONSTRAINT_VIOLATION, why);
 }
 
 static int guard_down_callback(struct ldb_request *down,
@@ -498,13 +520,38 @@ static struct guard_ctx *guard_ctx_new(struct ldb_module *module,
 	ac->req = req;
 	ac->msg = msg;
 	ac->is_add = is_add;
+	/* as the client named it, until the object is read */
+	ac->owner = ldb_dn_get_extended_linearized(ac, msg->dn, 1);
+	if (ac->owner == NULL) {
+		TALLOC_FREE(ac);
+	}
 	return ac;
+}
+
+/*
+ * Before any work that grows with the values: refuse a change that names
+ * more of them than any acceptable change does.
+ */
+static int guard_bound(struct guard_ctx *ac, struct cr_guard_size *size)
+{
+	struct cr_guard_limits tmp;
+	char *why = NULL;
+	int ret;
+
+	ret = cr_guard_bound(ac, guard_limits(ac->module, &tmp), ac->msg,
+			     ac->is_add, size, &why);
+	if (ret != 0) {
+		return guard_refuse(ac, ret, why ? why : "refused");
+	}
+	return LDB_SUCCESS;
 }
 
 static int guard_add(struct ldb_module *module, struct ldb_request *req)
 {
 	const struct ldb_message *msg = req->op.add.message;
 	struct guard_ctx *ac = NULL;
+	struct cr_guard_size size;
+	int ret;
 
 	if (ldb_dn_is_special(msg->dn) || !touches_tokens(msg)) {
 		return ldb_next_request(module, req);
@@ -513,33 +560,32 @@ static int guard_add(struct ldb_module *module, struct ldb_request *req)
 	if (ac == NULL) {
 		return ldb_module_oom(module);
 	}
+	ret = guard_bound(ac, &size);
+	if (ret != LDB_SUCCESS) {
+		return ret;
+	}
 	return guard_decide(ac);
 }
 
-static int guard_modify(struct ldb_module *module, struct ldb_request *req)
+/*
+ * Read what the review needs of the stored object (cr_guard_plan), then
+ * decide.
+ */
+static int guard_read(struct guard_ctx *ac)
 {
-	struct ldb_context *ldb = ldb_module_get_ctx(module);
-	const struct ldb_message *msg = req->op.mod.message;
+	struct ldb_context *ldb = ldb_module_get_ctx(ac->module);
 	struct guard_private *priv = NULL;
-	struct guard_ctx *ac = NULL;
 	struct ldb_request *search = NULL;
 	const char **attrs = NULL;
 	unsigned n = 0;
 	bool permissive;
 	int ret;
 
-	if (ldb_dn_is_special(msg->dn) || !touches_tokens(msg)) {
-		return ldb_next_request(module, req);
-	}
-	ac = guard_ctx_new(module, req, msg, false);
-	if (ac == NULL) {
-		return ldb_module_oom(module);
-	}
 	permissive = ldb_request_get_control(
-		req, LDB_CONTROL_PERMISSIVE_MODIFY_OID) != NULL;
-	ret = cr_guard_plan(msg, false, permissive, &ac->needs);
+		ac->req, LDB_CONTROL_PERMISSIVE_MODIFY_OID) != NULL;
+	ret = cr_guard_plan(ac->msg, false, permissive, &ac->needs);
 	if (ret != 0) {
-		return ldb_module_oom(module);
+		return ldb_module_oom(ac->module);
 	}
 	/*
 	 * The client's usual update (delete the old value, add the new one,
@@ -550,7 +596,7 @@ static int guard_modify(struct ldb_module *module, struct ldb_request *req)
 	}
 	attrs = talloc_zero_array(ac, const char *, 4);
 	if (attrs == NULL) {
-		return ldb_module_oom(module);
+		return ldb_module_oom(ac->module);
 	}
 	/* the old timestamp is small: always, so the list is never empty */
 	if (ac->needs.values[0]) {
@@ -560,9 +606,9 @@ static int guard_modify(struct ldb_module *module, struct ldb_request *req)
 		attrs[n++] = CR_ATTR_MASTER_KEYS;
 	}
 	attrs[n] = CR_GUARD_ATTR_TIMESTAMP_NAME;
-	ret = ldb_build_search_req(&search, ldb, ac, msg->dn, LDB_SCOPE_BASE,
-				   "(objectClass=*)", attrs, NULL, ac,
-				   guard_search_callback, req);
+	ret = ldb_build_search_req(&search, ldb, ac, ac->msg->dn,
+				   LDB_SCOPE_BASE, "(objectClass=*)", attrs,
+				   NULL, ac, guard_search_callback, ac->req);
 	LDB_REQ_SET_LOCATION(search);
 	if (ret != LDB_SUCCESS) {
 		return ret;
@@ -575,7 +621,7 @@ static int guard_modify(struct ldb_module *module, struct ldb_request *req)
 	 * write but not read the attribute.  Never over LDAP: the control
 	 * is Samba-internal.
 	 */
-	priv = talloc_get_type(ldb_module_get_private(module),
+	priv = talloc_get_type(ldb_module_get_private(ac->module),
 			       struct guard_private);
 	if (priv != NULL && priv->local) {
 		ret = ldb_request_add_control(search, LDB_CONTROL_AS_SYSTEM_OID,
@@ -584,7 +630,168 @@ static int guard_modify(struct ldb_module *module, struct ldb_request *req)
 			return ret;
 		}
 	}
-	return ldb_next_request(module, search);
+	return ldb_next_request(ac->module, search);
+}
+
+/* Whether attrs (values of allowedAttributesEffective) holds name. */
+static bool attr_listed(const struct ldb_message_element *attrs,
+			const char *name)
+{
+	unsigned i;
+
+	for (i = 0; attrs != NULL && i < attrs->num_values; i++) {
+		const struct ldb_val *v = &attrs->values[i];
+
+		if (v->length == strlen(name) &&
+		    strncasecmp((const char *)v->data, name, v->length) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The caller's allowedAttributesEffective on the object has arrived:
+ * every token attribute the change names must be in it, or the change is
+ * refused without a token decoded.
+ */
+static int guard_access_decide(struct guard_ctx *ac)
+{
+	const struct ldb_message_element *allowed = NULL;
+	unsigned i;
+
+	if (ac->access == NULL) {
+		return guard_refuse_code(ac, EINVAL, LDB_ERR_NO_SUCH_OBJECT,
+			"no such object, or the caller cannot see it");
+	}
+	allowed = ldb_msg_find_element(ac->access,
+				       "allowedAttributesEffective");
+	for (i = 0; i < ac->msg->num_elements; i++) {
+		enum cr_guard_attr attr = cr_guard_classify(
+			ac->msg->elements[i].name);
+		const char *name = cr_guard_attr_name(attr);
+		char *why = NULL;
+
+		if (attr != CR_GUARD_ATTR_CREDENTIALS &&
+		    attr != CR_GUARD_ATTR_MASTER_KEYS) {
+			continue;
+		}
+		if (attr_listed(allowed, name)) {
+			continue;
+		}
+		why = talloc_asprintf(ac, "the caller may not write %s (a "
+				      "change this big is checked for that "
+				      "before its values are)", name);
+		return guard_refuse_code(ac, why ? EINVAL : ENOMEM,
+					 LDB_ERR_INSUFFICIENT_ACCESS_RIGHTS,
+					 why);
+	}
+	TALLOC_FREE(ac->access);
+	return guard_read(ac);
+}
+
+static int guard_access_callback(struct ldb_request *search,
+				 struct ldb_reply *ares)
+{
+	struct guard_ctx *ac = talloc_get_type_abort(search->context,
+						     struct guard_ctx);
+	int ret = LDB_SUCCESS;
+
+	if (ares == NULL) {
+		return ldb_module_done(ac->req, NULL, NULL,
+				       LDB_ERR_OPERATIONS_ERROR);
+	}
+	if (ares->error == LDB_ERR_NO_SUCH_OBJECT) {
+		talloc_free(ares);
+		ret = guard_access_decide(ac);
+		goto done;
+	}
+	if (ares->error != LDB_SUCCESS) {
+		return ldb_module_done(ac->req, ares->controls,
+				       ares->response, ares->error);
+	}
+	switch (ares->type) {
+	case LDB_REPLY_ENTRY:
+		if (ac->access != NULL) {
+			talloc_free(ares);
+			ret = ldb_module_operr(ac->module);
+			goto done;
+		}
+		ac->access = talloc_steal(ac, ares->message);
+		break;
+	case LDB_REPLY_REFERRAL:
+		break;
+	case LDB_REPLY_DONE:
+		talloc_free(ares);
+		ret = guard_access_decide(ac);
+		goto done;
+	}
+	talloc_free(ares);
+	return LDB_SUCCESS;
+done:
+	if (ret != LDB_SUCCESS) {
+		return ldb_module_done(ac->req, NULL, NULL, ret);
+	}
+	return LDB_SUCCESS;
+}
+
+/*
+ * May the caller write the token attributes of the object at all?  The
+ * DC's acl module answers it, as the caller, through the constructed
+ * attribute allowedAttributesEffective (the same write-property check
+ * its modify makes): a search of one attribute, cheap next to reviewing
+ * thousands of values for a modify it would refuse anyway.
+ */
+static int guard_check_access(struct guard_ctx *ac)
+{
+	struct ldb_context *ldb = ldb_module_get_ctx(ac->module);
+	static const char * const attrs[] = {
+		"allowedAttributesEffective", NULL
+	};
+	struct ldb_request *search = NULL;
+	int ret;
+
+	ret = ldb_build_search_req(&search, ldb, ac, ac->msg->dn,
+				   LDB_SCOPE_BASE, "(objectClass=*)", attrs,
+				   NULL, ac, guard_access_callback, ac->req);
+	LDB_REQ_SET_LOCATION(search);
+	if (ret != LDB_SUCCESS) {
+		return ret;
+	}
+	return ldb_next_request(ac->module, search);
+}
+
+static int guard_modify(struct ldb_module *module, struct ldb_request *req)
+{
+	const struct ldb_message *msg = req->op.mod.message;
+	struct guard_private *priv = NULL;
+	struct guard_ctx *ac = NULL;
+	struct cr_guard_size size;
+	int ret;
+
+	if (ldb_dn_is_special(msg->dn) || !touches_tokens(msg)) {
+		return ldb_next_request(module, req);
+	}
+	ac = guard_ctx_new(module, req, msg, false);
+	if (ac == NULL) {
+		return ldb_module_oom(module);
+	}
+	ret = guard_bound(ac, &size);
+	if (ret != LDB_SUCCESS) {
+		return ret;
+	}
+	/*
+	 * The guard runs before the DC's access checks: a big change is
+	 * only reviewed for a caller who may make it.  On the client's own
+	 * connection the check would be a round trip for nothing.
+	 */
+	priv = talloc_get_type(ldb_module_get_private(module),
+			       struct guard_private);
+	if (!cr_guard_size_is_small(&size) && priv != NULL && priv->local &&
+	    priv->acl) {
+		return guard_check_access(ac);
+	}
+	return guard_read(ac);
 }
 
 static const struct ldb_module_ops guard_ops = {

@@ -429,7 +429,7 @@ static void test_guard_review_counts(void **state)
 			 "msPKIAccountCredentials", 2, "x", "y");
 	assert_int_equal(review_modify(ctx, &limits, msg, alice, NULL, &r,
 				       &err), EINVAL);
-	assert_non_null(strstr(err, "2 values in one element"));
+	assert_non_null(strstr(err, "names 2 values to add or replace"));
 	/* other attributes are not the guard's business */
 	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_REPLACE, "description",
 			 1, "B:2:00:x");
@@ -449,6 +449,166 @@ static void test_guard_review_counts(void **state)
 	msg->elements[0].flags = 0;
 	assert_int_equal(review_modify(ctx, &limits, msg, alice, NULL, &r,
 				       &err), EINVAL);
+}
+
+/* An element of n values (junk, or distinct valid tokens from salt). */
+static void add_many(struct ldb_message *msg, unsigned op, const char *attr,
+		     unsigned n, const char *salt)
+{
+	struct ldb_message_element *el = NULL;
+	unsigned j;
+
+	assert_int_equal(ldb_msg_add_empty(msg, attr, op, &el), 0);
+	el->values = talloc_array(msg, struct ldb_val, n ? n : 1);
+	assert_non_null(el->values);
+	for (j = 0; j < n; j++) {
+		el->values[j] = val(salt == NULL ? "x" :
+			good_value(msg, 7, CERT_ID,
+				   talloc_asprintf(msg, "%s%u", salt, j),
+				   ALICE));
+	}
+	el->num_values = n;
+}
+
+/*
+ * The bound counts every element of a token attribute, deletes apart,
+ * from the message alone: junk values show that nothing is decoded.
+ */
+static void test_guard_bound(void **state)
+{
+	struct test_ctx *ctx = talloc_get_type_abort(*state, struct test_ctx);
+	TALLOC_CTX *mem = ctx->mem;
+	struct cr_guard_limits limits = { .max_token_size = 1000,
+					  .max_tokens = 5 };
+	struct ldb_dn *alice = ldb_dn_new(mem, ctx->ldb, ALICE);
+	struct cr_guard_review *r = NULL;
+	struct cr_guard_size size;
+	struct ldb_message *msg = NULL;
+	char *err = NULL;
+
+	/* two replaces of 3: six to write, more than 5 */
+	msg = ldb_msg_new(mem);
+	msg->dn = alice;
+	add_many(msg, LDB_FLAG_MOD_REPLACE, "msPKIAccountCredentials", 3,
+		 NULL);
+	add_many(msg, LDB_FLAG_MOD_REPLACE, "1.2.840.113556.1.4.1894", 3,
+		 NULL);
+	assert_int_equal(cr_guard_bound(mem, &limits, msg, false, &size,
+					&err), EINVAL);
+	assert_non_null(strstr(err, "msPKIAccountCredentials: the change "
+			       "names 6 values to add or replace, more than "
+			       "the limit of 5"));
+	/* the review starts with it: the same refusal, not a junk value */
+	assert_int_equal(review_modify(ctx, &limits, msg, alice, NULL, &r,
+				       &err), EINVAL);
+	assert_non_null(strstr(err, "names 6 values"));
+	/* 5 to write and 5 to delete: within; both attributes apart */
+	msg = ldb_msg_new(mem);
+	msg->dn = alice;
+	add_many(msg, LDB_FLAG_MOD_ADD, "msPKIAccountCredentials", 2, NULL);
+	add_many(msg, LDB_FLAG_MOD_REPLACE, "msPKIAccountCredentials", 3,
+		 NULL);
+	add_many(msg, LDB_FLAG_MOD_DELETE, "msPKIAccountCredentials", 5,
+		 NULL);
+	add_many(msg, LDB_FLAG_MOD_ADD, "msPKIDPAPIMasterKeys", 5, NULL);
+	add_many(msg, LDB_FLAG_MOD_REPLACE, "description", 9, NULL);
+	assert_int_equal(cr_guard_bound(mem, &limits, msg, false, &size,
+					&err), 0);
+	assert_int_equal(size.values, 15);
+	assert_int_equal(size.bytes, 15);
+	assert_true(cr_guard_size_is_small(&size));
+	size.values = CR_GUARD_SMALL_VALUES + 1;
+	assert_false(cr_guard_size_is_small(&size));
+	size = (struct cr_guard_size) { 1, CR_GUARD_SMALL_BYTES + 1 };
+	assert_false(cr_guard_size_is_small(&size));
+	/* a sixth delete is too many */
+	add_many(msg, LDB_FLAG_MOD_DELETE, "mspkiaccountcredentials", 1, NULL);
+	assert_int_equal(cr_guard_bound(mem, &limits, msg, false, &size,
+					&err), EINVAL);
+	assert_non_null(strstr(err, "names 6 values to delete"));
+	/* in an add every value is written */
+	msg = ldb_msg_new(mem);
+	msg->dn = alice;
+	add_many(msg, LDB_FLAG_MOD_DELETE, "msPKIDPAPIMasterKeys", 3, NULL);
+	add_many(msg, LDB_FLAG_MOD_DELETE, "msPKIDPAPIMasterKeys", 3, NULL);
+	assert_int_equal(cr_guard_bound(mem, &limits, msg, false, &size,
+					&err), EINVAL);
+	assert_non_null(strstr(err, "msPKIDPAPIMasterKeys: the change names "
+			       "6 values to delete"));
+	assert_int_equal(cr_guard_bound(mem, &limits, msg, true, &size,
+					&err), EINVAL);
+	assert_non_null(strstr(err, "msPKIDPAPIMasterKeys: the change names "
+			       "6 values to add or replace"));
+}
+
+/*
+ * Thousands of values over several elements: the model keeps every
+ * value's copies apart (the index replaced a linear search).
+ */
+static void test_guard_review_many(void **state)
+{
+	struct test_ctx *ctx = talloc_get_type_abort(*state, struct test_ctx);
+	TALLOC_CTX *mem = ctx->mem;
+	struct cr_guard_limits limits = { .max_token_size = 1000,
+					  .max_tokens = 8000 };
+	struct ldb_dn *alice = ldb_dn_new(mem, ctx->ldb, ALICE);
+	const char *a = good_value(mem, 7, CERT_ID, "a", ALICE);
+	const char *b = good_value(mem, 7, CERT_ID2, "b", ALICE);
+	struct ldb_message *current = NULL;
+	struct ldb_message *msg = NULL;
+	struct ldb_message_element *el = NULL;
+	struct cr_guard_review *r = NULL;
+	char *err = NULL;
+
+	current = one_change(mem, ctx->ldb, 0, "msPKIAccountCredentials", 2,
+			     a, b);
+	msg = ldb_msg_new(mem);
+	msg->dn = alice;
+	/* v0 .. v2999, then v0 .. v2998 and a: v2999 and b are gone */
+	add_many(msg, LDB_FLAG_MOD_REPLACE, "msPKIAccountCredentials", 3000,
+		 "v");
+	add_many(msg, LDB_FLAG_MOD_REPLACE, "msPKIAccountCredentials", 3000,
+		 "v");
+	el = &msg->elements[1];
+	el->values[2999] = val(a);
+	/* v0 .. v9 deleted, v2999 back, a junk delete that removes nothing */
+	add_many(msg, LDB_FLAG_MOD_DELETE, "msPKIAccountCredentials", 10,
+		 "v");
+	add_element(msg, LDB_FLAG_MOD_ADD, "msPKIAccountCredentials",
+		    (const char *)msg->elements[0].values[2999].data);
+	add_element(msg, LDB_FLAG_MOD_DELETE, "msPKIAccountCredentials",
+		    "junk");
+	assert_int_equal(review_modify(ctx, &limits, msg, alice, current, &r,
+				       &err), 0);
+	assert_int_equal(r->count_after[0], 2991);
+	assert_int_equal(r->num_removed, 1);
+	assert_string_equal(r->removed[0], "7\\" CERT_ID2);
+	assert_int_equal(r->num_added, 2990);
+	/* a value twice in one replace is two copies; deletes take both */
+	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_REPLACE,
+			 "msPKIAccountCredentials", 3, a, b, b);
+	add_element(msg, LDB_FLAG_MOD_DELETE, "msPKIAccountCredentials", b);
+	assert_int_equal(review_modify(ctx, &limits, msg, alice, current, &r,
+				       &err), 0);
+	assert_int_equal(r->count_after[0], 2);
+	assert_int_equal(r->num_added + r->num_removed, 0);
+	add_element(msg, LDB_FLAG_MOD_DELETE, "msPKIAccountCredentials", b);
+	assert_int_equal(review_modify(ctx, &limits, msg, alice, current, &r,
+				       &err), 0);
+	assert_int_equal(r->count_after[0], 1);
+	assert_int_equal(r->num_removed, 1);
+	/* a bad value in the last element is still found */
+	msg = ldb_msg_new(mem);
+	msg->dn = alice;
+	add_many(msg, LDB_FLAG_MOD_REPLACE, "msPKIAccountCredentials", 2000,
+		 "w");
+	add_many(msg, LDB_FLAG_MOD_ADD, "msPKIAccountCredentials", 3, "z");
+	msg->elements[1].values[2] = val(good_value(mem, 7, CERT_ID, "z",
+						    BOB));
+	assert_int_equal(review_modify(ctx, &limits, msg, alice, current, &r,
+				       &err), EINVAL);
+	assert_non_null(strstr(err, "msPKIAccountCredentials value 3: DN "
+			       "part"));
 }
 
 /* A delete element of n distinct values at the end of msg. */
@@ -554,8 +714,9 @@ static void test_guard_review_unread(void **state)
 {
 	struct test_ctx *ctx = talloc_get_type_abort(*state, struct test_ctx);
 	TALLOC_CTX *mem = ctx->mem;
+	/* 2: the bound lets the same value be deleted twice */
 	struct cr_guard_limits limits = { .max_token_size = 1000,
-					  .max_tokens = 1 };
+					  .max_tokens = 2 };
 	struct ldb_dn *alice = ldb_dn_new(mem, ctx->ldb, ALICE);
 	const char *a = good_value(mem, 7, CERT_ID, "a", ALICE);
 	const char *c = good_value(mem, 3, CERT_ID, "c", ALICE);
@@ -857,6 +1018,8 @@ int main(void)
 		T(test_guard_timestamp),
 		T(test_guard_check_value),
 		T(test_guard_review_counts),
+		T(test_guard_bound),
+		T(test_guard_review_many),
 		T(test_guard_plan),
 		T(test_guard_review_unread),
 		T(test_guard_module),
