@@ -23,15 +23,16 @@
 #include "format/advalue.h"
 #include "format/dn.h"
 #include "format/token.h"
+#include "util/error.h"
 
 /* a whole token in hex plus a long DN, and the rules byte */
 #define MAX_LENGTH (2 * 128 * 1024 + 4096 + 1)
 
 #define OWNER "CN=alice,CN=Users,DC=roam,DC=test"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static int fuzz_one_input(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int fuzz_one_input(const uint8_t *data, size_t size)
 {
 	TALLOC_CTX *mem_ctx = NULL;
 	struct cr_ad_value_rules rules = { .attribute = NULL };
@@ -104,4 +105,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 done:
 	talloc_free(mem_ctx);
 	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int ret = fuzz_one_input(data, size);
+
+	/* an input is a whole caller: its messages go with it */
+	cr_err_drain();
+	return ret;
 }

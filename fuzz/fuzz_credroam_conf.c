@@ -13,13 +13,14 @@
 #include <talloc.h>
 
 #include "gpo/policy.h"
+#include "util/error.h"
 
 /* credroam_conf_load() refuses files over 1 MiB; stay well inside. */
 #define MAX_LENGTH (64 * 1024)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static int fuzz_one_input(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int fuzz_one_input(const uint8_t *data, size_t size)
 {
 	TALLOC_CTX *mem = NULL;
 	struct credroam_conf *conf = NULL;
@@ -77,4 +78,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 done:
 	talloc_free(mem);
 	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int ret = fuzz_one_input(data, size);
+
+	/* an input is a whole caller: its messages go with it */
+	cr_err_drain();
+	return ret;
 }

@@ -16,13 +16,14 @@
 #include <talloc.h>
 
 #include "format/token.h"
+#include "util/error.h"
 
 /* a whole token in hex plus a long DN */
 #define MAX_LENGTH (2 * 128 * 1024 + 4096)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static int fuzz_one_input(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int fuzz_one_input(const uint8_t *data, size_t size)
 {
 	TALLOC_CTX *mem_ctx = NULL;
 	const char *s = (const char *)data;
@@ -67,4 +68,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 done:
 	talloc_free(mem_ctx);
 	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int ret = fuzz_one_input(data, size);
+
+	/* an input is a whole caller: its messages go with it */
+	cr_err_drain();
+	return ret;
 }

@@ -13,13 +13,14 @@
 #include <talloc.h>
 
 #include "gpo/gpo_cache.h"
+#include "util/error.h"
 
 /* A cache holds a few reduced Registry.pol files; 1 MiB leaves room. */
 #define MAX_LENGTH (1024 * 1024)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static int fuzz_one_input(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int fuzz_one_input(const uint8_t *data, size_t size)
 {
 	TALLOC_CTX *mem = NULL;
 	struct gpo_cache *c = NULL;
@@ -52,4 +53,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 done:
 	talloc_free(mem);
 	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int ret = fuzz_one_input(data, size);
+
+	/* an input is a whole caller: its messages go with it */
+	cr_err_drain();
+	return ret;
 }

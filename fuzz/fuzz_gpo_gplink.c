@@ -14,11 +14,12 @@
 #include <talloc.h>
 
 #include "gpo/gpo_link.h"
+#include "util/error.h"
 
 /* A domain's gPLink holds a few links; the parser stops at 256 KiB. */
 #define MAX_LENGTH (GPO_MAX_GPLINK_LEN + 16)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static int fuzz_one_input(const uint8_t *data, size_t size);
 
 static void roundtrip(TALLOC_CTX *mem, const struct gpo_link *l, size_t n)
 {
@@ -52,7 +53,7 @@ static void roundtrip(TALLOC_CTX *mem, const struct gpo_link *l, size_t n)
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int fuzz_one_input(const uint8_t *data, size_t size)
 {
 	TALLOC_CTX *mem = NULL;
 	struct gpo_link *links = NULL;
@@ -86,4 +87,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	talloc_free(mem);
 	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int ret = fuzz_one_input(data, size);
+
+	/* an input is a whole caller: its messages go with it */
+	cr_err_drain();
+	return ret;
 }

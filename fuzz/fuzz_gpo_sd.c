@@ -14,13 +14,14 @@
 #include <talloc.h>
 
 #include "gpo/gpo_sd.h"
+#include "util/error.h"
 
 /* nTSecurityDescriptor values are a few KiB; the reader stops at 256. */
 #define MAX_LENGTH (GPO_MAX_SD_LEN + 16)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static int fuzz_one_input(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int fuzz_one_input(const uint8_t *data, size_t size)
 {
 	static const char * const sids[] = {
 		"S-1-5-21-1-2-3-1103", "S-1-5-21-1-2-3-513", "S-1-1-0",
@@ -59,4 +60,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	talloc_free(mem);
 	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int ret = fuzz_one_input(data, size);
+
+	/* an input is a whole caller: its messages go with it */
+	cr_err_drain();
+	return ret;
 }

@@ -16,11 +16,12 @@
 
 #include "gpo/policy.h"
 #include "format/preg.h"
+#include "util/error.h"
 
 /* Real User/Registry.pol files are a few KiB; 1 MiB leaves room. */
 #define MAX_LENGTH (1024 * 1024)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static int fuzz_one_input(const uint8_t *data, size_t size);
 
 static void check_policy(TALLOC_CTX *mem, const struct preg_file *f)
 {
@@ -63,7 +64,7 @@ static void check_policy(TALLOC_CTX *mem, const struct preg_file *f)
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int fuzz_one_input(const uint8_t *data, size_t size)
 {
 	TALLOC_CTX *mem = NULL;
 	struct preg_file *f = NULL;
@@ -104,4 +105,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 done:
 	talloc_free(mem);
 	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int ret = fuzz_one_input(data, size);
+
+	/* an input is a whole caller: its messages go with it */
+	cr_err_drain();
+	return ret;
 }

@@ -12,13 +12,14 @@
 #include <talloc.h>
 
 #include "dpapi/pvk.h"
+#include "util/error.h"
 
 /* RSA-16384 PVK: 24 + 20 + 9 * 1024 bytes. */
 #define MAX_LENGTH 10000
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static int fuzz_one_input(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int fuzz_one_input(const uint8_t *data, size_t size)
 {
 	TALLOC_CTX *mem = NULL;
 	struct cr_rsa_key *k = NULL;
@@ -51,4 +52,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 done:
 	talloc_free(mem);
 	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int ret = fuzz_one_input(data, size);
+
+	/* an input is a whole caller: its messages go with it */
+	cr_err_drain();
+	return ret;
 }

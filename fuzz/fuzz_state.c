@@ -13,10 +13,11 @@
 #include <talloc.h>
 
 #include "store/state.h"
+#include "util/error.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static int fuzz_one_input(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int fuzz_one_input(const uint8_t *data, size_t size)
 {
 	TALLOC_CTX *mem = talloc_new(NULL);
 	struct cr_state *st = NULL;
@@ -46,4 +47,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	talloc_free(mem);
 	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int ret = fuzz_one_input(data, size);
+
+	/* an input is a whole caller: its messages go with it */
+	cr_err_drain();
+	return ret;
 }

@@ -14,11 +14,12 @@
 #include <talloc.h>
 
 #include "format/token.h"
+#include "util/error.h"
 
 /* DIMSRoamingMaxTokenSize is at most 100000; leave room above it. */
 #define MAX_LENGTH (128 * 1024)
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static int fuzz_one_input(const uint8_t *data, size_t size);
 
 static void check_derived(TALLOC_CTX *mem_ctx, const struct cr_token *t)
 {
@@ -48,7 +49,7 @@ static void check_derived(TALLOC_CTX *mem_ctx, const struct cr_token *t)
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int fuzz_one_input(const uint8_t *data, size_t size)
 {
 	TALLOC_CTX *mem_ctx = NULL;
 	struct cr_token *t = NULL;
@@ -74,4 +75,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 done:
 	talloc_free(mem_ctx);
 	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int ret = fuzz_one_input(data, size);
+
+	/* an input is a whole caller: its messages go with it */
+	cr_err_drain();
+	return ret;
 }

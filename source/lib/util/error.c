@@ -25,6 +25,16 @@ static TALLOC_CTX *message_ctx(void)
 	return messages;
 }
 
+/*
+ * At exit, or when the module holding this copy is unloaded, the
+ * messages go too (LeakSanitizer does not take a thread-local pointer
+ * for a root).
+ */
+static void __attribute__((destructor)) drop_messages(void)
+{
+	TALLOC_FREE(messages);
+}
+
 void cr_seterr(char **errmsg, const char *fmt, ...)
 {
 	TALLOC_CTX *home = NULL;
