@@ -42,7 +42,7 @@ void cr_err_clear(char **errmsg);
 /* Messages alive now (unit tests: 0 at the end of each test). */
 size_t cr_err_count(void);
 
-/* Free every message of this thread; for a long-running loop between two
+/* Free every message; for a long-running loop between two
  * iterations, and for the unit test fixture. */
 void cr_err_drain(void);
 
