@@ -20,6 +20,7 @@
 #include "stackframe.h"
 
 #define PREFERRED_LIFETIME_DAYS 90
+#define MACHINE_GUID_FILE "machine-guid"
 
 static bool has_suffix(const char *name, const char *suffix)
 {
@@ -196,6 +197,79 @@ done:
 	return ret;
 }
 
+/*
+ * The GUID that names this machine's key containers, as Windows'
+ * MachineGuid does: /etc/machine-id where the machine has one.  A machine
+ * without (a container, a debootstrap) gets one made up once and kept in
+ * the store, as Windows setup makes MachineGuid once.  A dry run makes one
+ * up without keeping it, so it and the run agree.
+ */
+static int machine_guid(struct roam_ctx *c, char **errmsg)
+{
+	TALLOC_CTX *frame = NULL;
+	uint8_t *data = NULL;
+	size_t len = 0;
+	char *g = NULL;
+	char *err = NULL;
+	size_t i;
+	int ret;
+
+	if (c->machine_guid != NULL) {
+		return 0;
+	}
+	frame = talloc_stackframe();
+	ret = cr_material_machine_guid(c, &c->machine_guid, &err);
+	if (ret != ENOENT) {
+		if (ret != 0) {
+			cr_seterr(c, errmsg, "%s",
+				  err != NULL ? err : strerror(ret));
+		}
+		goto done;
+	}
+	ret = cr_store_read_root_file(frame, c->store, MACHINE_GUID_FILE,
+				      &data, &len, errmsg);
+	if (ret == 0) {
+		bool ok = len >= 36;
+		for (i = 0; ok && i < 36; i++) {
+			bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+			char ch = (char)data[i];
+			bool hex = (ch >= '0' && ch <= '9') ||
+				   (ch >= 'a' && ch <= 'f');
+			ok = dash ? (ch == '-') : hex;
+		}
+		if (!ok) {
+			cr_seterr(c, errmsg, "'%s/%s' is not a lower-case "
+				  "GUID", c->store->root, MACHINE_GUID_FILE);
+			ret = EBADMSG;
+			goto done;
+		}
+		c->machine_guid = talloc_strndup(c, (char *)data, 36);
+		ret = c->machine_guid != NULL ? 0 : ENOMEM;
+		goto done;
+	}
+	if (ret != ENOENT) {
+		goto done;
+	}
+	ret = cr_material_new_machine_guid(frame, &g);
+	if (ret == 0 && !c->opts->dry_run) {
+		char *line = talloc_asprintf(frame, "%s\n", g);
+		ret = line != NULL ? 0 : ENOMEM;
+		if (ret == 0) {
+			ret = cr_store_write_root_file(c->store,
+						       MACHINE_GUID_FILE,
+						       (uint8_t *)line,
+						       strlen(line), errmsg);
+		}
+	}
+	if (ret == 0) {
+		c->machine_guid = talloc_move(c, &g);
+	}
+done:
+	TALLOC_FREE(err);
+	TALLOC_FREE(frame);
+	return ret;
+}
+
 int cr_roam_import_pair(struct roam_ctx *c, const struct cr_store_view *local,
 			const struct cr_material_pair *pair, char **errmsg)
 {
@@ -213,12 +287,9 @@ int cr_roam_import_pair(struct roam_ctx *c, const struct cr_store_view *local,
 		if (ret != 0) {
 			goto done;
 		}
-		if (c->machine_guid == NULL) {
-			ret = cr_material_machine_guid(c, &c->machine_guid,
-						       errmsg);
-			if (ret != 0) {
-				goto done;
-			}
+		ret = machine_guid(c, errmsg);
+		if (ret != 0) {
+			goto done;
 		}
 	}
 	ret = cr_material_make_tokens(frame, pair, &guid, mk, mk_len,
@@ -328,6 +399,16 @@ static int import_dropped(struct roam_ctx *c,
 		goto done;
 	}
 	if (c->opts->dry_run) {
+		/* what the run needs besides the files, checked the same */
+		if (pair->key != NULL) {
+			ret = machine_guid(c, &err);
+		}
+		if (ret != 0) {
+			cr_roam_problem(c->report, 0, what, "not imported: %s",
+					err ? err : strerror(ret));
+			ret = 0;
+			goto done;
+		}
 		cr_roam_problem(c->report, 0, what, "would be imported as %s",
 				pair->thumbprint);
 		goto done;
