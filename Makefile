@@ -6,6 +6,7 @@
 #   make demo       the main job: a credential roaming between two members
 #   make install    DESTDIR=... prefix=...  (make uninstall: the same)
 #   make test-debian  build the .debs, install, purge, reinstall them
+#   make test-fresh   the README's two commands on a debootstrapped Debian 12
 #
 WAF = ./.bootstrap/waf/waf
 PYTHON = /usr/bin/python3
@@ -91,15 +92,28 @@ test-manpages: build
 test-debian: bootstrap
 	testprogs/test_debian.sh
 
+# debootstrap a minimal Debian 12, clone this repository into its /root,
+# enter it (pivot_root) and run `make demo` and `make test` there.
+# Downloads; not part of `make test`.
+test-fresh:
+	testprogs/test_fresh.sh
+
 clean:
 	-$(WAF) clean
 	-$(WAF) clean_asan
 	-$(WAF) clean_fuzz
 
-distclean:
+dist# debootstrap a minimal Debian 12, clone this repository into its /root,
+# enter it (pivot_root) and run `make demo` and `make test` there.
+# Downloads; not part of `make test`.
+test-fresh:
+	testprogs/test_fresh.sh
+
+clean:
 	rm -rf bin .lock-waf_* selftest/cache
 
 .PHONY: all build build-asan build-fuzz bootstrap test test-unit \
 	test-integration fuzz-smoke fuzz-long test-valgrind bench demo \
 	install uninstall clean distclean configure-if-needed \
-	reconfigure-for-prefix test-install test-manpages test-debian
+	reconfigure-for-prefix test-install test-manpages test-debian \
+	test-fresh

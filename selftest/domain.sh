@@ -28,6 +28,8 @@ private_overlay() {
 private_overlay /etc etc || exit 99
 private_overlay /lib/x86_64-linux-gnu/security pam || exit 99
 private_tmp "$TOP" || exit 99
+# the domain's users run the built tools: the way to them must be open
+public_path "$TOP" "$TOP" "$W" || exit 99
 
 netns_setup "$W/ns"
 cp "$KRB5_CONFIG" /etc/krb5.conf
