@@ -57,7 +57,7 @@ test-valgrind: build
 bench: build
 	bench/run-bench.sh
 
-demo: bootstrap build
+demo:
 	testprogs/demo.sh
 
 # `make install prefix=/usr` reconfigures when the tree was configured with
@@ -103,13 +103,7 @@ clean:
 	-$(WAF) clean_asan
 	-$(WAF) clean_fuzz
 
-dist# debootstrap a minimal Debian 12, clone this repository into its /root,
-# enter it (pivot_root) and run `make demo` and `make test` there.
-# Downloads; not part of `make test`.
-test-fresh:
-	testprogs/test_fresh.sh
-
-clean:
+distclean:
 	rm -rf bin .lock-waf_* selftest/cache
 
 .PHONY: all build build-asan build-fuzz bootstrap test test-unit \
