@@ -39,7 +39,9 @@ mkdir -p /etc/samba
 # Real NSS through libnss_winbind (not nss_wrapper): PAM helpers started
 # with a clean environment must resolve domain users too.
 sed -i -E 's/^(passwd|group):.*/\1: files winbind/' /etc/nsswitch.conf
-echo "$CREDROAM_WINBIND_CLIENTS/nss" > /etc/ld.so.conf.d/zz-credroam-selftest.conf
+# ld.so.conf splits at blanks: name the directory by a path without any
+ln -s "$CREDROAM_WINBIND_CLIENTS/nss" "$W/nss"
+echo "$W/nss" > /etc/ld.so.conf.d/zz-credroam-selftest.conf
 ldconfig
 cp "$CREDROAM_WINBIND_CLIENTS/pam/pam_winbind.so" \
 	/lib/x86_64-linux-gnu/security/
@@ -66,7 +68,7 @@ export DOMAIN_GUARDED=$GUARDED
 export DOMAIN_WORKDIR=$W
 export DOMAIN_DC_DIR=$W/dc
 export KRB5_CONFIG=/etc/krb5.conf
-export PATH=$HERE/bin:\$PATH
+export PATH='$HERE/bin':\$PATH
 ENV
 echo "[domain] ready after $(echo "$(date +%s.%N) - $t0" | bc)s" >&2
 
