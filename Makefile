@@ -36,7 +36,9 @@ bootstrap:
 
 # The README's test command.  Always runs the bootstrap (instant when there
 # is nothing to do) so a fresh machine needs nothing else.
-test: bootstrap
+test:
+	@buildtools/preflight.sh test
+	buildtools/bootstrap.sh
 	testprogs/run-all.sh
 
 test-unit: build build-asan

@@ -11,17 +11,7 @@ cd "$TOP" || exit 1
 say() { echo "demo: $*"; }
 
 # What it needs from the machine, said at once.
-if [ "$(id -u)" != 0 ]; then
-	say "needs root (it installs Debian packages and starts a throw-away AD domain in namespaces): run it as root"
-	exit 2
-fi
-if ! unshare --net --mount --pid --fork true 2>/dev/null; then
-	say "needs network, mount and PID namespaces (unshare failed: a container without CAP_SYS_ADMIN?)"
-	exit 2
-fi
-os=$(. /etc/os-release 2>/dev/null && echo "${ID:-?} ${VERSION_ID:-?}")
-[ "$os" = "debian 12" ] ||
-	say "made for Debian 12; this is '$os': carrying on"
+buildtools/preflight.sh demo || exit 2
 
 LOG=$(mktemp /var/tmp/credroam-demo.XXXXXX.log)
 t0=$(date +%s)
