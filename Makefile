@@ -7,6 +7,7 @@
 #   make demo       the main job: a credential roaming between two members
 #   make install    DESTDIR=... prefix=...  (make uninstall: the same)
 #   make test-debian  build the .debs, install, purge, reinstall them
+#   make test-fresh   the README's two commands on a debootstrapped Debian 12
 #
 WAF = ./.bootstrap/waf/waf
 PYTHON = /usr/bin/python3
@@ -36,7 +37,9 @@ bootstrap:
 
 # The README's test command.  Always runs the bootstrap (instant when there
 # is nothing to do) so a fresh machine needs nothing else.
-test: bootstrap
+test:
+	@buildtools/preflight.sh test
+	buildtools/bootstrap.sh
 	testprogs/run-all.sh
 
 test-unit: build build-asan
@@ -57,7 +60,7 @@ test-valgrind: build
 bench: build
 	bench/run-bench.sh
 
-demo: bootstrap build
+demo:
 	testprogs/demo.sh
 
 # `make install prefix=/usr` reconfigures when the tree was configured with
@@ -92,6 +95,12 @@ test-manpages: build
 test-debian: bootstrap
 	testprogs/test_debian.sh
 
+# debootstrap a minimal Debian 12, clone this repository into its /root,
+# enter it (pivot_root) and run `make demo` and `make test` there.
+# Downloads; not part of `make test`.
+test-fresh:
+	testprogs/test_fresh.sh
+
 clean:
 	-$(WAF) clean
 	-$(WAF) clean_asan
@@ -103,4 +112,5 @@ distclean:
 .PHONY: all build build-asan build-fuzz bootstrap test test-unit \
 	test-integration fuzz-smoke fuzz-long test-valgrind bench demo \
 	install uninstall clean distclean configure-if-needed \
-	reconfigure-for-prefix test-install test-manpages test-debian
+	reconfigure-for-prefix test-install test-manpages test-debian \
+	test-fresh

@@ -25,12 +25,14 @@ libclang-rt-14-dev"
 TEST_PKGS="samba samba-ad-dc samba-ad-provision samba-dsdb-modules winbind
 krb5-user ldb-tools python3-samba libnss-wrapper libuid-wrapper
 libsocket-wrapper libresolv-wrapper libpam-wrapper python3-pypamtest
-iproute2 util-linux bc xxd openssl keyutils valgrind python3-impacket
-dpkg-dev jq tcpdump smbclient python3-cryptography"
+iproute2 util-linux procps bc xxd file openssl keyutils valgrind
+python3-impacket dpkg-dev jq tcpdump smbclient git make python3-cryptography"
+# Man page checks: man -l renders through groff, col strips its overstrikes.
+DOC_PKGS="man-db groff bsdextrautils"
 
 missing_pkgs() {
 	local p
-	for p in $BUILD_PKGS $TEST_PKGS; do
+	for p in $BUILD_PKGS $TEST_PKGS $DOC_PKGS; do
 		dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null |
 			grep -qx installed || echo "$p"
 	done
@@ -85,19 +87,90 @@ unpack_winbind_clients() {
 	rm -rf "$d/root" "$d/debs"
 }
 
+# Debian 12 configures apt in one of two ways, or both: deb822 stanzas in
+# /etc/apt/sources.list.d/*.sources (cloud and container images) or one-line
+# entries in /etc/apt/sources.list and sources.list.d/*.list (the installer,
+# debootstrap).  The deb-src entry is derived from whichever entries name
+# this release's suites, so it follows the configured mirror (a local one
+# too); a proxy is apt's own configuration and applies as it is.
+SOURCES=${CREDROAM_APT_SOURCES:-/etc/apt}
+have_deb_src() {
+	local f
+	for f in "$SOURCES"/sources.list "$SOURCES"/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		grep -qE '^[[:space:]]*deb-src[[:space:]]' "$f" && return 0
+	done
+	for f in "$SOURCES"/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		grep -qiE '^Types:.*[[:space:]]deb-src([[:space:]]|$)' "$f" &&
+			return 0
+	done
+	return 1
+}
+
+add_deb_src() {
+	local codename f one=$SOURCES/sources.list.d/credroam-deb-src.list
+	local deb822=$SOURCES/sources.list.d/credroam-deb-src.sources
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+	say "adding deb-src entries for the configured Debian mirror ($codename)"
+	: > "$one.tmp"
+	for f in "$SOURCES"/sources.list "$SOURCES"/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		# deb [options] URI SUITE COMPONENTS...: this release's suites
+		awk -v c="$codename" '
+			$1 != "deb" { next }
+			{ i = 2; if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ } }
+			$(i + 1) ~ ("^(" c "|stable)(-updates)?$") {
+				sub(/^[[:space:]]*deb/, "deb-src"); print }' \
+			"$f" >> "$one.tmp"
+	done
+	: > "$deb822.tmp"
+	for f in "$SOURCES"/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		# one stanza per paragraph; keep those of this release, as deb-src
+		awk -v c="$codename" '
+			function flush() {
+				if (st != "" && deb && mine) { print st }
+				st = ""; deb = 0; mine = 0
+			}
+			/^[[:space:]]*$/ { flush(); next }
+			/^#/ { next }
+			tolower($1) == "types:" {
+				for (i = 2; i <= NF; i++) { if ($i == "deb") deb = 1 }
+				st = st "Types: deb-src\n"; next
+			}
+			tolower($1) == "suites:" {
+				for (i = 2; i <= NF; i++) {
+					if ($i ~ ("^(" c "|stable)(-updates)?$")) mine = 1
+				}
+			}
+			{ st = st $0 "\n" }
+			END { flush() }' "$f" >> "$deb822.tmp"
+	done
+	if [ ! -s "$one.tmp" ] && [ ! -s "$deb822.tmp" ]; then
+		rm -f "$one.tmp" "$deb822.tmp"
+		say "no apt entry for Debian $codename in $SOURCES/sources.list or sources.list.d/: cannot fetch samba's source for waf"
+		exit 1
+	fi
+	local t
+	for t in "$one" "$deb822"; do
+		if [ -s "$t.tmp" ]; then
+			mv "$t.tmp" "$t"
+		else
+			rm -f "$t.tmp"
+		fi
+	done
+}
+
 # waf, exactly as Debian ships it inside samba's source package.
 fetch_waf() {
 	local d=$CACHE/waf src tarball
 	if [ -x "$d/waf" ] && [ -d "$d/waflib" ]; then
 		return 0
 	fi
-	if ! grep -rqs '^Types:.*deb-src\|^deb-src ' /etc/apt/sources.list \
-		/etc/apt/sources.list.d/; then
+	if ! have_deb_src; then
 		[ "$(id -u)" = 0 ] || { say "need root to add a deb-src entry"; exit 1; }
-		say "adding a deb-src entry for the configured Debian mirror"
-		sed -e 's/^Types: deb$/Types: deb-src/' \
-			/etc/apt/sources.list.d/debian.sources \
-			> /etc/apt/sources.list.d/credroam-deb-src.sources
+		add_deb_src
 		apt_updated=
 	fi
 	apt_update

@@ -29,6 +29,8 @@ private_overlay() {
 private_overlay /etc etc || exit 99
 private_overlay /lib/x86_64-linux-gnu/security pam || exit 99
 private_tmp "$TOP" || exit 99
+# the domain's users run the built tools: the way to them must be open
+public_path "$TOP" "$TOP" "$W" || exit 99
 
 netns_setup "$W/ns"
 cp "$KRB5_CONFIG" /etc/krb5.conf
@@ -38,7 +40,9 @@ mkdir -p /etc/samba
 # Real NSS through libnss_winbind (not nss_wrapper): PAM helpers started
 # with a clean environment must resolve domain users too.
 sed -i -E 's/^(passwd|group):.*/\1: files winbind/' /etc/nsswitch.conf
-echo "$CREDROAM_WINBIND_CLIENTS/nss" > /etc/ld.so.conf.d/zz-credroam-selftest.conf
+# ld.so.conf splits at blanks: name the directory by a path without any
+ln -s "$CREDROAM_WINBIND_CLIENTS/nss" "$W/nss"
+echo "$W/nss" > /etc/ld.so.conf.d/zz-credroam-selftest.conf
 ldconfig
 cp "$CREDROAM_WINBIND_CLIENTS/pam/pam_winbind.so" \
 	/lib/x86_64-linux-gnu/security/
@@ -65,7 +69,7 @@ export DOMAIN_GUARDED=$GUARDED
 export DOMAIN_WORKDIR=$W
 export DOMAIN_DC_DIR=$W/dc
 export KRB5_CONFIG=/etc/krb5.conf
-export PATH=$HERE/bin:\$PATH
+export PATH='$HERE/bin':\$PATH
 ENV
 echo "[domain] ready after $(echo "$(date +%s.%N) - $t0" | bc)s" >&2
 

@@ -16,3 +16,46 @@ private_tmp() {
 	esac
 	exec 8<&-
 }
+
+# public_path DIR KEEP...: inside this mount namespace, make DIR reachable
+# by every user whatever the modes of the directories above it (a checkout
+# in /root, mode 0700, where root's `git clone` lands): the highest
+# ancestor others cannot search is covered by a tmpfs (mode 755) holding
+# just the way down, and DIR (and each KEEP below that ancestor) is bound
+# back at its own path.  Nothing outside the namespace changes.
+public_path() {
+	local dir=$1 d=$1 top= p n=0
+	while [ "$d" != / ]; do
+		d=$(dirname "$d")
+		if [ "$d" != / ] && [ -z "$(find "$d" -maxdepth 0 -perm -o+x)" ]
+		then
+			top=$d
+		fi
+	done
+	[ -n "$top" ] || return 0
+	case "$top" in
+	/etc|/usr|/var|/tmp|/run|/lib*|/bin|/sbin|/proc|/sys|/dev)
+		echo "public_path: '$top' is not searchable by others:" \
+			"cannot work around it" >&2
+		return 1 ;;
+	esac
+	# descriptors of what stays visible, taken before the tmpfs hides it
+	local -a keep=()
+	for p in "$@"; do
+		case "$p" in
+		"$top"/*)
+			exec {n}<"$p" || return 1
+			keep+=("$n" "$p")
+			;;
+		esac
+	done
+	mount -t tmpfs -o mode=755 tmpfs "$top" || return 1
+	set -- "${keep[@]}"
+	while [ $# -ge 2 ]; do
+		mkdir -p "$2" || return 1
+		mount --no-canonicalize --bind "/proc/self/fd/$1" "$2" ||
+			return 1
+		eval "exec $1<&-"
+		shift 2
+	done
+}

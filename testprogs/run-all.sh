@@ -62,6 +62,10 @@ stage "man pages"
 testprogs/test_manpages.sh 2>&1 | tee "$out"
 tally "$out" "${PIPESTATUS[0]}"
 
+stage "command line help and usage"
+testprogs/test_cli_help.sh 2>&1 | tee "$out"
+tally "$out" "${PIPESTATUS[0]}"
+
 stage "make install layout"
 testprogs/test_install.sh 2>&1 | tee "$out"
 tally "$out" "${PIPESTATUS[0]}"

@@ -21,6 +21,20 @@ render() {
 		man --warnings=all -l "$DOCS/$1" 2>"$2" | col -b
 }
 
+# A check that lacks its tool says so, instead of reporting its absence as
+# missing text.
+tools_missing=
+for t in man:man-db groff:groff col:bsdextrautils; do
+	command -v "${t%%:*}" >/dev/null ||
+		tools_missing="$tools_missing ${t%%:*} (package ${t#*:})"
+done
+if [ -n "$tools_missing" ]; then
+	bad "cannot check the man pages: missing$tools_missing;" \
+		"buildtools/bootstrap.sh installs them"
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+
 err=$(mktemp)
 for page in $PAGES; do
 	if [ ! -f "$DOCS/$page" ]; then

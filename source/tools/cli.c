@@ -16,49 +16,87 @@
 #include "util/error.h"
 #include "util/secret.h"
 
+static bool is_help(const char *arg)
+{
+	return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0 ||
+	       strcmp(arg, "help") == 0;
+}
+
+/* --help or -h among a command's arguments (before "--") */
+static bool wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			break;
+		}
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void print_table(FILE *f, const struct cr_cli *cli,
+			const struct cr_cmd *table)
+{
+	const struct cr_cmd *c = NULL;
+	const char *parent = cli->cmdpath;
+
+	fprintf(f, "usage: %s%s%s COMMAND [ARGS]\n\ncommands:\n",
+		cli->progname, parent ? " " : "", parent ? parent : "");
+	for (c = table; c->name != NULL; c++) {
+		if (c->fn == NULL) {
+			continue;
+		}
+		fprintf(f, "  %s %s\n      %s\n", c->name,
+			c->usage ? c->usage : "", c->help ? c->help : "");
+	}
+	fprintf(f, "\n%s%s%s COMMAND --help: that command's usage\n",
+		cli->progname, parent ? " " : "", parent ? parent : "");
+}
+
 int cr_cli_dispatch(struct cr_cli *cli, const struct cr_cmd *table,
 		    int argc, char **argv)
 {
 	const struct cr_cmd *c = NULL;
 	const char *parent = cli->cmdpath;
+	char path[256];
+	int rc;
 
 	if (argc >= 1) {
 		for (c = table; c->name != NULL; c++) {
 			bool match = (strcmp(c->name, argv[0]) == 0);
 
 			if (match && c->fn != NULL) {
-				char path[256];
-				int rc;
-
-				snprintf(path, sizeof(path), "%s%s%s",
-					 parent ? parent : "",
-					 parent ? " " : "", c->name);
-				cli->cmdpath = path;
-				rc = c->fn(cli, argc - 1, argv + 1);
-				cli->cmdpath = parent;
-				return rc;
+				break;
 			}
 		}
 	}
-	if (argc >= 1 && strcmp(argv[0], "--help") != 0 &&
-	    strcmp(argv[0], "-h") != 0 && strcmp(argv[0], "help") != 0) {
-		fprintf(stderr, "%s: unknown command '%s%s%s'\n",
-			cli->progname, parent ? parent : "",
-			parent ? " " : "", argv[0]);
-	}
-	fprintf(stderr, "usage: %s%s%s COMMAND [ARGS]\n\ncommands:\n",
-		cli->progname, parent ? " " : "", parent ? parent : "");
-	for (c = table; c->name != NULL; c++) {
-		if (c->fn == NULL) {
-			continue;
+	if (argc < 1 || c->name == NULL) {
+		bool help = argc >= 1 && is_help(argv[0]);
+
+		if (argc >= 1 && !help) {
+			fprintf(stderr, "%s: unknown command '%s%s%s'\n",
+				cli->progname, parent ? parent : "",
+				parent ? " " : "", argv[0]);
 		}
-		fprintf(stderr, "  %-10s %-44s %s\n", c->name,
-			c->usage ? c->usage : "", c->help ? c->help : "");
+		print_table(help ? stdout : stderr, cli, table);
+		return help ? CR_EXIT_OK : CR_EXIT_USAGE;
 	}
-	return (argc >= 1 && (strcmp(argv[0], "--help") == 0 ||
-			      strcmp(argv[0], "-h") == 0 ||
-			      strcmp(argv[0], "help") == 0))
-		? CR_EXIT_OK : CR_EXIT_USAGE;
+	snprintf(path, sizeof(path), "%s%s%s", parent ? parent : "",
+		 parent ? " " : "", c->name);
+	if (!c->group && wants_help(argc - 1, argv + 1)) {
+		printf("usage: %s %s %s\n\n%s\n", cli->progname, path,
+		       c->usage ? c->usage : "", c->help ? c->help : "");
+		return CR_EXIT_OK;
+	}
+	cli->cmdpath = path;
+	rc = c->fn(cli, argc - 1, argv + 1);
+	cli->cmdpath = parent;
+	return rc;
 }
 
 int cr_cli_fail(struct cr_cli *cli, const char *fmt, ...)

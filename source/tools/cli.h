@@ -29,11 +29,16 @@ struct cr_cli {
 struct cr_cmd {
 	const char *name;
 	int (*fn)(struct cr_cli *cli, int argc, char **argv);
-	const char *usage;
+	const char *usage;	/* every required option, as in its errors */
 	const char *help;
+	bool group;		/* fn dispatches its own table */
 };
 
-/* Dispatch argv[0] in a table; prints the table for an unknown name. */
+/*
+ * Dispatch argv[0] in a table; prints the table for an unknown name.  A
+ * command (not a group) given --help or -h anywhere before "--" prints its
+ * usage and help on stdout and is not run.
+ */
 int cr_cli_dispatch(struct cr_cli *cli, const struct cr_cmd *table,
 		    int argc, char **argv);
 

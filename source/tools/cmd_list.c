@@ -280,6 +280,19 @@ static int list_local(struct cr_cli *cli, TALLOC_CTX *mem_ctx,
 	if (ret == 0) {
 		ret = cr_store_open(mem_ctx, path, false, &store, &err);
 	}
+	if (ret == ENOENT && !cli->json) {
+		/* not a failure: the first roaming run makes the store */
+		printf("%s: no store yet (the first 'credroam sync' or logon "
+		       "makes it): 0 tokens\n", path);
+		return CR_EXIT_OK;
+	}
+	if (ret == ENOENT) {
+		o = json_pack("{s:s, s:s, s:b, s:[], s:i, s:[]}",
+			      "source", "local", "store", path,
+			      "exists", false, "tokens", "count", 0,
+			      "problems");
+		return cr_cli_print_json(cli, o);
+	}
 	if (ret == 0) {
 		ret = cr_store_load(mem_ctx, store, &view, &err);
 	}

@@ -424,8 +424,13 @@ static int cmd_token_decode(struct cr_cli *cli, int argc, char **argv)
 	}
 	rc = token_collect(frame, argv[0], &v, &errmsg);
 	if (rc != 0) {
-		ret = cr_cli_fail(cli, "%s while decoding '%s'",
-				  errmsg ? errmsg : strerror(rc), argv[0]);
+		if (errmsg != NULL) {
+			/* the library's message names the file already */
+			ret = cr_cli_fail(cli, "%s", errmsg);
+		} else {
+			ret = cr_cli_fail(cli, "cannot decode '%s': %s",
+					  argv[0], strerror(rc));
+		}
 		goto done;
 	}
 	if (json) {

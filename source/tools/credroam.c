@@ -10,27 +10,43 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "roam_cli.h"
 
+/*
+ * Each usage names every option the command requires; `credroam COMMAND
+ * --help` prints it (cmd_<name>.c prints the same with its usage errors).
+ */
 static const struct cr_cmd credroam_commands[] = {
 	{ "token", cmd_token, "decode FILE|-",
-	  "decode a roaming token or a DN-Binary value" },
+	  "decode a roaming token or a DN-Binary value", true },
 	{ "dpapi", cmd_dpapi, "masterkey|unprotect|key ...",
-	  "DPAPI master keys, blobs and private keys" },
-	{ "sync", cmd_sync, "[--dry-run]", "one roaming run for you" },
-	{ "status", cmd_status, "", "policy in force, last run, problems" },
-	{ "list", cmd_list, "[--remote] [--server HOST]",
-	  "your roaming tokens in AD (--local comes with the local store)" },
-	{ "import", cmd_import, "CERT KEY | FILE.p12",
+	  "DPAPI master keys, blobs and private keys", true },
+	{ "sync", cmd_sync,
+	  "[--dry-run] [--full] [--quiet] [--trigger NAME] "
+	  "[--wait SECONDS] " ROAM_CLI_OPTIONS,
+	  "one roaming run for you" },
+	{ "status", cmd_status, ROAM_CLI_OPTIONS,
+	  "policy in force, last run, problems" },
+	{ "list", cmd_list, "[--local|--remote] [--server HOST] [--store DIR]",
+	  "your roaming tokens, on this machine or in AD" },
+	{ "import", cmd_import,
+	  "CERT KEY | FILE.p12 [--p12-password-file F] " ROAM_CLI_OPTIONS,
 	  "make a certificate and key roam" },
-	{ "export", cmd_export, "THUMBPRINT --p12 OUT",
-	  "export a roamed certificate and key" },
-	{ "purge", cmd_purge, "[--tombstones|--all]",
+	{ "export", cmd_export,
+	  "THUMBPRINT --p12 OUT --p12-password-file F [--store DIR]",
+	  "export a roamed certificate and key as PKCS#12" },
+	{ "purge", cmd_purge, "--tombstones | --all --yes " ROAM_CLI_OPTIONS,
 	  "remove your roaming data from AD" },
-	{ "pulse", cmd_pulse, "", "ask the watcher for a run now" },
-	{ "policy", cmd_policy, "show|set ...",
-	  "the DIMSRoaming Group Policy values" },
-	{ "watch", cmd_watch, "", "the per-user watcher (systemd unit)" },
-	{ NULL, NULL, NULL, NULL },
+	{ "pulse", cmd_pulse, "[--timeout SECONDS] [--store DIR]",
+	  "ask the watcher for a run now" },
+	{ "policy", cmd_policy,
+	  "[show] [--conf FILE] [--server HOST] [--cache FILE | --no-cache]",
+	  "the DIMSRoaming Group Policy values in force for you" },
+	{ "watch", cmd_watch,
+	  "[--debounce SECONDS] [--max-delay SECONDS] [--refresh MINUTES] "
+	  "[--store DIR]",
+	  "the per-user watcher (systemd unit)" },
+	{ NULL, NULL, NULL, NULL, false },
 };
 
 int main(int argc, char **argv)

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
@@ -562,6 +563,7 @@ done:
 int cr_material_machine_guid(TALLOC_CTX *mem_ctx, char **pguid,
 			     char **errmsg)
 {
+	const char *path = "/etc/machine-id";
 	char buf[64];
 	char *g = NULL;
 	ssize_t n;
@@ -570,9 +572,10 @@ int cr_material_machine_guid(TALLOC_CTX *mem_ctx, char **pguid,
 	int fd;
 
 	*pguid = NULL;
-	fd = open("/etc/machine-id", O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		fd = open("/var/lib/dbus/machine-id", O_RDONLY | O_CLOEXEC);
+		path = "/var/lib/dbus/machine-id";
+		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0) {
 		cr_seterr(errmsg, "this machine has no "
@@ -582,7 +585,7 @@ int cr_material_machine_guid(TALLOC_CTX *mem_ctx, char **pguid,
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n < 32) {
-		cr_seterr(errmsg, "/etc/machine-id is too short");
+		cr_seterr(errmsg, "%s is too short", path);
 		return EBADMSG;
 	}
 	g = talloc_zero_size(mem_ctx, 37);
@@ -594,14 +597,41 @@ int cr_material_machine_guid(TALLOC_CTX *mem_ctx, char **pguid,
 		bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 		if (!hex) {
 			TALLOC_FREE(g);
-			cr_seterr(errmsg, "/etc/machine-id is not 32 "
-				  "lower-case hex digits");
+			cr_seterr(errmsg, "%s is not 32 lower-case "
+				  "hex digits", path);
 			return EBADMSG;
 		}
 		if (i == 8 || i == 12 || i == 16 || i == 20) {
 			g[j++] = '-';
 		}
 		g[j++] = c;
+	}
+	*pguid = g;
+	return 0;
+}
+
+int cr_material_new_machine_guid(TALLOC_CTX *mem_ctx, char **pguid)
+{
+	uint8_t r[16];
+	char *g = NULL;
+	int ret;
+
+	*pguid = NULL;
+	ret = gnutls_rnd(GNUTLS_RND_RANDOM, r, sizeof(r));
+	if (ret != 0) {
+		return EIO;
+	}
+	/* version 4, variant 1, as Windows setup makes MachineGuid */
+	r[6] = (r[6] & 0x0f) | 0x40;
+	r[8] = (r[8] & 0x3f) | 0x80;
+	g = talloc_asprintf(mem_ctx,
+			    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+			    "%02x%02x%02x%02x%02x%02x",
+			    r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+			    r[8], r[9], r[10], r[11], r[12], r[13], r[14],
+			    r[15]);
+	if (g == NULL) {
+		return ENOMEM;
 	}
 	*pguid = g;
 	return 0;

@@ -113,8 +113,14 @@ int cr_material_pkcs12(TALLOC_CTX *mem_ctx, const uint8_t *der,
 char *cr_material_der_to_pem(TALLOC_CTX *mem_ctx, const char *label,
 			     const uint8_t *der, size_t len);
 
-/* This machine's GUID (from /etc/machine-id), lower case. */
+/*
+ * This machine's GUID (from /etc/machine-id, else
+ * /var/lib/dbus/machine-id), lower case; ENOENT when it has neither.
+ */
 int cr_material_machine_guid(TALLOC_CTX *mem_ctx, char **guid,
 			     char **errmsg);
+
+/* A new random GUID, lower case, as Windows setup makes MachineGuid. */
+int cr_material_new_machine_guid(TALLOC_CTX *mem_ctx, char **guid);
 
 #endif
