@@ -119,8 +119,11 @@ while read -r name curve ku; do
 	done
 	check "A's $name key roams as a CNG key named after it" \
 		test -n "$found"
-	"$CREDROAM" dpapi unprotect "$work/r/privkey.blob" --master-key "$mk" \
-		--entropy "$entropy" > "$work/r/$name.bcrypt" 2>"$work/r/err"
+	# the master key on standard input, never on the command line
+	printf '%s\n' "$mk" |
+		"$CREDROAM" dpapi unprotect "$work/r/privkey.blob" \
+		--master-key-file - --entropy "$entropy" \
+		> "$work/r/$name.bcrypt" 2>"$work/r/err"
 	want=ECS
 	[ "$name" = ecdh256 ] && want=ECK
 	check_match "the reader finds $name's $want key, the certificate's" \
