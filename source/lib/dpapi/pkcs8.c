@@ -138,16 +138,36 @@ unsigned cr_rsa_key_bits(const struct cr_rsa_key *k)
 	return bits;
 }
 
-static bool cr_bn_odd(const struct cr_bn *bn)
+bool cr_bn_odd(const struct cr_bn *bn)
 {
 	return bn->len > 0 && (bn->data[bn->len - 1] & 1) != 0;
 }
 
-static gnutls_datum_t cr_dat(const struct cr_bn *bn)
+gnutls_datum_t cr_dat(const struct cr_bn *bn)
 {
 	gnutls_datum_t d = { .data = bn->data, .size = (unsigned)bn->len };
 
 	return d;
+}
+
+/* Copy GnuTLS' datums into bns on k, wiping and freeing the datums. */
+int cr_take_datums(TALLOC_CTX *k, gnutls_datum_t *v,
+			  struct cr_bn **dst, size_t n)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		if (ret == 0 && dst[i] != NULL) {
+			ret = cr_bn_from_be(k, dst[i], v[i].data, v[i].size);
+		}
+		if (v[i].data != NULL) {
+			credroam_wipe(v[i].data, v[i].size);
+			gnutls_free(v[i].data);
+			v[i].data = NULL;
+		}
+	}
+	return ret;
 }
 
 int cr_rsa_key_to_x509(const struct cr_rsa_key *k,
@@ -217,7 +237,6 @@ int cr_rsa_key_from_x509(TALLOC_CTX *mem_ctx, gnutls_x509_privkey_t xk,
 	struct cr_rsa_key *k = NULL;
 	gnutls_datum_t v[8];
 	struct cr_bn *dst[8];
-	size_t i;
 	int ret = 0;
 	int rc;
 
@@ -245,19 +264,11 @@ int cr_rsa_key_from_x509(TALLOC_CTX *mem_ctx, gnutls_x509_privkey_t xk,
 	dst[5] = &k->u;
 	dst[6] = &k->dp;
 	dst[7] = &k->dq;
-	for (i = 0; i < 8 && ret == 0; i++) {
-		ret = cr_bn_from_be(k, dst[i], v[i].data, v[i].size);
-	}
+	ret = cr_take_datums(k, v, dst, 8);
 	if (ret == 0) {
 		*out = talloc_move(mem_ctx, &k);
 	}
 done:
-	for (i = 0; i < 8; i++) {
-		if (v[i].data != NULL) {
-			credroam_wipe(v[i].data, v[i].size);
-			gnutls_free(v[i].data);
-		}
-	}
 	cr_err_nomem(errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;

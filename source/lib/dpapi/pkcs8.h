@@ -29,6 +29,14 @@ struct cr_rsa_key {
 int cr_bn_from_le(TALLOC_CTX *mem_ctx, struct cr_bn *bn, const uint8_t *le,
 		  size_t len);
 /* Set from big-endian bytes (as BCRYPT and GnuTLS store them). */
+/* A big number as GnuTLS takes it (no copy). */
+gnutls_datum_t cr_dat(const struct cr_bn *bn);
+/* Whether its last byte is odd (cheap checks before GnuTLS sees a key). */
+bool cr_bn_odd(const struct cr_bn *bn);
+/* Copy GnuTLS' datums into bns on k (dst[i] NULL: skip), wiping and
+ * freeing every datum, on success and failure alike. */
+int cr_take_datums(TALLOC_CTX *k, gnutls_datum_t *v, struct cr_bn **dst,
+		   size_t n);
 int cr_bn_from_be(TALLOC_CTX *mem_ctx, struct cr_bn *bn, const uint8_t *be,
 		  size_t len);
 /* Write little-endian, zero-padded to field_len; false if it is longer. */

@@ -44,38 +44,6 @@ const char *cr_ec_curve_name(gnutls_ecc_curve_t curve)
 	}
 }
 
-static gnutls_datum_t cr_dat(const struct cr_bn *bn)
-{
-	gnutls_datum_t d = { .data = bn->data, .size = (unsigned)bn->len };
-
-	return d;
-}
-
-static bool cr_bn_odd(const struct cr_bn *bn)
-{
-	return bn->len > 0 && (bn->data[bn->len - 1] & 1) != 0;
-}
-
-/* Copy GnuTLS' datums into bns on k, wiping and freeing the datums. */
-static int cr_take_datums(TALLOC_CTX *k, gnutls_datum_t *v,
-			  struct cr_bn **dst, size_t n)
-{
-	size_t i;
-	int ret = 0;
-
-	for (i = 0; i < n; i++) {
-		if (ret == 0 && dst[i] != NULL) {
-			ret = cr_bn_from_be(k, dst[i], v[i].data, v[i].size);
-		}
-		if (v[i].data != NULL) {
-			credroam_wipe(v[i].data, v[i].size);
-			gnutls_free(v[i].data);
-			v[i].data = NULL;
-		}
-	}
-	return ret;
-}
-
 int cr_ec_key_to_x509(const struct cr_ec_key *k, gnutls_x509_privkey_t *out,
 		      char **errmsg, TALLOC_CTX *err_ctx)
 {
