@@ -445,11 +445,14 @@ static int guard_decide(struct guard_ctx *ac)
 	return guard_forward(ac);
 }
 
-static int guard_search_callback(struct ldb_request *search,
-				 struct ldb_reply *ares)
+/*
+ * One reply of a base search the guard makes: the entry into *slot (one at
+ * most), then decide() when it is done or the object does not exist.
+ */
+static int guard_base_reply(struct guard_ctx *ac, struct ldb_reply *ares,
+			    struct ldb_message **slot,
+			    int (*decide)(struct guard_ctx *ac))
 {
-	struct guard_ctx *ac = talloc_get_type_abort(search->context,
-						     struct guard_ctx);
 	int ret = LDB_SUCCESS;
 
 	if (ares == NULL) {
@@ -459,7 +462,7 @@ static int guard_search_callback(struct ldb_request *search,
 	if (ares->error == LDB_ERR_NO_SUCH_OBJECT) {
 		/* checked against the request's DN; the modify will fail */
 		talloc_free(ares);
-		ret = guard_decide(ac);
+		ret = decide(ac);
 		goto done;
 	}
 	if (ares->error != LDB_SUCCESS) {
@@ -468,18 +471,18 @@ static int guard_search_callback(struct ldb_request *search,
 	}
 	switch (ares->type) {
 	case LDB_REPLY_ENTRY:
-		if (ac->current != NULL) {
+		if (*slot != NULL) {
 			talloc_free(ares);
 			ret = ldb_module_operr(ac->module);
 			goto done;
 		}
-		ac->current = talloc_steal(ac, ares->message);
+		*slot = talloc_steal(ac, ares->message);
 		break;
 	case LDB_REPLY_REFERRAL:
 		break;
 	case LDB_REPLY_DONE:
 		talloc_free(ares);
-		ret = guard_decide(ac);
+		ret = decide(ac);
 		goto done;
 	}
 	talloc_free(ares);
@@ -489,6 +492,15 @@ done:
 		return ldb_module_done(ac->req, NULL, NULL, ret);
 	}
 	return LDB_SUCCESS;
+}
+
+static int guard_search_callback(struct ldb_request *search,
+				 struct ldb_reply *ares)
+{
+	struct guard_ctx *ac = talloc_get_type_abort(search->context,
+						     struct guard_ctx);
+
+	return guard_base_reply(ac, ares, &ac->current, guard_decide);
 }
 
 static bool touches_tokens(const struct ldb_message *msg)
@@ -695,45 +707,10 @@ static int guard_access_callback(struct ldb_request *search,
 {
 	struct guard_ctx *ac = talloc_get_type_abort(search->context,
 						     struct guard_ctx);
-	int ret = LDB_SUCCESS;
 
-	if (ares == NULL) {
-		return ldb_module_done(ac->req, NULL, NULL,
-				       LDB_ERR_OPERATIONS_ERROR);
-	}
-	if (ares->error == LDB_ERR_NO_SUCH_OBJECT) {
-		talloc_free(ares);
-		ret = guard_access_decide(ac);
-		goto done;
-	}
-	if (ares->error != LDB_SUCCESS) {
-		return ldb_module_done(ac->req, ares->controls,
-				       ares->response, ares->error);
-	}
-	switch (ares->type) {
-	case LDB_REPLY_ENTRY:
-		if (ac->access != NULL) {
-			talloc_free(ares);
-			ret = ldb_module_operr(ac->module);
-			goto done;
-		}
-		ac->access = talloc_steal(ac, ares->message);
-		break;
-	case LDB_REPLY_REFERRAL:
-		break;
-	case LDB_REPLY_DONE:
-		talloc_free(ares);
-		ret = guard_access_decide(ac);
-		goto done;
-	}
-	talloc_free(ares);
-	return LDB_SUCCESS;
-done:
-	if (ret != LDB_SUCCESS) {
-		return ldb_module_done(ac->req, NULL, NULL, ret);
-	}
-	return LDB_SUCCESS;
+	return guard_base_reply(ac, ares, &ac->access, guard_access_decide);
 }
+
 
 /*
  * May the caller write the token attributes of the object at all?  The
