@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
+# serial: measures the logon time budget
 # with-domain: --members 2
 #
 # Logon and logoff roam by themselves (issue 8), through pam_wrapper /

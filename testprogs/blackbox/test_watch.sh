@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
+# serial: measures how soon a change starts a run
 # The per-user watcher, `credroam watch`, as alice on mem1 (after a PAM
 # logon put her pre-keys into her keyring):
 #   - a PEM pair dropped into certs/ reaches AD within a few seconds,
