@@ -373,7 +373,14 @@ static int forget_one(key_serial_t parent, key_serial_t key, char *desc,
 	bool ours;
 
 	(void)desc_len;
-	/* desc is "type;uid;gid;perm;description" */
+	/*
+	 * desc is "type;uid;gid;perm;description", or NULL for a key we
+	 * may not view (another process's key linked into the ring): not
+	 * ours to forget.
+	 */
+	if (desc == NULL) {
+		return 0;
+	}
 	name = strrchr(desc, ';');
 	if (name == NULL) {
 		return 0;
