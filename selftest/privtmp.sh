@@ -68,13 +68,15 @@ public_path() {
 # already read is left as it is.
 public_tree() {
 	local dir=$1 w=$2 closed
-	closed=$(find "$dir" -path "$dir/.git" -prune -o \
+	# not .git, nor the DC template cache (the DC wants its own modes)
+	local -a skip=( \( -path "$dir/.git" -o -path "$dir/selftest/cache" \) -prune )
+	closed=$(find "$dir" "${skip[@]}" -o \
 		\( ! -perm -o+r -o \( -type d ! -perm -o+x \) \) -print -quit)
 	[ -n "$closed" ] || return 0
 	mkdir -p "$w/up" "$w/work" || return 1
 	mount -t overlay overlay \
 		-o "lowerdir=$dir,upperdir=$w/up,workdir=$w/work,metacopy=on" \
 		"$dir" || return 1
-	find "$dir" -path "$dir/.git" -prune -o -exec chmod o+rX {} + ||
+	find "$dir" "${skip[@]}" -o -exec chmod o+rX {} + ||
 		return 1
 }
