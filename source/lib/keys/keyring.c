@@ -373,7 +373,14 @@ static int forget_one(key_serial_t parent, key_serial_t key, char *desc,
 	bool ours;
 
 	(void)desc_len;
-	/* desc is "type;uid;gid;perm;description" */
+	/*
+	 * desc is "type;uid;gid;perm;description", or NULL for a key whose
+	 * description cannot be read: an expired one (our own entries
+	 * expire, CR_KEYRING_TIMEOUT) or another user's.  Not ours to kill.
+	 */
+	if (desc == NULL) {
+		return 0;
+	}
 	name = strrchr(desc, ';');
 	if (name == NULL) {
 		return 0;
