@@ -407,7 +407,9 @@ int main(int argc, char **argv)
 		cr_err_clear(&err);
 	}
 	if (strncmp(argv[i], "dcverify", 8) == 0) {
-		return dcverify_cmd(conn, strcmp(argv[i], "dcverify-twice") == 0);
+		bool twice = strcmp(argv[i], "dcverify-twice") == 0;
+
+		return dcverify_cmd(conn, twice);
 	}
 	if (strcmp(argv[i], "whoami") == 0) {
 		printf("%s %s %s %s\n", conn->principal, conn->dc, who->name,
