@@ -32,6 +32,7 @@ struct cr_dcverify_cache {
 	char *account_host;	/* NULL: no dNSHostName */
 	char *host;		/* the host the ticket was for */
 	uint32_t uac;
+	bool caller_chosen;	/* cr_dcverify_caller_chosen() */
 };
 
 int cr_dcverify_judge(const char *account_dn, uint32_t uac,
@@ -214,6 +215,10 @@ int cr_dcverify(struct cr_adconn *conn, enum cr_dc_need need,
 	const char *account = NULL;
 	int ret;
 
+	if (c != NULL && c->caller_chosen) {
+		ret = 0;
+		goto done;
+	}
 	if (c != NULL) {
 		ret = judge_cached(conn, c, need, &kind, errmsg);
 		goto done;
@@ -260,4 +265,24 @@ bool cr_dcverify_known(struct cr_adconn *conn, const char **paccount,
 	*phost = (c != NULL) ? c->host : NULL;
 	*puac = (c != NULL) ? c->uac : 0;
 	return c != NULL;
+}
+
+int cr_dcverify_caller_chosen(struct cr_adconn *conn)
+{
+	struct cr_dcverify_cache *c = NULL;
+	struct cr_dcverify_cache *old = cached(conn);
+	int rc;
+
+	c = talloc_zero(conn->ldb, struct cr_dcverify_cache);
+	if (c == NULL) {
+		return ENOMEM;
+	}
+	c->caller_chosen = true;
+	rc = ldb_set_opaque(conn->ldb, CR_DCVERIFY_OPAQUE, c);
+	if (rc != LDB_SUCCESS) {
+		TALLOC_FREE(c);
+		return ENOMEM;
+	}
+	TALLOC_FREE(old);
+	return 0;
 }

@@ -66,6 +66,14 @@ int cr_dcverify_account(struct cr_adconn *conn, const char *account_dn,
 			enum cr_dc_kind *pkind, char **errmsg);
 
 /*
+ * conn's server was chosen by the caller, not discovered by credroam: an
+ * administrator's samba-tool connection (its -H, or the DC's own
+ * sam.ldb).  cr_dcverify() then has nothing to ask.  Never for a
+ * connection of cr_adconn_connect().  Returns 0 or ENOMEM.
+ */
+int cr_dcverify_caller_chosen(struct cr_adconn *conn);
+
+/*
  * What the last check on conn found the server's account to be (for
  * reports and tests): false when conn was never checked.
  */
