@@ -374,9 +374,9 @@ static int forget_one(key_serial_t parent, key_serial_t key, char *desc,
 
 	(void)desc_len;
 	/*
-	 * desc is "type;uid;gid;perm;description", or NULL for a key we
-	 * may not view (another process's key linked into the ring): not
-	 * ours to forget.
+	 * desc is "type;uid;gid;perm;description", or NULL for a key whose
+	 * description cannot be read: an expired one (our own entries
+	 * expire, CR_KEYRING_TIMEOUT) or another user's.  Not ours to kill.
 	 */
 	if (desc == NULL) {
 		return 0;

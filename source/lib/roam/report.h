@@ -16,6 +16,7 @@
 #include "gpo/policy.h"
 #include "roam/sync.h"
 #include "store/localstore.h"
+#include "store/trash.h"
 
 /* Windows event ids the summary uses (besides those of sync.h). */
 #define CR_EVENT_OK 1
@@ -62,6 +63,9 @@ struct cr_roam_report {
 	size_t num_actions;
 	struct cr_roam_problem *problems;
 	size_t num_problems;
+	/* what trash/'s retention dropped (store/trash.h) */
+	struct cr_trash_drop *trash_dropped;
+	size_t num_trash_dropped;
 	/* an action or problem could not be recorded (out of memory): the
 	 * lists above are incomplete, and the summary and JSON say so */
 	bool incomplete;

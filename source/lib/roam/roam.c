@@ -477,6 +477,40 @@ done:
 	return ret;
 }
 
+/*
+ * trash/'s retention (store/trash.h): entries live for the tombstone
+ * lifetime, and trash/ holds at most one complete copy of what AD may
+ * hold for the user (MaxNumTokens x MaxTokenSize bytes, and as many
+ * entries as tokens plus their certificate files): whatever an AD writer
+ * adds and tombstones between runs, trash/ never outgrows what roaming/
+ * itself may have to hold, and a purge of everything still fits.  Every
+ * run does it, the fast path too (a local readdir, no LDAP), so keys
+ * trashed by earlier versions go at the next run.  A failure is reported,
+ * not fatal: the run's own work is done.
+ */
+static void expire_trash(struct cr_roam_session *s)
+{
+	struct cr_roam_report *r = s->report;
+	const struct policy *p = r->policy;
+	struct cr_trash_limits limits = {
+		.max_age = (uint64_t)p->v[POLICY_TOMBSTONE_DAYS].value * 86400,
+		.max_bytes = (uint64_t)p->v[POLICY_MAX_NUM_TOKENS].value *
+			     p->v[POLICY_MAX_TOKEN_SIZE].value,
+		.max_entries = (size_t)p->v[POLICY_MAX_NUM_TOKENS].value * 2,
+	};
+	char *err = NULL;
+	int ret;
+
+	ret = cr_store_trash_expire(r, s->store, time(NULL), &limits,
+				    &r->trash_dropped, &r->num_trash_dropped,
+				    &err);
+	if (ret != 0) {
+		cr_roam_problem(r, 0, "trash/", "retention: %s",
+				err ? err : strerror(ret));
+	}
+	cr_err_clear(&err);
+}
+
 static int run(struct cr_roam_session *s, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
@@ -513,9 +547,12 @@ static int run(struct cr_roam_session *s, char **errmsg)
 	fast = fast_path_ok(s, fp);
 	if (fast) {
 		s->report->fast_path = true;
-		goto done;
+	} else {
+		ret = full_run(s, errmsg);
 	}
-	ret = full_run(s, errmsg);
+	if (ret == 0 && !s->opts->dry_run) {
+		expire_trash(s);
+	}
 done:
 	TALLOC_FREE(frame);
 	return ret;

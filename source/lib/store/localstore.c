@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -527,20 +528,24 @@ bool cr_store_cert_file_exists(struct cr_store *store, const char *name)
 	       S_ISREG(st.st_mode);
 }
 
-/* A decrypted private key: what must never linger in trash/. */
-static bool is_private_key(const char *name)
+bool cr_store_is_key_file(const char *name)
 {
+	static const char * const exts[] = { ".key", ".p12", ".pfx" };
 	size_t n = strlen(name);
+	size_t i;
 
-	return n > 4 && strcmp(name + n - 4, ".key") == 0;
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		size_t e = strlen(exts[i]);
+
+		if (n > e && strcasecmp(name + n - e, exts[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
 }
 
-/*
- * Overwrite name (in certs/) with zeros, then delete it.  The bytes go
- * before the name, so that no other link to the inode keeps them.
- */
-static int wipe_cert_file(struct cr_store *store, const char *name,
-			  char **errmsg)
+int cr_store_wipe_at(int dirfd, const char *dir, const char *name,
+		     char **errmsg)
 {
 	uint8_t zeros[4096] = { 0 };
 	struct stat st;
@@ -548,18 +553,18 @@ static int wipe_cert_file(struct cr_store *store, const char *name,
 	int fd = -1;
 	int ret;
 
-	fd = openat(store->certs_fd, name,
+	fd = openat(dirfd, name,
 		    O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		ret = errno;
 		if (ret != ENOENT) {
-			cr_seterr(errmsg, "cannot open 'certs/%s' to "
-				  "wipe it: %s", name, strerror(ret));
+			cr_seterr(errmsg, "cannot open '%s/%s' to "
+				  "wipe it: %s", dir, name, strerror(ret));
 		}
 		return ret;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		cr_seterr(errmsg, "'certs/%s' is not a regular file",
+		cr_seterr(errmsg, "'%s/%s' is not a regular file", dir,
 			  name);
 		ret = EINVAL;
 		goto done;
@@ -577,7 +582,7 @@ static int wipe_cert_file(struct cr_store *store, const char *name,
 		}
 		if (n <= 0) {
 			ret = (n < 0) ? errno : EIO;
-			cr_seterr(errmsg, "cannot wipe 'certs/%s': %s",
+			cr_seterr(errmsg, "cannot wipe '%s/%s': %s", dir,
 				  name, strerror(ret));
 			goto done;
 		}
@@ -585,17 +590,17 @@ static int wipe_cert_file(struct cr_store *store, const char *name,
 	}
 	if (fsync(fd) != 0 || ftruncate(fd, 0) != 0) {
 		ret = errno;
-		cr_seterr(errmsg, "cannot wipe 'certs/%s': %s", name,
+		cr_seterr(errmsg, "cannot wipe '%s/%s': %s", dir, name,
 			  strerror(ret));
 		goto done;
 	}
-	if (unlinkat(store->certs_fd, name, 0) != 0) {
+	if (unlinkat(dirfd, name, 0) != 0) {
 		ret = errno;
-		cr_seterr(errmsg, "cannot delete 'certs/%s': %s", name,
+		cr_seterr(errmsg, "cannot delete '%s/%s': %s", dir, name,
 			  strerror(ret));
 		goto done;
 	}
-	fsync(store->certs_fd);
+	fsync(dirfd);
 	ret = 0;
 done:
 	close(fd);
@@ -608,9 +613,10 @@ int cr_store_trash_cert_file(struct cr_store *store, const char *name,
 	if (!plain_name(name)) {
 		return refuse_name(store, name, errmsg);
 	}
-	if (is_private_key(name)) {
+	if (cr_store_is_key_file(name)) {
 		/* never trashed: the DPAPI-protected token is the copy */
-		return wipe_cert_file(store, name, errmsg);
+		return cr_store_wipe_at(store->certs_fd, "certs", name,
+					errmsg);
 	}
 	return trash_at(store, store->certs_fd, "certs", name, errmsg);
 }
