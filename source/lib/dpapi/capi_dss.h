@@ -3,7 +3,7 @@
  * Key containers of the Microsoft Enhanced DSS and Diffie-Hellman
  * Cryptographic Provider (%APPDATA%\Microsoft\Crypto\DSS\<SID>\<file>,
  * roaming token type 2): the container of capi.h with a DSA key pair in
- * its signature slot (spec/dpapi.md 5.1c):
+ * its signature slot (docs/format-notes.md, "DSS containers"):
  *
  *   public section   a version-3 DSS private key blob ("DSS4", dssblob.h)
  *                    without x: p, q, g, j (often absent), y, the seed

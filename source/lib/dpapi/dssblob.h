@@ -21,7 +21,8 @@
  *   x[bitlenX/8]
  *
  * A container's public section is this blob without x; its encrypted
- * private key decrypts to x alone (spec/dpapi.md 5.1c).
+ * private key decrypts to x alone (docs/format-notes.md, "DSS
+ * containers").
  */
 #ifndef CREDROAM_DPAPI_DSSBLOB_H
 #define CREDROAM_DPAPI_DSSBLOB_H
