@@ -407,6 +407,7 @@ static void test_dpapi_dss_v3_malformed(void **state)
 		{ "bitlenX 168", 24, 0xa8, 0, "bitlenX 168" },
 		{ "bitlenJ 8 without j", 20, 8, 0, "its header says 457" },
 		{ "short p", 52 + 127, 0, 0, "shorter than its bitlenP" },
+		{ "short q", 52 + 128 + 19, 0, 0, "q shorter than 160 bits" },
 	};
 	size_t i;
 

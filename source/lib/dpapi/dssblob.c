@@ -280,11 +280,12 @@ int cr_dss_v3_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,
 	if (ret != 0) {
 		goto done;
 	}
-	if (k->p.len != plen || k->q.len == 0 || k->g.len == 0 ||
+	if (k->p.len != plen || k->q.len != CR_DSS_Q_LEN || k->g.len == 0 ||
 	    k->y.len == 0 || (with_x && k->x.len == 0)) {
 		ret = EBADMSG;
-		cr_seterr(errmsg, "DSS4 blob has a zero value or a p "
-			  "shorter than its bitlenP %u", bits_p);
+		cr_seterr(errmsg, "DSS4 blob has a zero value, a p "
+			  "shorter than its bitlenP %u or a q shorter than 160 "
+			  "bits", bits_p);
 		goto done;
 	}
 	info->bitlen_x = bits_x;
