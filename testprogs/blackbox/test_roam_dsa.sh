@@ -11,6 +11,7 @@
 # verifies.  What A uploaded is read by an independent implementation
 # (read_dss_key.py, Python cryptography) after `credroam dpapi unprotect`.
 # A DSA key the DSS provider cannot hold (2048 bits) is refused by name.
+# A DSA pair dropped into certs/ on A roams the same way.
 . "$(dirname "$0")/testlib.sh"
 
 READER="$(dirname "$0")/read_dss_key.py"
@@ -36,7 +37,7 @@ import_a() {
 }
 
 # name p-bits q-bits
-for spec in "dsa1024 1024 160" "dsa2048 2048 256"; do
+for spec in "dsa1024 1024 160" "dsa2048 2048 256" "drop 1024 160"; do
 	read -r name pbits qbits <<< "$spec"
 	openssl genpkey -genparam -algorithm DSA \
 		-pkeyopt dsa_paramgen_bits:"$pbits" \
@@ -115,5 +116,26 @@ check_eq "the key is exportable (export flag 1)" "01000000" \
 	"$(printf '%s\n' "$mk" | "$CREDROAM" dpapi unprotect \
 		"$work/r/flag.blob" --master-key-file - --entropy "$entropy" |
 		xxd -p)"
+out=$(printf '%s\n' "$mk" | "$CREDROAM" --json dpapi key "${keys[0]}" \
+	--master-key-file - 2>&1)
+check_eq "credroam dpapi key reads the token as a DSS container" \
+	"capi-dss dsa DSA-1024 credroam-$tp" \
+	"$(echo "$out" | /usr/bin/python3 -c "import json,sys
+d=json.load(sys.stdin)
+print(d['kind'], d['algorithm'], d['key'], d['name'])" 2>&1)"
+
+# --- a DSA pair dropped into certs/ ------------------------------------
+tp3=$(openssl x509 -in "$work/drop.crt" -noout -fingerprint -sha1 |
+	sed 's/.*=//; s/://g')
+on_a cp "$work/drop.crt" "$store_a/certs/dropped.crt"
+on_a cp "$work/drop.key" "$store_a/certs/dropped.key"
+out=$(on_a "$CREDROAM" sync --conf "$work/conf" --no-keyring 2>&1)
+check_match "A's run imports the dropped DSA pair" "1 imported" "$out"
+check_eq "it roams as a second DSS container" 2 \
+	"$(ls "$store_a/roaming/DSAPrivateKey" | wc -l)"
+on_b "$CREDROAM" sync --conf "$work/conf" --no-keyring >/dev/null 2>&1
+check_eq "B's key for it matches its certificate" \
+	"$(openssl x509 -noout -pubkey -in "$work/drop.crt")" \
+	"$(openssl pkey -pubout -in "$store_b/certs/$tp3.key" 2>&1)"
 
 finish

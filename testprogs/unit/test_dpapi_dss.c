@@ -235,7 +235,8 @@ static void test_dpapi_dss_container_kat(void **state)
 	struct cr_test_ctx *t = *state;
 	TALLOC_CTX *mem = talloc_new(t->mem);
 	static const uint8_t header[] = {
-		0x07, 0x03, 0x00, 0x00, 0x00, 0x22, 0x00, 0x00,	/* BLOBHEADER */
+		/* BLOBHEADER */
+		0x07, 0x03, 0x00, 0x00, 0x00, 0x22, 0x00, 0x00,
 		'D', 'S', 'S', '4',
 		0x00, 0x04, 0x00, 0x00,		/* bitlenP 1024 */
 		0xa0, 0x00, 0x00, 0x00,		/* bitlenQ 160 */
@@ -243,7 +244,8 @@ static void test_dpapi_dss_container_kat(void **state)
 		0xa0, 0x00, 0x00, 0x00,		/* bitlenX 160 */
 		0xff, 0xff, 0xff, 0xff,		/* DSSSEED: no seed */
 	};
-	static const char name[] = "credroam-5DB60F0C739E23CEE4FDBBF29C93F55DF1442B46";
+	static const char name[] =
+		"credroam-5DB60F0C739E23CEE4FDBBF29C93F55DF1442B46";
 	struct dss_fixture f;
 	struct cr_capi_key *c = NULL;
 	struct cr_capi_key *back = NULL;

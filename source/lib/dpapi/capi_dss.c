@@ -25,7 +25,8 @@ static bool cr_capi_dss_blobheader(const uint8_t *p, size_t len)
 {
 	uint32_t alg;
 
-	if (len < 8 || (p[0] != CR_PUBLICKEYBLOB && p[0] != CR_PRIVATEKEYBLOB)) {
+	if (len < 8 ||
+	    (p[0] != CR_PUBLICKEYBLOB && p[0] != CR_PRIVATEKEYBLOB)) {
 		return false;
 	}
 	alg = cr_le32(p + 4);

@@ -62,7 +62,7 @@ struct cr_dss_v3 {
 	struct cr_dss_seed seed;
 	uint32_t bitlen_x;	/* as stored; without x it describes none */
 	uint32_t bitlen_j;
-	uint8_t *j;		/* (p-1)/q as stored (unused by us), or NULL */
+	uint8_t *j;		/* (p-1)/q as stored (not used), or NULL */
 	size_t j_len;
 };
 

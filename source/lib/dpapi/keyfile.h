@@ -15,7 +15,8 @@
 #include "dpapi/privkey.h"
 
 struct cr_dpapi_keyfile_info {
-	const char *kind;	/* "capi", "capi-dss", "cng", "mib1" (static) */
+	/* "capi", "capi-dss", "cng", "mib1" (static) */
+	const char *kind;
 	char *name;		/* container / key name */
 	uint32_t export_flag;	/* CAPI only; UINT32_MAX if none */
 };
