@@ -361,6 +361,29 @@ done:
 	return ret;
 }
 
+/*
+ * The CryptoAPI provider Windows keeps each key type in, as its
+ * certificate's key provider info names it: RSA keys in the Enhanced
+ * provider's exchange slot (RSA folder, token type 1), DSA keys in the
+ * Enhanced DSS and Diffie-Hellman provider's signature slot (DSS folder,
+ * token type 2; roaming.md 2.2, 6).
+ */
+struct capi_home {
+	const char *provider;
+	uint32_t prov_type;
+	uint32_t key_spec;
+	unsigned token_type;
+};
+
+static const struct capi_home capi_rsa_home = {
+	CR_MS_ENHANCED_PROV, CR_PROV_RSA_FULL, CR_AT_KEYEXCHANGE,
+	CR_TOKEN_CAPI_RSA_KEY,
+};
+static const struct capi_home capi_dss_home = {
+	CR_MS_ENH_DSS_DH_PROV, CR_PROV_DSS_DH, CR_AT_SIGNATURE,
+	CR_TOKEN_CAPI_DSS_KEY,
+};
+
 int cr_material_make_tokens(TALLOC_CTX *mem_ctx,
 			    const struct cr_material_pair *pair,
 			    const struct cr_guid *mk_guid, const uint8_t *mk,
@@ -369,11 +392,8 @@ int cr_material_make_tokens(TALLOC_CTX *mem_ctx,
 			    struct cr_token **pkey, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
-	struct cr_key_prov_info kpi = {
-		.provider = (char *)(uintptr_t)CR_MS_ENHANCED_PROV,
-		.prov_type = CR_PROV_RSA_FULL,
-		.key_spec = CR_AT_KEYEXCHANGE,
-	};
+	const struct capi_home *home = &capi_rsa_home;
+	struct cr_key_prov_info kpi;
 	struct cr_capi_key *container = NULL;
 	uint8_t *elem = NULL;
 	size_t elem_len = 0;
@@ -392,12 +412,20 @@ int cr_material_make_tokens(TALLOC_CTX *mem_ctx,
 						  pkey, errmsg);
 		goto done;
 	}
-	if (pair->key != NULL && pair->key->alg != GNUTLS_PK_RSA) {
+	if (pair->key != NULL && pair->key->alg == GNUTLS_PK_DSA) {
+		home = &capi_dss_home;
+	} else if (pair->key != NULL && pair->key->alg != GNUTLS_PK_RSA) {
 		ret = EINVAL;
-		cr_seterr(errmsg, "a %s key cannot roam yet",
+		cr_seterr(errmsg, "certificate %s: a %s key cannot "
+			  "roam", pair->thumbprint,
 			  cr_privkey_describe(frame, pair->key));
 		goto done;
 	}
+	kpi = (struct cr_key_prov_info) {
+		.provider = (char *)(uintptr_t)home->provider,
+		.prov_type = home->prov_type,
+		.key_spec = home->key_spec,
+	};
 	if (pair->key != NULL) {
 		/* Named after the certificate, so that an import repeated
 		 * after a crash writes the same container again. */
@@ -407,14 +435,22 @@ int cr_material_make_tokens(TALLOC_CTX *mem_ctx,
 			ret = ENOMEM;
 			goto done;
 		}
-		ret = cr_capi_key_create(frame, kpi.container, pair->key->rsa,
-					 mk_guid, mk, mk_len, &container,
-					 errmsg);
+		if (home == &capi_dss_home) {
+			ret = cr_capi_dss_create(frame, kpi.container,
+						 pair->key->dsa, mk_guid, mk,
+						 mk_len, &container, errmsg);
+		} else {
+			ret = cr_capi_key_create(frame, kpi.container,
+						 pair->key->rsa, mk_guid, mk,
+						 mk_len, &container, errmsg);
+		}
 		if (ret == 0) {
 			ret = cr_capi_key_serialize(frame, container, &cont,
 						    &cont_len, errmsg);
 		}
 		if (ret != 0) {
+			cr_wraperr(errmsg, "certificate %s",
+				   pair->thumbprint);
 			goto done;
 		}
 		file_name = cr_capi_file_name(frame, kpi.container,
@@ -423,7 +459,7 @@ int cr_material_make_tokens(TALLOC_CTX *mem_ctx,
 			ret = ENOMEM;
 			goto done;
 		}
-		ret = cr_token_build(frame, CR_TOKEN_CAPI_RSA_KEY, file_name,
+		ret = cr_token_build(frame, home->token_type, file_name,
 				     filetime, 0, cont,
 				     cont_len, NULL, 0, &key_token, errmsg);
 		if (ret != 0) {

@@ -4,7 +4,8 @@
  * certificate-store element becomes a PEM certificate, a DPAPI-protected
  * key container a PKCS#8 PEM key; a PEM/DER certificate with its key (or a
  * PKCS#12 file) becomes a certificate-store element pointing at a new CAPI
- * key container under the preferred master key, as Windows stores them.
+ * key container (RSA, DSA) or CNG key file (EC) under the preferred master
+ * key, as Windows stores them.
  */
 #ifndef CREDROAM_MATERIAL_H
 #define CREDROAM_MATERIAL_H
@@ -76,7 +77,10 @@ int cr_material_pair_from_pkcs12(TALLOC_CTX *mem_ctx, const char *name,
 /*
  * The tokens Windows needs for a pair: a certificate (type 3) whose
  * element's key provider info names a new CAPI container, and the
- * container (type 1) holding the key under master key mk_guid/mk.
+ * container holding the key under master key mk_guid/mk: an RSA key in
+ * the Enhanced provider's exchange slot (type 1; PROV_RSA_FULL,
+ * AT_KEYEXCHANGE), a DSA key in the Enhanced DSS and Diffie-Hellman
+ * provider's signature slot (type 2; PROV_DSS_DH, AT_SIGNATURE).
  * machine_guid names the container file, as Windows does.  *key_token is
  * NULL for a certificate alone.  An EC key goes to CNG instead (see
  * cr_material_make_cng_tokens).
