@@ -106,6 +106,14 @@ for round in 1 2 3; do
 done
 searches=$(as-user alice "$CREDROAM" --json sync | jq -c '{fast_path, ldap_searches, ldap_modifies}')
 logoff=$(as-user alice "$CREDROAM" --json sync --trigger logoff | jq -c '{fast_path, ldap_searches, ldap_modifies}')
+# what a no-change run loads: shared objects, and none of the lazy ones
+# (libsmbclient, libdcerpc, MIT libkrb5) nor MIT beside Heimdal
+loaded=$(as-user alice env LD_DEBUG=files "$CREDROAM" sync --quiet 2>&1 |
+	sed -n 's/.*file=\([^ ]*\) \[0\];  needed by.*/\1/p; s/.*file=\([^ ]*\) \[0\];  dynamically loaded by.*/\1/p' |
+	sort -u)
+lazy=$(echo "$loaded" | grep -cE '^(libsmbclient|libdcerpc|libkrb5)\.so' || true)
+stats=$(as-user alice env LD_DEBUG=statistics "$CREDROAM" sync --quiet 2>&1 |
+	sed -n 's/.*total startup time in dynamic loader: *\([0-9]*\) cycles.*/\1/p' | head -n 1)
 echo "logon = pam_winbind auth + open + close session, alice, 10 tokens, nothing changed"
 printf '%4s %14s %17s %9s %7s\n' R with_ms without_ms added_ms ratio
 printf '%4s %14s %17s %9s %7s\n' "$1" "$2" "$3" \
@@ -113,6 +121,9 @@ printf '%4s %14s %17s %9s %7s\n' "$1" "$2" "$3" \
 	"$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.2f", a / b }')"
 echo "one no-change credroam sync alone: $(awk -v u="$run_us" 'BEGIN { printf "%.1f", u / 1000 }') ms" \
 	"$searches; the logoff's: $logoff"
+echo "a no-change run loads $(echo "$loaded" | grep -c .) shared objects," \
+	"$lazy of libsmbclient/libdcerpc/MIT libkrb5; dynamic loader at start:" \
+	"$stats cycles (LD_DEBUG=statistics)"
 echo "one bare ldbsearch of msPKIRoamingTimeStamp (same ticket): $(awk -v u="$ldb_us" 'BEGIN { printf "%.1f", u / 1000 }') ms"
 echo "no-change run / ldbsearch: $(awk -v u="$run_us" -v l="$ldb_us" 'BEGIN { printf "%.2f", u / l }')x (target <= 1.1)"
 echo "added to a logon + logoff / ldbsearch: $(awk -v a="$2" -v b="$3" -v l="$ldb_us" 'BEGIN { printf "%.2f", (a - b) * 1000 / l }')x (target <= 1.2)"
