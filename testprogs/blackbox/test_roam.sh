@@ -85,6 +85,10 @@ on_b "$CREDROAM" sync --conf "$work/conf" --no-keyring --quiet
 check_eq "a no-change run writes nothing locally, not even last-run" "$lr" \
 	"$(on_b stat -c '%i %Y' "$store_b/last-run")"
 
+json=$(sync_b --json --trigger logoff 2>&1)
+check_eq "a logoff run with the store unchanged: no search, no DC at all" \
+	"0 null" "$(echo "$json" | jget ldap_searches) $(echo "$json" | jget dc)"
+
 # --- bob, nothing to roam: the same one search ----------------------------
 sync_bob() { as-user bob "$CREDROAM" sync --conf "$work/conf" --no-keyring "$@"; }
 sync_bob >/dev/null 2>&1
