@@ -98,6 +98,7 @@ def _check_pkgs(conf):
 LAZY_LIBS = [
 	('SMBCLIENT', 'CR_LIBSMBCLIENT_SONAME', 'libsmbclient.so.0'),
 	('DCERPC', 'CR_LIBDCERPC_SONAME', 'libdcerpc.so.0'),
+	('KRB5', 'CR_LIBKRB5_SONAME', 'libkrb5.so.3'),
 ]
 
 

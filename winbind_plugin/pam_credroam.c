@@ -216,6 +216,7 @@ static bool running_as(uid_t uid)
 struct pcr_keys {
 	pcr_keys_put_fn put;
 	pcr_keys_forget_fn forget;
+	pcr_keys_store_unchanged_fn store_unchanged;
 };
 
 /*
@@ -255,10 +256,14 @@ static bool pcr_load_keys(const struct pcr_ctx *c, struct pcr_keys *keys)
 	keys->put = (pcr_keys_put_fn)dlsym(handle, PCR_KEYS_PUT_SYMBOL);
 	keys->forget = (pcr_keys_forget_fn)dlsym(handle,
 						 PCR_KEYS_FORGET_SYMBOL);
-	ok = keys->put != NULL && keys->forget != NULL;
+	keys->store_unchanged = (pcr_keys_store_unchanged_fn)dlsym(
+		handle, PCR_KEYS_STORE_UNCHANGED_SYMBOL);
+	ok = keys->put != NULL && keys->forget != NULL &&
+	     keys->store_unchanged != NULL;
 	if (!ok) {
-		pam_syslog(c->pamh, LOG_ERR, "%s lacks %s or %s", path,
-			   PCR_KEYS_PUT_SYMBOL, PCR_KEYS_FORGET_SYMBOL);
+		pam_syslog(c->pamh, LOG_ERR, "%s lacks %s, %s or %s", path,
+			   PCR_KEYS_PUT_SYMBOL, PCR_KEYS_FORGET_SYMBOL,
+			   PCR_KEYS_STORE_UNCHANGED_SYMBOL);
 	}
 done:
 	TALLOC_FREE(frame);
@@ -573,6 +578,57 @@ done:
 	return PAM_IGNORE;
 }
 
+struct store_unchanged_arg {
+	pcr_keys_store_unchanged_fn store_unchanged;
+	const char *store;
+	const char *sid;
+};
+
+static int store_unchanged(void *private_data)
+{
+	struct store_unchanged_arg *a = private_data;
+
+	return (a->store_unchanged(a->store, a->sid) == 0) ? 0 : 1;
+}
+
+/*
+ * The store is as the last run left it: a logoff has nothing to upload
+ * (what AD holds now, the next logon fetches), so no run is started; the
+ * check reads the state's fingerprint and takes the store's, as the user.
+ */
+static bool pcr_logoff_has_nothing_to_do(const struct pcr_ctx *c)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct store_unchanged_arg arg = { .sid = c->who->sid };
+	struct pcr_identity *id = NULL;
+	struct pcr_keys keys;
+	int result = -1;
+	int ret;
+
+	arg.store = pcr_store_dir(frame, c);
+	if (arg.store == NULL || !pcr_load_keys(c, &keys)) {
+		goto done;
+	}
+	arg.store_unchanged = keys.store_unchanged;
+	if (running_as(c->uid)) {
+		result = store_unchanged(&arg);
+		goto done;
+	}
+	if (geteuid() != 0) {
+		goto done;
+	}
+	ret = pcr_identity_get(frame, c->user, c->uid, c->gid, &id, NULL);
+	if (ret == 0) {
+		ret = pcr_as_user(id, store_unchanged, &arg, &result);
+	}
+	if (ret != 0) {
+		result = -1;
+	}
+done:
+	TALLOC_FREE(frame);
+	return result == 0;
+}
+
 /* The close of the last session when no run follows it. */
 static void pcr_forget_now(const struct pcr_ctx *c)
 {
@@ -646,6 +702,15 @@ static int pcr_session(pam_handle_t *pamh, int argc, const char **argv,
 		pcr_debug(c, "roaming is off for '%s' (policy-off is recent): "
 			  "no %s run", c->user, trigger_names[trig]);
 		if (trig == PCR_LOGOFF && counter != NULL && sessions == 0) {
+			pcr_forget_now(c);
+		}
+		goto done;
+	}
+	if (trig == PCR_LOGOFF && pcr_logoff_has_nothing_to_do(c)) {
+		pcr_debug(c, "the store of '%s' is as its last run left it: "
+			  "no logoff run (%llu us)", c->user,
+			  (unsigned long long)(now_us() - started));
+		if (counter != NULL && sessions == 0) {
 			pcr_forget_now(c);
 		}
 		goto done;

@@ -25,8 +25,10 @@ static const char *default_unlock[] = {
 	"i3lock", "swaylock", "vlock", NULL,
 };
 
+/* the same as credroam.conf's default (gpo/policy_conf.c says why) */
 static const char *builtin_services[] = {
-	"login", "gdm-password", "sshd", NULL,
+	"login", "sshd", "gdm-password", "gdm-smartcard", "lightdm", "sddm",
+	"xrdp-sesman", NULL,
 };
 
 static int add_warning(struct pcr_opts *o, const char *fmt, ...)

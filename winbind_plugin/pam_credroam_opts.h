@@ -10,7 +10,8 @@
  *                      in the background
  *   services=a,b,...   the services whose sessions roam (logon/logoff);
  *                      "*" means every service; default from credroam.conf
- *                      (login, gdm-password, sshd)
+ *                      (login, sshd, gdm-password, gdm-smartcard, lightdm,
+ *                      sddm, xrdp-sesman)
  *   unlock=a,b,...     screen lockers: a successful auth of these services
  *                      runs a roaming run (trigger "unlock")
  *   credroam=PATH      the program to run (absolute; default /usr/bin/credroam)

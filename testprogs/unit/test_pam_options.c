@@ -60,6 +60,11 @@ static void test_pam_options_defaults(void **state)
 	assert_true(pcr_service_listed(o->services, "login"));
 	assert_true(pcr_service_listed(o->services, "sshd"));
 	assert_true(pcr_service_listed(o->services, "gdm-password"));
+	assert_true(pcr_service_listed(o->services, "gdm-smartcard"));
+	assert_true(pcr_service_listed(o->services, "lightdm"));
+	assert_true(pcr_service_listed(o->services, "sddm"));
+	assert_true(pcr_service_listed(o->services, "xrdp-sesman"));
+	assert_false(pcr_service_listed(o->services, "lightdm-autologin"));
 	assert_false(pcr_service_listed(o->services, "cron"));
 	assert_false(pcr_service_listed(o->services, "sudo"));
 	assert_true(pcr_service_listed(o->unlock_services, "xscreensaver"));

@@ -390,8 +390,10 @@ static void test_policy_conf_parse(void **state)
 
 	/* defaults */
 	conf = conf_from(mem, "");
-	assert_int_equal(conf->num_services, 3);
-	assert_string_equal(conf->services[2], "sshd");
+	assert_int_equal(conf->num_services, 7);
+	assert_string_equal(conf->services[1], "sshd");
+	assert_string_equal(conf->services[3], "gdm-smartcard");
+	assert_string_equal(conf->services[6], "xrdp-sesman");
 	assert_true(conf->time_budget > 1.999 && conf->time_budget < 2.001);
 	assert_int_equal(conf->timeout, 5);
 	assert_null(conf->dc);

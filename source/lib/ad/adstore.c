@@ -267,6 +267,27 @@ done:
 	return ret;
 }
 
+int cr_adstore_user_from_msg(TALLOC_CTX *mem_ctx,
+			     const struct ldb_message *msg, const char *sid,
+			     struct cr_ad_user **puser, char **errmsg)
+{
+	struct cr_ad_user *user = NULL;
+	int ret = ENOMEM;
+
+	*puser = NULL;
+	user = talloc_zero(mem_ctx, struct cr_ad_user);
+	if (user != NULL) {
+		ret = fill_user(user, msg, sid);
+	}
+	if (ret != 0) {
+		TALLOC_FREE(user);
+		cr_err_nomem(errmsg, ret);
+		return ret;
+	}
+	*puser = user;
+	return 0;
+}
+
 /*
  * Find the values of attr in msg: either "attr" (the DC sent everything)
  * or "attr;range=LOW-HIGH" (a Windows DC pages above MaxValRange).

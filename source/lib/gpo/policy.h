@@ -119,7 +119,9 @@ char *policy_reason_off(TALLOC_CTX *mem_ctx, const struct policy *p);
  *   [pam]
  *   debug = yes|no
  *   time budget = 2.0                    seconds, 0 < t <= 60
- *   services = login gdm-password sshd   trigger services
+ *   services = login sshd gdm-password   trigger services (default:
+ *     gdm-smartcard lightdm sddm         policy_conf.c says why)
+ *     xrdp-sesman
  *   [sync]
  *   dc = HOST                            instead of DC discovery
  *   timeout = 5                          seconds, 1..300

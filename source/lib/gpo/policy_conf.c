@@ -95,8 +95,32 @@ static const struct {
 			       POLICY_NUM, 1, 300 },
 };
 
+/*
+ * The session services of Debian 12's logins whose PAM files include
+ * common-auth and common-session (where pam-auth-update puts
+ * pam_credroam), each read from its package:
+ *   login (login), sshd (openssh-server), gdm-password (gdm3; GNOME's
+ *   lock screen too, with PAM_REINITIALIZE_CRED), lightdm (lightdm: Xfce,
+ *   MATE, Cinnamon; light-locker unlocks through it, as an auth only),
+ *   sddm (sddm: KDE Plasma), xrdp-sesman (xrdp: remote desktop),
+ *   gdm-smartcard (gdm3's alternative of gdm-smartcard-pkcs11-exclusive,
+ *   -sssd-exclusive or -sssd-or-password: a PKINIT logon, no password
+ *   reaches common-auth, so the run unlocks master keys over MS-BKRP with
+ *   the session's ticket).
+ * Not listed: gdm-autologin, lightdm-autologin and sddm-autologin
+ * (pam_permit: no password and no Kerberos ticket, a run could not reach
+ * AD), gdm-fingerprint (no ticket either), the greeters' own services
+ * (gdm-launch-environment, lightdm-greeter, sddm-greeter: system users).
+ * Screen lockers with a service of their own are the unlock list of
+ * pam_credroam_opts.c: xscreensaver, mate-screensaver, cinnamon-screensaver,
+ * gnome-screensaver (files in their packages; GNOME 43 itself unlocks
+ * through gdm-password), kde (kscreenlocker's service name, no file of its
+ * own: Debian's "other" includes the common files), xfce4-screensaver (not
+ * in Debian 12; Xfce locks with light-locker or xscreensaver).
+ */
 static const char *default_services[] = {
-	"login", "gdm-password", "sshd",
+	"login", "sshd", "gdm-password", "gdm-smartcard", "lightdm", "sddm",
+	"xrdp-sesman",
 };
 
 struct conf_parser {

@@ -42,9 +42,6 @@ struct cr_roam_session *cr_roam_session_new(
 int cr_roam_session_open(struct cr_roam_session *s, char **errmsg)
 {
 	struct cr_who *who = NULL;
-	struct cr_ad_params params = {
-		.dc = s->opts->dc,
-	};
 	char *path = NULL;
 	char *warning = NULL;
 	int ret;
@@ -83,13 +80,24 @@ int cr_roam_session_open(struct cr_roam_session *s, char **errmsg)
 	if (warning != NULL) {
 		cr_roam_problem(s->report, 0, "state", "%s", warning);
 	}
+	return 0;
+}
+
+int cr_roam_session_connect(struct cr_roam_session *s, char **errmsg)
+{
+	struct cr_ad_params params = {
+		.dc = s->opts->dc,
+	};
+	int ret;
+
 	ret = cr_adconn_connect(s, &params, &s->conn, errmsg);
 	if (ret != 0) {
 		s->report->event = CR_EVENT_AD_READ;
 		return ret;
 	}
 	s->report->dc = talloc_strdup(s->report, s->conn->dc);
-	s->keys = cr_keys_new(s, who->sid, s->conn, !s->opts->no_keyring);
+	s->keys = cr_keys_new(s, s->report->sid, s->conn,
+			      !s->opts->no_keyring);
 	if (s->keys == NULL) {
 		return ENOMEM;
 	}
@@ -105,26 +113,33 @@ int cr_roam_session_open(struct cr_roam_session *s, char **errmsg)
 	return 0;
 }
 
-int cr_roam_session_find_user(struct cr_roam_session *s, char **errmsg)
+const char *cr_roam_session_known_dn(const struct cr_roam_session *s)
 {
 	const struct cr_state *state = s->state;
-	bool dn_known = state->dn != NULL && state->sid != NULL &&
-			strcmp(state->sid, s->report->sid) == 0;
-	int ret = ENOENT;
+	bool known = state->dn != NULL && state->sid != NULL &&
+		     strcmp(state->sid, s->report->sid) == 0;
 
-	if (dn_known) {
-		ret = cr_adstore_lookup_dn(s, s->conn, state->dn,
-					   s->report->sid, &s->user, NULL);
-	}
-	if (ret == ENOENT) {
-		ret = cr_adstore_lookup(s, s->conn, s->report->sid, &s->user,
-					errmsg);
-	}
+	return known ? state->dn : NULL;
+}
+
+int cr_roam_session_set_user(struct cr_roam_session *s,
+			     struct cr_ad_user *user)
+{
+	s->user = talloc_steal(s, user);
+	s->report->dn = talloc_strdup(s->report, s->user->dn);
+	return s->report->dn != NULL ? 0 : ENOMEM;
+}
+
+int cr_roam_session_find_user(struct cr_roam_session *s, char **errmsg)
+{
+	struct cr_ad_user *user = NULL;
+	int ret;
+
+	ret = cr_adstore_lookup(s, s->conn, s->report->sid, &user, errmsg);
 	if (ret != 0) {
 		return ret;
 	}
-	s->report->dn = talloc_strdup(s->report, s->user->dn);
-	return s->report->dn != NULL ? 0 : ENOMEM;
+	return cr_roam_session_set_user(s, user);
 }
 
 int cr_roam_session_bump_timestamp(struct cr_roam_session *s,

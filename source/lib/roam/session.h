@@ -36,12 +36,26 @@ struct cr_roam_session *cr_roam_session_new(
 	TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts);
 
 /*
- * Who, the store (locked), the state, AD, the keys.  Another run holding
- * the lock is no error: report->busy is set and nothing else opened.
+ * Who, the store (locked), the state: everything local.  Another run
+ * holding the lock is no error: report->busy is set and nothing else
+ * opened.
  */
 int cr_roam_session_open(struct cr_roam_session *s, char **errmsg);
 
-/* The user's object (s->user, report->dn), by the DN the state knows. */
+/* AD (connected and bound) and the session's keys. */
+int cr_roam_session_connect(struct cr_roam_session *s, char **errmsg);
+
+/* The DN the state remembers for this user, or NULL. */
+const char *cr_roam_session_known_dn(const struct cr_roam_session *s);
+
+/* s->user (and report->dn) from an object read elsewhere. */
+int cr_roam_session_set_user(struct cr_roam_session *s,
+			     struct cr_ad_user *user);
+
+/*
+ * The user's object (s->user, report->dn), by SID: a first run, or the
+ * DN the state remembers is not the user's any more (two searches).
+ */
 int cr_roam_session_find_user(struct cr_roam_session *s, char **errmsg);
 
 /*
