@@ -320,10 +320,6 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 		say("%s", err);
 		cr_err_clear(&err);
 	}
-	say("serving '%.32s' on %s: %zu objects, %u keys, %u locked%s%s",
-	    tok->label, path ? path : "the socket systemd passed",
-	    tok->num_objs, tok->num_keys, tok->locked_keys,
-	    tok->problem ? "; " : "", tok->problem ? tok->problem : "");
 	pthread_mutex_unlock(&tok->lock);
 	if (!foreground) {
 		ret = daemonize();
@@ -333,6 +329,13 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 			goto done;
 		}
 	}
+	pthread_mutex_lock(&tok->lock);
+	say("pid %ld serving '%.32s' on %s: %zu objects, %u keys, "
+	    "%u locked%s%s", (long)getpid(), tok->label,
+	    path ? path : "the socket systemd passed", tok->num_objs,
+	    tok->num_keys, tok->locked_keys, tok->problem ? "; " : "",
+	    tok->problem ? tok->problem : "");
+	pthread_mutex_unlock(&tok->lock);
 	rc = run(tok, lfd);
 done:
 	if (tok != NULL) {
