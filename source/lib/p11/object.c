@@ -44,11 +44,14 @@ static void add(struct builder *b, CK_ATTRIBUTE_TYPE type,
 	o->attrs = attrs;
 	attrs[o->num_attrs].type = type;
 	attrs[o->num_attrs].len = len;
-	attrs[o->num_attrs].value = talloc_memdup(attrs,
-						  len > 0 ? value : "", len + 1);
+	/* one more byte, NUL: a label reads as a string */
+	attrs[o->num_attrs].value = talloc_zero_size(attrs, len + 1);
 	if (attrs[o->num_attrs].value == NULL) {
 		b->failed = true;
 		return;
+	}
+	if (len > 0) {
+		memcpy(attrs[o->num_attrs].value, value, len);
 	}
 	o->num_attrs++;
 }
