@@ -10,6 +10,8 @@
 #   - a signature made through the token verifies against the certificate
 #     with openssl;
 #   - no file under her home, /tmp or /run of mem2 holds the private key;
+#   - a key and certificate written into the token with p11tool become
+#     roaming tokens and open on mem1 after a run;
 #   - bob's uid is refused by the socket, even when its modes let him in;
 #   - without a master key (no keyring, no DC) the token requires a login:
 #     a wrong password is CKR_PIN_INCORRECT, hers unlocks the key.
@@ -89,7 +91,7 @@ fi
 
 # --- the agent: master key over MS-BKRP, no keyring ---------------------
 sock="$work/alice-agent/pkcs11"
-pid=$(start_agent "$sock" "$work/agent.log" --no-keyring)
+pid=$(start_agent "$sock" "$work/agent.log" --no-keyring --conf "$work/conf")
 check "the agent starts and listens" test -S "$sock"
 check_eq "its socket is private" 600 "$(stat -c %a "$sock" 2>&1)"
 check_eq "so is its folder" 700 "$(stat -c %a "$(dirname "$sock")" 2>&1)"
@@ -132,6 +134,41 @@ pid_url=$(printf '%s' "$id" | sed 's/../%&/g')
 out=$(p11 "$sock" p11tool --provider "$CLIENT" --test-sign \
 	"pkcs11:token=credroam%20ROAM%5Calice;id=$pid_url;type=private" 2>&1)
 check_match "p11tool's sign-and-verify test passes" "ok" "$out"
+
+# --- the other direction: p11tool writes a key and certificate ---------
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/w.key" \
+	-out "$work/w.crt" -subj "/CN=written into the token" -days 30 \
+	2>/dev/null
+chmod 644 "$work/w.key" "$work/w.crt"
+tp2=$(openssl x509 -in "$work/w.crt" -noout -fingerprint -sha1 |
+	sed 's/.*=//; s/://g')
+out=$(p11 "$sock" env GNUTLS_PIN=any p11tool --provider "$CLIENT" --login \
+	--write --load-privkey "$work/w.key" --load-certificate "$work/w.crt" \
+	--label written "pkcs11:token=credroam%20ROAM%5Calice" 2>&1)
+check_fails "p11tool writes a key and certificate into the token" \
+	grep -qi "error" <<<"$out"
+check "they are roaming tokens of mem2's store at once" \
+	test -f "$store_b/roaming/CAPICertificate/$tp2"
+out=$(p11 "$sock" p11tool --provider "$CLIENT" --list-all \
+	"pkcs11:token=credroam%20ROAM%5Calice" 2>&1)
+check_match "the token serves the written certificate" \
+	"Label: written into the token" "$out"
+# shellcheck disable=SC2086
+on_b "$CREDROAM" sync --conf "$work/conf" --no-keyring --wait 60 $mat \
+	>/dev/null 2>&1
+matf=
+[ -n "$mat" ] && matf="--materialize files"
+# shellcheck disable=SC2086
+out=$(on_a "$CREDROAM" sync --conf "$work/conf" --no-keyring \
+	--password-file "$work/pw" $matf 2>&1)
+store_a="$DOMAIN_WORKDIR/mem1/home/alice/.local/share/credroam"
+check "mem1 gets the certificate written on mem2" \
+	test -f "$store_a/certs/$tp2.crt"
+check_eq "and its key, which opens on mem1" \
+	"$(openssl pkey -in "$work/w.key" -outform DER | sha1sum)" \
+	"$(openssl pkey -in "$store_a/certs/$tp2.key" -outform DER 2>&1 |
+	   sha1sum)"
+rm -f "$work/w.key"
 
 # --- no plaintext key in any file of mem2 -------------------------------
 found=$(on-member mem2 /usr/bin/python3 - "$work/needle.pk8" \
