@@ -190,8 +190,14 @@ static int teardown(void **state)
 	char *cmd = NULL;
 
 	assert_int_equal(x->f->C_Finalize(NULL), CKR_OK);
-	cmd = talloc_asprintf(x, "rm -rf '%s'", x->dir);
-	assert_int_equal(system(cmd), 0);
+	if (getenv("CR_TEST_P11_KEEP") != NULL) {
+		/* a store to try clients on: credroam agent --store DIR */
+		print_message("kept %s (password %s, sid %s)\n", x->dir,
+			      PASSWORD, SID);
+	} else {
+		cmd = talloc_asprintf(x, "rm -rf '%s'", x->dir);
+		assert_int_equal(system(cmd), 0);
+	}
 	*state = t;
 	return cr_test_teardown(state);
 }
