@@ -38,6 +38,8 @@ PKG_MODULES = [
 	('jansson', 'JANSSON', '2.10'),
 	('mit-krb5', 'KRB5', '1.18'),
 	('libkeyutils', 'KEYUTILS', None),
+	# the PKCS#11 headers and p11_kit_remote_serve_module() (the agent)
+	('p11-kit-1', 'P11KIT', '0.23'),
 	('cmocka', 'CMOCKA', '1.1'),
 	('pam', 'PAM', None),
 	('libpamtest', 'PAMTEST', None),

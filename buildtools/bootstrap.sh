@@ -17,6 +17,7 @@ say() { echo "bootstrap: $*" >&2; }
 
 # Build: compilers, Samba's public development files, crypto, tests.
 BUILD_PKGS="gcc clang pkg-config python3 samba-dev libldb-dev libtalloc-dev
+libp11-kit-dev
 libtevent-dev libsmbclient-dev libwbclient-dev libkrb5-dev libgnutls28-dev
 nettle-dev libjansson-dev libcmocka-dev libpam0g-dev libkeyutils-dev python3-dev
 python3-talloc-dev python3-ldb-dev libpamtest0-dev xsltproc docbook-xsl
@@ -26,7 +27,8 @@ TEST_PKGS="samba samba-ad-dc samba-ad-provision samba-dsdb-modules winbind
 krb5-user ldb-tools python3-samba libnss-wrapper libuid-wrapper
 libsocket-wrapper libresolv-wrapper libpam-wrapper python3-pypamtest
 iproute2 util-linux procps bc xxd file openssl keyutils valgrind
-python3-impacket dpkg-dev jq tcpdump smbclient git make python3-cryptography"
+python3-impacket dpkg-dev jq tcpdump smbclient git make python3-cryptography
+p11-kit-modules p11-kit gnutls-bin opensc"
 # Man page checks: man -l renders through groff, col strips its overstrikes.
 DOC_PKGS="man-db groff bsdextrautils"
 

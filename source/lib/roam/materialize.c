@@ -20,11 +20,6 @@
 #include "util/secret.h"
 #include "util/stackframe.h"
 
-/* the machine GUID part of a key file name that no machine made */
-#define NULL_GUID "00000000-0000-0000-0000-000000000000"
-/* the MD5 hex of the container name that starts a CAPI key's id */
-#define KEY_PREFIX_LEN 32
-
 /* Write certs/<name> unless it holds exactly these bytes already. */
 static int write_if_different(struct cr_store *store, const char *name,
 			      const uint8_t *data, size_t len, mode_t mode,
@@ -49,24 +44,6 @@ static int write_if_different(struct cr_store *store, const char *name,
 done:
 	TALLOC_FREE(frame);
 	return ret;
-}
-
-/* Could this key token hold the certificate's key? */
-static bool key_candidate(TALLOC_CTX *mem_ctx,
-			  const struct cr_material_cert *mc,
-			  const struct cr_token *t)
-{
-	char *file = NULL;
-
-	if (!cr_token_type_is_key(t->type) || mc->key_container == NULL) {
-		return false;
-	}
-	if (t->type == CR_TOKEN_CNG_KEY) {
-		return mc->cng;
-	}
-	file = cr_capi_file_name(mem_ctx, mc->key_container, NULL_GUID);
-	return file != NULL &&
-	       strncasecmp(file, t->identifier, KEY_PREFIX_LEN) == 0;
 }
 
 /* Decrypt t with its master key; 0 and the PEM when it is mc's key. */
@@ -183,7 +160,7 @@ static int materialize_one(struct cr_roam_session *s,
 		const struct cr_token *k = local->tokens[i].token;
 		bool before = false;
 
-		if (!key_candidate(frame, mc, k)) {
+		if (!cr_material_key_matches(mc, k)) {
 			continue;
 		}
 		out->key_id = talloc_strdup(next, k->identifier);

@@ -11,11 +11,13 @@
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "format/certelem.h"
 #include "dpapi/dpapi.h"
 #include "util/error.h"
+#include "store/localstore.h"
 #include "store/material.h"
 #include "util/secret.h"
 #include "util/stackframe.h"
@@ -203,14 +205,16 @@ int cr_material_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 	int ret;
 
 	*pkey = NULL;
-	*ppem = NULL;
+	if (ppem != NULL) {
+		*ppem = NULL;
+	}
 	ret = cr_dpapi_keyfile_decrypt_any(frame, token->data,
 					   token->data_length, mk, mk_len,
 					   &key, &info, errmsg);
 	if (ret == 0) {
 		ret = cr_privkey_key_id(key, key_id, errmsg, frame);
 	}
-	if (ret == 0) {
+	if (ret == 0 && ppem != NULL) {
 		ret = cr_privkey_to_pkcs8(frame, key, true, &pem, &pem_len,
 					  errmsg);
 	}
@@ -220,11 +224,33 @@ int cr_material_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 		goto done;
 	}
 	*pkey = talloc_move(mem_ctx, &key);
-	*ppem = (char *)talloc_move(mem_ctx, &pem);
-	*ppem_len = pem_len;
+	if (ppem != NULL) {
+		*ppem = (char *)talloc_move(mem_ctx, &pem);
+		*ppem_len = pem_len;
+	}
 done:
 	TALLOC_FREE(frame);
 	return ret;
+}
+
+bool cr_material_key_matches(const struct cr_material_cert *mc,
+			     const struct cr_token *t)
+{
+	char *file = NULL;
+	bool match;
+
+	if (!cr_token_type_is_key(t->type) || mc->key_container == NULL ||
+	    (t->flags & CR_TOKEN_FLAG_TOMBSTONE) != 0) {
+		return false;
+	}
+	if (t->type == CR_TOKEN_CNG_KEY) {
+		return mc->cng;
+	}
+	file = cr_capi_file_name(NULL, mc->key_container, CR_NULL_GUID);
+	match = file != NULL &&
+		strncasecmp(file, t->identifier, CR_CAPI_KEY_PREFIX_LEN) == 0;
+	TALLOC_FREE(file);
+	return match;
 }
 
 int cr_material_pair_from_files(TALLOC_CTX *mem_ctx, const char *cert_name,
@@ -671,4 +697,82 @@ int cr_material_new_machine_guid(TALLOC_CTX *mem_ctx, char **pguid)
 	}
 	*pguid = g;
 	return 0;
+}
+
+/* where a machine without /etc/machine-id keeps the GUID it made */
+#define MACHINE_GUID_FILE "machine-guid"
+
+/*
+ * The GUID that names this machine's key containers, as Windows'
+ * MachineGuid does: /etc/machine-id where the machine has one.  A machine
+ * without (a container, a debootstrap) gets one made up once and kept in
+ * the store, as Windows setup makes MachineGuid once.  A dry run makes one
+ * up without keeping it, so it and the run agree.
+ */
+int cr_material_store_machine_guid(TALLOC_CTX *mem_ctx,
+				   struct cr_store *store, bool keep,
+				   char **pguid, char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	uint8_t *data = NULL;
+	size_t len = 0;
+	char *g = NULL;
+	char *err = NULL;
+	char *line = NULL;
+	size_t i;
+	int ret;
+
+	*pguid = NULL;
+	ret = cr_material_machine_guid(frame, &g, &err);
+	if (ret != ENOENT) {
+		if (ret != 0) {
+			cr_seterr(errmsg, "%s",
+				  err != NULL ? err : strerror(ret));
+		}
+		goto done;
+	}
+	ret = cr_store_read_root_file(frame, store, MACHINE_GUID_FILE,
+				      &data, &len, errmsg);
+	if (ret == 0) {
+		bool ok = len >= 36;
+
+		for (i = 0; ok && i < 36; i++) {
+			bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+			char ch = (char)data[i];
+			bool hex = (ch >= '0' && ch <= '9') ||
+				   (ch >= 'a' && ch <= 'f');
+
+			ok = dash ? (ch == '-') : hex;
+		}
+		if (!ok) {
+			cr_seterr(errmsg, "'%s/%s' is not a lower-case GUID",
+				  store->root, MACHINE_GUID_FILE);
+			ret = EBADMSG;
+			goto done;
+		}
+		g = talloc_strndup(frame, (char *)data, 36);
+		ret = (g != NULL) ? 0 : ENOMEM;
+		goto done;
+	}
+	if (ret != ENOENT) {
+		goto done;
+	}
+	ret = cr_material_new_machine_guid(frame, &g);
+	if (ret != 0 || !keep) {
+		goto done;
+	}
+	line = talloc_asprintf(frame, "%s\n", g);
+	if (line == NULL) {
+		ret = ENOMEM;
+		goto done;
+	}
+	ret = cr_store_write_root_file(store, MACHINE_GUID_FILE,
+				       (uint8_t *)line, strlen(line), errmsg);
+done:
+	if (ret == 0) {
+		*pguid = talloc_move(mem_ctx, &g);
+	}
+	cr_err_clear(&err);
+	TALLOC_FREE(frame);
+	return ret;
 }
