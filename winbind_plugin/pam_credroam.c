@@ -486,9 +486,18 @@ static void pcr_start_run(struct pcr_ctx *c, enum pcr_trigger trig,
 			   (errmsg != NULL) ? errmsg : strerror(ret));
 		goto done;
 	}
-	argv = talloc_zero_array(frame, char *, 8);
+	argv = talloc_zero_array(frame, char *, 10);
 	if (argv == NULL) {
 		goto done;
+	}
+	if (c->opts->materialize != CR_MATERIALIZE_DEFAULT) {
+		/* the PAM line wins over credroam.conf, as on the CLI */
+		argv[7] = talloc_strdup(argv, "--materialize");
+		argv[8] = talloc_strdup(argv, cr_materialize_name(
+						      c->opts->materialize));
+		if (argv[7] == NULL || argv[8] == NULL) {
+			goto done;
+		}
 	}
 	argv[0] = talloc_strdup(argv, c->opts->credroam);
 	argv[1] = talloc_strdup(argv, "sync");

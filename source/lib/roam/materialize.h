@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Make certs/ match roaming/: a PEM certificate for every certificate
- * token, its PKCS#8 key when it can be decrypted, and the files of
- * certificates that no longer roam moved to trash/.
+ * token, and the files of certificates that no longer roam moved to
+ * trash/.  The private keys follow report->materialize: TOKEN (the
+ * default) writes no key file: the agent's PKCS#11 token serves the keys
+ * from their DPAPI containers, and a key file an older run left is wiped
+ * and removed once its container is found to open; FILES writes each key
+ * that can be decrypted as PKCS#8 PEM (mode 0600).
  */
 #ifndef CREDROAM_ROAM_MATERIALIZE_H
 #define CREDROAM_ROAM_MATERIALIZE_H
