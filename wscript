@@ -40,6 +40,7 @@ PKG_MODULES = [
 	('libkeyutils', 'KEYUTILS', None),
 	('cmocka', 'CMOCKA', '1.1'),
 	('pam', 'PAM', None),
+	('p11-kit-1', 'P11KIT', '0.23'),
 	('libpamtest', 'PAMTEST', None),
 	('python3', 'PYEXT', None),
 	('pytalloc-util.cpython-311-x86_64-linux-gnu', 'PYTALLOC', None),
@@ -173,6 +174,9 @@ def configure(conf):
 	conf.find_program('xsltproc', var='XSLTPROC', mandatory=False)
 	conf.define('CREDROAM_VERSION', VERSION)
 	conf.define('CREDROAM_SYSCONFDIR', conf.env.SYSCONFDIR)
+	# what `credroam register` writes into NSS databases (nss_module/)
+	conf.define('CREDROAM_NSS_MODULE', os.path.join(conf.env.LIBDIR,
+			'pkcs11', 'credroam-pkcs11.so'))
 	# keep the defines in env so the asan and fuzz variants derive them
 	conf.write_config_header('config.h', remove=False)
 
@@ -215,6 +219,7 @@ def build(bld):
 		bld.recurse('bench')
 		bld.recurse('source/tools')
 		bld.recurse('winbind_plugin')
+		bld.recurse('nss_module')
 		bld.recurse('source/python')
 		bld.recurse('docs-xml')
 

@@ -46,6 +46,9 @@ static const struct cr_cmd credroam_commands[] = {
 	  "[--debounce SECONDS] [--max-delay SECONDS] [--refresh MINUTES] "
 	  "[--store DIR]",
 	  "the per-user watcher (systemd unit)" },
+	{ "register", cmd_register,
+	  "[--check | --remove | --keep] [--quiet]",
+	  "show your credroam token to Firefox, Chromium, GnuTLS, ..." },
 	{ NULL, NULL, NULL, NULL, false },
 };
 
