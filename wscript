@@ -174,6 +174,12 @@ def configure(conf):
 	conf.find_program('xsltproc', var='XSLTPROC', mandatory=False)
 	conf.define('CREDROAM_VERSION', VERSION)
 	conf.define('CREDROAM_SYSCONFDIR', conf.env.SYSCONFDIR)
+	# what `credroam status` loads to ask the agent, as clients do
+	conf.define('CR_P11KIT_CLIENT', os.path.join(conf.check_cfg(
+		package='p11-kit-1', variables=['p11_module_path'],
+		uselib_store='P11KIT_VARS') and
+		conf.env.P11KIT_VARS_p11_module_path or '/usr/lib/pkcs11',
+		'p11-kit-client.so'))
 	# what `credroam register` writes into NSS databases (nss_module/)
 	conf.define('CREDROAM_NSS_MODULE', os.path.join(conf.env.LIBDIR,
 			'pkcs11', 'credroam-pkcs11.so'))
