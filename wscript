@@ -38,9 +38,10 @@ PKG_MODULES = [
 	('jansson', 'JANSSON', '2.10'),
 	('mit-krb5', 'KRB5', '1.18'),
 	('libkeyutils', 'KEYUTILS', None),
+	# the PKCS#11 headers and p11_kit_remote_serve_module() (the agent)
+	('p11-kit-1', 'P11KIT', '0.23'),
 	('cmocka', 'CMOCKA', '1.1'),
 	('pam', 'PAM', None),
-	('p11-kit-1', 'P11KIT', '0.23'),
 	('libpamtest', 'PAMTEST', None),
 	('python3', 'PYEXT', None),
 	('pytalloc-util.cpython-311-x86_64-linux-gnu', 'PYTALLOC', None),

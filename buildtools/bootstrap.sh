@@ -17,6 +17,7 @@ say() { echo "bootstrap: $*" >&2; }
 
 # Build: compilers, Samba's public development files, crypto, tests.
 BUILD_PKGS="gcc clang pkg-config python3 samba-dev libldb-dev libtalloc-dev
+libp11-kit-dev
 libtevent-dev libsmbclient-dev libwbclient-dev libkrb5-dev libgnutls28-dev
 nettle-dev libjansson-dev libcmocka-dev libpam0g-dev libkeyutils-dev python3-dev
 python3-talloc-dev python3-ldb-dev libpamtest0-dev xsltproc docbook-xsl
@@ -26,13 +27,12 @@ TEST_PKGS="samba samba-ad-dc samba-ad-provision samba-dsdb-modules winbind
 krb5-user ldb-tools python3-samba libnss-wrapper libuid-wrapper
 libsocket-wrapper libresolv-wrapper libpam-wrapper python3-pypamtest
 iproute2 util-linux procps bc xxd file openssl keyutils valgrind
-python3-impacket dpkg-dev jq tcpdump smbclient git make python3-cryptography"
-# The PKCS#11 token's real clients (test_token_apps.sh, bench/): p11-kit's
-# client and proxy modules, GnuTLS and OpenSC tools, NSS's certutil and
-# modutil, OpenSSL's pkcs11 engine, softhsm2 (the bench's baseline), a
-# real browser.  libp11-kit-dev builds the agent and the NSS module.
-TOKEN_PKGS="libp11-kit-dev p11-kit p11-kit-modules gnutls-bin opensc
-libnss3-tools libengine-pkcs11-openssl softhsm2 chromium"
+python3-impacket dpkg-dev jq tcpdump smbclient git make python3-cryptography
+p11-kit-modules p11-kit gnutls-bin opensc"
+# The PKCS#11 token's real clients (test_token_apps.sh, bench/): NSS's
+# certutil and modutil, OpenSSL's pkcs11 engine, softhsm2 (the bench's
+# baseline), a real browser (p11-kit's and OpenSC's are in TEST_PKGS).
+TOKEN_PKGS="libnss3-tools libengine-pkcs11-openssl softhsm2 chromium"
 # Man page checks: man -l renders through groff, col strips its overstrikes.
 DOC_PKGS="man-db groff bsdextrautils"
 

@@ -46,6 +46,10 @@ static const struct cr_cmd credroam_commands[] = {
 	  "[--debounce SECONDS] [--max-delay SECONDS] [--refresh MINUTES] "
 	  "[--store DIR]",
 	  "the per-user watcher (systemd unit)" },
+	{ "agent", cmd_agent,
+	  "[--socket PATH] [--foreground] [--store DIR] [--no-keyring] "
+	  "[--no-dc] [--server HOST]",
+	  "your certificates as a PKCS#11 token (p11-kit remoting)" },
 	{ "register", cmd_register,
 	  "[--check | --remove | --keep] [--quiet]",
 	  "show your credroam token to Firefox, Chromium, GnuTLS, ..." },

@@ -361,6 +361,7 @@ done:
 struct forget_ctx {
 	const char *prefix_pre;
 	const char *prefix_mk;
+	bool count_only;
 	size_t removed;
 };
 
@@ -384,6 +385,10 @@ static int forget_one(key_serial_t parent, key_serial_t key, char *desc,
 	if (!ours) {
 		return 0;
 	}
+	if (fc->count_only) {
+		fc->removed++;
+		return 0;
+	}
 	/*
 	 * Kill the key itself, not our link to it: a copy linked into
 	 * another keyring dies too.  invalidate (Linux 3.5) frees it;
@@ -400,10 +405,11 @@ static int forget_one(key_serial_t parent, key_serial_t key, char *desc,
 	return 0;
 }
 
-int cr_keyring_forget(const char *sid, size_t *pcount, char **errmsg)
+static int scan_ours(const char *sid, bool count_only, size_t *pcount,
+		     char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
-	struct forget_ctx fc = { 0 };
+	struct forget_ctx fc = { .count_only = count_only };
 	key_serial_t ring;
 	int ret = 0;
 
@@ -438,4 +444,15 @@ int cr_keyring_forget(const char *sid, size_t *pcount, char **errmsg)
 done:
 	TALLOC_FREE(frame);
 	return ret;
+}
+
+int cr_keyring_forget(const char *sid, size_t *count, char **errmsg)
+{
+	return scan_ours(sid, false, count, errmsg);
+}
+
+int cr_keyring_count(const char *sid, size_t *count, char **errmsg)
+{
+	*count = 0;
+	return scan_ours(sid, true, count, errmsg);
 }

@@ -20,11 +20,6 @@
 #include "util/secret.h"
 #include "util/stackframe.h"
 
-/* the machine GUID part of a key file name that no machine made */
-#define NULL_GUID "00000000-0000-0000-0000-000000000000"
-/* the MD5 hex of the container name that starts a CAPI key's id */
-#define KEY_PREFIX_LEN 32
-
 /* Write certs/<name> unless it holds exactly these bytes already. */
 static int write_if_different(struct cr_store *store, const char *name,
 			      const uint8_t *data, size_t len, mode_t mode,
@@ -51,25 +46,10 @@ done:
 	return ret;
 }
 
-/* Could this key token hold the certificate's key? */
-static bool key_candidate(TALLOC_CTX *mem_ctx,
-			  const struct cr_material_cert *mc,
-			  const struct cr_token *t)
-{
-	char *file = NULL;
-
-	if (!cr_token_type_is_key(t->type) || mc->key_container == NULL) {
-		return false;
-	}
-	if (t->type == CR_TOKEN_CNG_KEY) {
-		return mc->cng;
-	}
-	file = cr_capi_file_name(mem_ctx, mc->key_container, NULL_GUID);
-	return file != NULL &&
-	       strncasecmp(file, t->identifier, KEY_PREFIX_LEN) == 0;
-}
-
-/* Decrypt t with its master key; 0 and the PEM when it is mc's key. */
+/*
+ * Decrypt t with its master key; 0 and the PEM when it is mc's key (pem
+ * NULL: only whether it opens; no PEM is made).
+ */
 static int try_key(struct cr_keys *keys, const struct cr_roam_view *v,
 		   const struct cr_material_cert *mc, const struct cr_token *t,
 		   TALLOC_CTX *mem_ctx, char **pem, size_t *pem_len,
@@ -107,7 +87,7 @@ static int try_key(struct cr_keys *keys, const struct cr_roam_view *v,
 			  t->id_escaped);
 		ret = EINVAL;
 	}
-	if (ret == 0) {
+	if (ret == 0 && pem != NULL) {
 		*pem = talloc_steal(mem_ctx, *pem);
 	}
 done:
@@ -182,12 +162,12 @@ done:
 
 /*
  * materialize = token: no key file.  The key is checked to open (its
- * container decrypts to the certificate's key) once per version of its
- * token, in wiped memory, so that status and the next runs know the
- * token serves it; only then is a key file that an older run or an
- * import left in certs/ wiped and removed: until the token can serve a
- * key, that file is the only copy programs can use.  out->key_written:
- * the key opens.
+ * container decrypts to the certificate's key; no PEM is made, the key
+ * is wiped) once per version of its token, so that status and the next
+ * runs know the token serves it; only then is a key file that an older
+ * run or an import left in certs/ wiped and removed: until the token can
+ * serve a key, that file is the only copy programs can use.
+ * out->key_written: the key opens.
  */
 static int key_to_token(struct cr_roam_session *s,
 			const struct cr_roam_view *v,
@@ -198,23 +178,17 @@ static int key_to_token(struct cr_roam_session *s,
 			bool key_exists, struct cr_state_cert *out, char **why,
 			char **errmsg)
 {
-	TALLOC_CTX *frame = talloc_stackframe();
-	char *pem = NULL;
-	size_t pem_len = 0;
 	bool before;
 	int ret = 0;
 
 	before = key_opened_before(s, next, old, k);
 	if (!before) {
 		cr_err_clear(why);
-		ret = try_key(s->keys, v, mc, k, frame, &pem, &pem_len, why);
+		ret = try_key(s->keys, v, mc, k, NULL, NULL, NULL, why);
 		if (ret != 0) {
 			/* a key file stays: it is the only usable copy */
-			ret = 0;
-			goto done;
+			return 0;
 		}
-		credroam_keep_secret(pem);
-		TALLOC_FREE(pem);
 		s->report->keys_written++;
 	}
 	out->key_written = true;
@@ -226,8 +200,6 @@ static int key_to_token(struct cr_roam_session *s,
 			s->report->keys_wiped++;
 		}
 	}
-done:
-	TALLOC_FREE(frame);
 	return ret;
 }
 
@@ -276,7 +248,7 @@ static int materialize_one(struct cr_roam_session *s,
 	for (i = 0; i < local->num_tokens; i++) {
 		const struct cr_token *k = local->tokens[i].token;
 
-		if (!key_candidate(frame, mc, k)) {
+		if (!cr_material_key_matches(mc, k)) {
 			continue;
 		}
 		out->key_id = talloc_strdup(next, k->identifier);

@@ -11,6 +11,7 @@
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "format/certelem.h"
@@ -203,14 +204,16 @@ int cr_material_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 	int ret;
 
 	*pkey = NULL;
-	*ppem = NULL;
+	if (ppem != NULL) {
+		*ppem = NULL;
+	}
 	ret = cr_dpapi_keyfile_decrypt_any(frame, token->data,
 					   token->data_length, mk, mk_len,
 					   &key, &info, errmsg);
 	if (ret == 0) {
 		ret = cr_privkey_key_id(key, key_id, errmsg, frame);
 	}
-	if (ret == 0) {
+	if (ret == 0 && ppem != NULL) {
 		ret = cr_privkey_to_pkcs8(frame, key, true, &pem, &pem_len,
 					  errmsg);
 	}
@@ -220,11 +223,33 @@ int cr_material_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 		goto done;
 	}
 	*pkey = talloc_move(mem_ctx, &key);
-	*ppem = (char *)talloc_move(mem_ctx, &pem);
-	*ppem_len = pem_len;
+	if (ppem != NULL) {
+		*ppem = (char *)talloc_move(mem_ctx, &pem);
+		*ppem_len = pem_len;
+	}
 done:
 	TALLOC_FREE(frame);
 	return ret;
+}
+
+bool cr_material_key_matches(const struct cr_material_cert *mc,
+			     const struct cr_token *t)
+{
+	char *file = NULL;
+	bool match;
+
+	if (!cr_token_type_is_key(t->type) || mc->key_container == NULL ||
+	    (t->flags & CR_TOKEN_FLAG_TOMBSTONE) != 0) {
+		return false;
+	}
+	if (t->type == CR_TOKEN_CNG_KEY) {
+		return mc->cng;
+	}
+	file = cr_capi_file_name(NULL, mc->key_container, CR_NULL_GUID);
+	match = file != NULL &&
+		strncasecmp(file, t->identifier, CR_CAPI_KEY_PREFIX_LEN) == 0;
+	TALLOC_FREE(file);
+	return match;
 }
 
 int cr_material_pair_from_files(TALLOC_CTX *mem_ctx, const char *cert_name,

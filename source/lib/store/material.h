@@ -40,9 +40,22 @@ int cr_material_cert_parse(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 int cr_material_key_mk_guid(const struct cr_token *token,
 			    struct cr_guid *guid, char **errmsg);
 
+/* the machine GUID part of a key file name that no machine made */
+#define CR_NULL_GUID "00000000-0000-0000-0000-000000000000"
+/* the MD5 hex of the container name that starts a CAPI key's id */
+#define CR_CAPI_KEY_PREFIX_LEN 32
+
+/*
+ * Could this live key token hold the certificate's key?  (Its container
+ * name matches; a CNG key is checked by its key id once decrypted.)
+ */
+bool cr_material_key_matches(const struct cr_material_cert *mc,
+			     const struct cr_token *t);
+
 /*
  * Decrypt a key token with its master key: the key (RSA, EC or DSA;
- * secret), its GnuTLS key id, and its PKCS#8 PEM (secret).
+ * secret), its GnuTLS key id, and its PKCS#8 PEM (secret; pem NULL: not
+ * made, as the agent needs none).
  */
 int cr_material_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 			    const uint8_t *mk, size_t mk_len,

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The state of the one credroam token: its objects, built from the
+ * store's roaming/ (certificate elements and DPAPI-protected key
+ * containers), the master keys that opened the keys, and whether a login
+ * is needed.  Private keys are decrypted here and nowhere else: from the
+ * session keyring's master keys or pre-keys (pam_credroam), else MS-BKRP
+ * with the user's Kerberos ticket, else the password given to C_Login.
+ *
+ * One mutex guards everything: every connection of the agent shares one
+ * token.  Functions below expect the caller to hold it, except
+ * cr_p11_token_new() and cr_p11_token_poll().
+ */
+#ifndef CREDROAM_P11_TOKEN_H
+#define CREDROAM_P11_TOKEN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <talloc.h>
+
+#include "p11/object.h"
+#include "p11/pkcs11.h"
+
+struct cr_keys;
+struct cr_adconn;
+
+struct cr_p11_token_params {
+	const char *store_path;	/* the store's root */
+	const char *user;	/* "ROAM\alice": the label */
+	const char *sid;	/* the owner of the master keys */
+	bool use_keyring;	/* read (and fill) the session keyring */
+	bool use_dc;		/* MS-BKRP when the keyring has nothing */
+	const char *dc;		/* NULL: winbind, then DNS */
+};
+
+struct cr_p11_token {
+	pthread_mutex_t lock;
+	struct cr_p11_token_params p;	/* copied */
+	char label[33];			/* 32 blank-padded bytes + NUL */
+	TALLOC_CTX *objs_ctx;		/* the objects and their keys */
+	struct cr_p11_object **objs;
+	size_t num_objs;
+	CK_OBJECT_HANDLE next_handle;
+	unsigned generation;		/* moves at each reload */
+	char *fingerprint;		/* of the store when loaded */
+	struct cr_keys *keys;		/* keyring / DC */
+	struct cr_keys *login_keys;	/* C_Login's password */
+	struct cr_adconn *conn;
+	time_t dc_tried;		/* last failed DC connection */
+	unsigned num_keys;		/* private keys served */
+	unsigned locked_keys;		/* keys a password could open */
+	bool keyring_seen;		/* keys came through the keyring */
+	char *problem;			/* the last load's first problem */
+};
+
+int cr_p11_token_new(TALLOC_CTX *mem_ctx,
+		     const struct cr_p11_token_params *params,
+		     struct cr_p11_token **ptok, char **errmsg);
+
+/*
+ * Load the objects again if the store changed since (or force): objects
+ * that stay the same keep their handles.  A missing store is an empty
+ * token.
+ */
+int cr_p11_token_reload(struct cr_p11_token *tok, bool force,
+			char **errmsg);
+
+/* Whether C_Login is needed before the private keys appear. */
+bool cr_p11_token_login_required(const struct cr_p11_token *tok);
+
+/*
+ * C_Login with the user's domain password: the pre-keys it gives must
+ * open a master key of a locked key (CKR_PIN_INCORRECT otherwise); the
+ * master keys stay in the agent only.  Without locked keys any PIN is
+ * accepted.
+ */
+CK_RV cr_p11_token_login(struct cr_p11_token *tok, const uint8_t *pin,
+			 size_t pin_len);
+
+/* Forget every decrypted key and master key (objects of keys go too). */
+void cr_p11_token_wipe(struct cr_p11_token *tok);
+
+struct cr_p11_object *cr_p11_token_object(const struct cr_p11_token *tok,
+					  CK_OBJECT_HANDLE handle);
+
+/*
+ * The agent's periodic check, taking the lock: the keyring entries the
+ * keys came through are gone (logoff, purge): wipe; the store changed:
+ * reload.  Returns true when the token changed.
+ */
+bool cr_p11_token_poll(struct cr_p11_token *tok);
+
+#endif
