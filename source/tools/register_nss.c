@@ -173,13 +173,16 @@ done:
 	return ret;
 }
 
-/* certutil -N --empty-password -d sql:DIR, as the user; 0 on success. */
+/*
+ * certutil -N -f /dev/null -d sql:DIR (a database without a password, as
+ * Chromium makes it), as the user; 0 on success.
+ */
 static int create_nss_db(const char *dir, char **why)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
 	char *db = talloc_asprintf(frame, "sql:%s", dir);
-	char *argv[] = { (char *)"certutil", (char *)"-N",
-			 (char *)"--empty-password", (char *)"-d", db, NULL };
+	char *argv[] = { (char *)"certutil", (char *)"-N", (char *)"-f",
+			 (char *)"/dev/null", (char *)"-d", db, NULL };
 	posix_spawn_file_actions_t fa;
 	pid_t pid = -1;
 	int status = 0;
