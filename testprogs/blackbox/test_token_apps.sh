@@ -147,6 +147,29 @@ on_b "$CREDROAM" register >/dev/null 2>&1
 check "credroam register brings it back" \
 	test -e "$home_b/.config/pkcs11/modules/credroam.module"
 
+# a Firefox profile: registered when closed, left alone while it runs
+ff="$home_b/.mozilla/firefox"
+on_b mkdir -p "$ff/p1.default"
+on_b sh -c "printf '[Profile0]\nName=default\nIsRelative=1\nPath=p1.default\n' \
+	> '$ff/profiles.ini'"
+on_b certutil -N -f /dev/null -d "sql:$ff/p1.default"
+on_b touch "$ff/p1.default/.parentlock"
+# shellcheck disable=SC2016
+on_b /usr/bin/python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close(); time.sleep(5)' \
+	"$ff/p1.default/.parentlock" "$work/ff-locked" &
+for _ in $(seq 1 50); do [ -e "$work/ff-locked" ] && break; sleep 0.1; done
+out=$(on_b "$CREDROAM" register 2>&1)
+check_match "a running Firefox's profile is left alone" \
+	"firefox .*in use by a running application" "$out"
+wait
+out=$(on_b "$CREDROAM" register 2>&1)
+check_match "once Firefox exits, its profile is registered" \
+	"firefox +registered now" "$out"
+check_match "the profile's pkcs11.txt lists credroam-pkcs11.so" \
+	"library=.*credroam-pkcs11.so" "$(cat "$ff/p1.default/pkcs11.txt")"
+
 # --- the agent on B (master key from the DC, her ticket) ---------------
 # The agent should not need CREDROAM_NSS_MODULE: the built module is
 # what registration names in this tree.
