@@ -126,6 +126,19 @@ check "B's key file is gone" test ! -e "$store_b/certs/$tp.key"
 check_eq "nothing of it in the trash" "" \
 	"$(ls "$store_b/trash" 2>/dev/null | grep '\.key')"
 
+# export --p12 without a key file: decrypted in memory from the container
+echo p12pass > "$work/p12pw"; chmod 644 "$work/p12pw"
+out=$(on_b "$CREDROAM" export "$tp" --p12 "$work/b.p12" --p12-password-file \
+	"$work/p12pw" --conf "$work/conf" --no-keyring 2>&1)
+check_match "credroam export --p12 works without a key file" \
+	"exported to" "$out"
+check_eq "the PKCS#12's key is the certificate's" \
+	"$(openssl x509 -noout -pubkey -in "$work/alice.crt")" \
+	"$(openssl pkcs12 -in "$work/b.p12" -nocerts -nodes -passin \
+		pass:p12pass 2>/dev/null | openssl pkey -pubout 2>&1)"
+rm -f "$work/b.p12"
+check "export wrote no key file" test ! -e "$store_b/certs/$tp.key"
+
 # --- registration --------------------------------------------------------
 out=$(on_b "$CREDROAM" register 2>&1)
 check_match "credroam register on B" "p11-kit +registered" "$out"

@@ -279,6 +279,49 @@ done:
 	return ret;
 }
 
+int cr_roam_materialize_key(TALLOC_CTX *mem_ctx, struct cr_keys *keys,
+			    const struct cr_roam_view *v,
+			    const struct cr_token *cert, char **pem,
+			    size_t *pem_len, char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	const struct cr_store_view *local = v->local;
+	struct cr_material_cert *mc = NULL;
+	char *why = NULL;
+	size_t i;
+	int ret;
+
+	*pem = NULL;
+	*pem_len = 0;
+	ret = cr_material_cert_parse(frame, cert, &mc, errmsg);
+	if (ret != 0) {
+		goto done;
+	}
+	ret = ENOENT;
+	for (i = 0; i < local->num_tokens; i++) {
+		const struct cr_token *k = local->tokens[i].token;
+
+		if (!cr_material_key_matches(mc, k)) {
+			continue;
+		}
+		cr_err_clear(&why);
+		ret = try_key(keys, v, mc, k, mem_ctx, pem, pem_len, &why);
+		if (ret == 0) {
+			credroam_keep_secret(*pem);
+			break;
+		}
+	}
+	if (ret != 0) {
+		cr_seterr(errmsg, "the private key of %s cannot be "
+			  "decrypted here: %s", mc->thumbprint,
+			  why ? why : "no key container matches");
+	}
+done:
+	cr_err_clear(&why);
+	TALLOC_FREE(frame);
+	return ret;
+}
+
 /* Files of a certificate that no longer roams go to the trash. */
 static int retire_files(struct cr_store *store, const char *thumbprint,
 			char **errmsg)

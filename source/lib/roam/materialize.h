@@ -25,4 +25,15 @@ int cr_roam_materialize(struct cr_roam_session *s,
 			const struct cr_roam_view *v, struct cr_state *next,
 			char **errmsg);
 
+/*
+ * The PKCS#8 PEM (secret) of the certificate token cert's key, decrypted
+ * from roaming/ with the session's keys: for `credroam export --p12`
+ * when no key file exists (materialize = token).  ENOENT: no container
+ * of this certificate opens.
+ */
+int cr_roam_materialize_key(TALLOC_CTX *mem_ctx, struct cr_keys *keys,
+			    const struct cr_roam_view *v,
+			    const struct cr_token *cert, char **pem,
+			    size_t *pem_len, char **errmsg);
+
 #endif
