@@ -254,7 +254,7 @@ serve() {
 	done
 }
 serve 8441 "$work/s1.log" -naccept 1
-out=$(echo GET | timeout 20 on_b env GNUTLS_PIN=unused gnutls-cli \
+out=$(echo GET | on_b timeout 20 env GNUTLS_PIN=unused gnutls-cli \
 	--x509cafile "$work/srv.crt" --x509certfile "$certuri" \
 	--x509keyfile "$keyuri" -p 8441 127.0.0.1 2>&1)
 check_match "gnutls-cli (pkcs11: URIs) completes the handshake" \
@@ -264,7 +264,7 @@ check_match "s_server saw alice's certificate (gnutls-cli)" \
 	"CN *= *alice token test" "$(cat "$work/s1.log")"
 
 serve 8442 "$work/s2.log" -naccept 1
-out=$(echo Q | timeout 20 on_b openssl s_client -connect 127.0.0.1:8442 \
+out=$(echo Q | on_b timeout 20 openssl s_client -connect 127.0.0.1:8442 \
 	-CAfile "$work/srv.crt" -engine pkcs11 -keyform engine \
 	-key "$keyuri;pin-value=unused" -cert "$work/alice.crt" 2>&1)
 check_match "OpenSSL's pkcs11 engine completes the handshake" \
@@ -300,7 +300,7 @@ cat > /etc/chromium/policies/managed/credroam-test.json <<EOF
   [ "{\"pattern\":\"https://127.0.0.1:8443\",\"filter\":{}}" ] }
 EOF
 chmod 644 /etc/chromium/policies/managed/credroam-test.json
-out=$(timeout 60 on_b chromium --headless=new --no-sandbox --disable-gpu \
+out=$(on_b timeout 60 chromium --headless=new --no-sandbox --disable-gpu \
 	--ignore-certificate-errors --user-data-dir="$rt/chromium" \
 	--dump-dom "https://127.0.0.1:8443/" 2>&1)
 check_match "Chromium gets the page" "Ciphers supported in s_server" "$out"
