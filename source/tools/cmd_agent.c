@@ -18,7 +18,8 @@
  * core limit), locked when RLIMIT_MEMLOCK allows, and the keys are wiped
  * when it ends (SIGTERM at logoff), and when the session keyring loses
  * the entries they came from (checked every few seconds, with the store:
- * a run that changed roaming/ makes the token reload).
+ * a run that changed roaming/ makes the token reload).  A certificate and
+ * key written into the token (p11/write.c) start a `credroam sync`.
  */
 #include "config.h"
 
@@ -52,7 +53,7 @@
 #include "util/stackframe.h"
 
 #define AGENT_USAGE "[--socket PATH] [--foreground] [--store DIR] " \
-	"[--no-keyring] [--no-dc] [--server HOST]"
+	"[--no-keyring] [--no-dc] [--server HOST] [--conf FILE]"
 /* how often the keyring and the store are looked at */
 #define POLL_MS 2000
 #define MAX_CONNECTIONS 128
@@ -107,6 +108,50 @@ static void harden_memory(void)
 	 */
 	say("memory not locked: RLIMIT_MEMLOCK is %llu bytes",
 	    (unsigned long long)lim.rlim_cur);
+}
+
+/* `credroam sync` after a write into the token, as Windows starts a run
+ * on a store change; prepared before any thread exists. */
+static char *g_run_argv[12];
+
+static void start_run(void *data)
+{
+	pid_t pid;
+
+	(void)data;
+	pid = fork();
+	if (pid == 0) {
+		/* only async-signal-safe calls between fork and exec */
+		execv("/proc/self/exe", g_run_argv);
+		_exit(127);
+	}
+	if (pid < 0) {
+		say("cannot start a run: %s", strerror(errno));
+	}
+}
+
+static void prepare_run(const char *store, const char *conf,
+			bool use_keyring)
+{
+	size_t n = 0;
+
+	g_run_argv[n++] = (char *)"credroam";
+	g_run_argv[n++] = (char *)"sync";
+	g_run_argv[n++] = (char *)"--quiet";
+	g_run_argv[n++] = (char *)"--trigger";
+	g_run_argv[n++] = (char *)"agent";
+	if (store != NULL) {
+		g_run_argv[n++] = (char *)"--store";
+		g_run_argv[n++] = (char *)store;
+	}
+	if (conf != NULL) {
+		g_run_argv[n++] = (char *)"--conf";
+		g_run_argv[n++] = (char *)conf;
+	}
+	if (!use_keyring) {
+		g_run_argv[n++] = (char *)"--no-keyring";
+	}
+	g_run_argv[n] = NULL;
 }
 
 static void *serve(void *arg)
@@ -198,6 +243,8 @@ static int setup_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct sigaction ign = { .sa_handler = SIG_IGN };
+	struct sigaction reap = { .sa_handler = SIG_IGN,
+				  .sa_flags = SA_NOCLDWAIT };
 
 	if (pipe2(g_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
 		return errno;
@@ -208,6 +255,8 @@ static int setup_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 	/* a client that goes away mid-reply must not end the agent */
 	sigaction(SIGPIPE, &ign, NULL);
+	/* the runs it starts are reaped by the kernel */
+	sigaction(SIGCHLD, &reap, NULL);
 	return 0;
 }
 
@@ -239,6 +288,7 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 	struct cr_who *who = NULL;
 	const char *socket_path = NULL;
 	const char *store = NULL;
+	const char *conf = NULL;
 	char *path = NULL;
 	char *store_path = NULL;
 	char *err = NULL;
@@ -253,6 +303,7 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		if (cr_cli_opt(argc, argv, &i, "--socket", &socket_path) ||
 		    cr_cli_opt(argc, argv, &i, "--store", &store) ||
+		    cr_cli_opt(argc, argv, &i, "--conf", &conf) ||
 		    cr_cli_opt(argc, argv, &i, "--server", &params.dc)) {
 			continue;
 		}
@@ -313,6 +364,8 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 		rc = cr_cli_fail(cli, "cannot set up signals");
 		goto done;
 	}
+	prepare_run(store, conf, params.use_keyring);
+	tok->changed = start_run;
 	g_module = cr_p11_module(tok);
 	pthread_mutex_lock(&tok->lock);
 	ret = cr_p11_token_reload(tok, true, &err);
@@ -320,10 +373,6 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 		say("%s", err);
 		cr_err_clear(&err);
 	}
-	say("serving '%.32s' on %s: %zu objects, %u keys, %u locked%s%s",
-	    tok->label, path ? path : "the socket systemd passed",
-	    tok->num_objs, tok->num_keys, tok->locked_keys,
-	    tok->problem ? "; " : "", tok->problem ? tok->problem : "");
 	pthread_mutex_unlock(&tok->lock);
 	if (!foreground) {
 		ret = daemonize();
@@ -333,6 +382,13 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 			goto done;
 		}
 	}
+	pthread_mutex_lock(&tok->lock);
+	say("pid %ld serving '%.32s' on %s: %zu objects, %u keys, "
+	    "%u locked%s%s", (long)getpid(), tok->label,
+	    path ? path : "the socket systemd passed", tok->num_objs,
+	    tok->num_keys, tok->locked_keys, tok->problem ? "; " : "",
+	    tok->problem ? tok->problem : "");
+	pthread_mutex_unlock(&tok->lock);
 	rc = run(tok, lfd);
 done:
 	if (tok != NULL) {

@@ -527,7 +527,7 @@ static void test_p11_mechanisms(void **state)
 	assert_int_equal(ns, 1);
 	assert_int_equal(x->f->C_GetMechanismList(CR_P11_SLOT_ID, NULL, &n),
 			 CKR_OK);
-	assert_int_equal(n, 13);
+	assert_int_equal(n, 14);
 	n = 2;
 	assert_int_equal(x->f->C_GetMechanismList(CR_P11_SLOT_ID, list, &n),
 			 CKR_BUFFER_TOO_SMALL);
@@ -568,6 +568,236 @@ static void test_p11_wipe_and_reload(void **state)
 	assert_int_equal(x->f->C_CloseSession(h), CKR_OK);
 }
 
+static void count_change(void *data)
+{
+	(*(int *)data)++;
+}
+
+/* A certificate for pub, issued by a throw-away CA. */
+static void issue(TALLOC_CTX *mem, gnutls_pubkey_t pub, const char *cn,
+		  uint8_t **der, size_t *der_len)
+{
+	gnutls_x509_privkey_t ca = NULL;
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_x509_crt_t ca_crt = NULL;
+	gnutls_datum_t d = { NULL, 0 };
+	time_t now = time(NULL);
+	static const uint8_t serial[] = { 0x42 };
+
+	assert_int_equal(gnutls_x509_privkey_init(&ca), 0);
+	assert_int_equal(gnutls_x509_privkey_generate(ca, GNUTLS_PK_RSA,
+						      2048, 0), 0);
+	assert_int_equal(gnutls_x509_crt_init(&ca_crt), 0);
+	assert_int_equal(gnutls_x509_crt_set_dn(ca_crt, "CN=test CA", NULL),
+			 0);
+	assert_int_equal(gnutls_x509_crt_set_key(ca_crt, ca), 0);
+	assert_int_equal(gnutls_x509_crt_init(&crt), 0);
+	assert_int_equal(gnutls_x509_crt_set_version(crt, 3), 0);
+	assert_int_equal(gnutls_x509_crt_set_serial(crt, serial, 1), 0);
+	assert_int_equal(gnutls_x509_crt_set_activation_time(crt, now), 0);
+	assert_int_equal(gnutls_x509_crt_set_expiration_time(crt,
+		now + 86400), 0);
+	assert_int_equal(gnutls_x509_crt_set_dn(crt, cn, NULL), 0);
+	assert_int_equal(gnutls_x509_crt_set_pubkey(crt, pub), 0);
+	assert_int_equal(gnutls_x509_crt_sign2(crt, ca_crt, ca,
+					       GNUTLS_DIG_SHA256, 0), 0);
+	assert_int_equal(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER,
+						 &d), 0);
+	*der = talloc_memdup(mem, d.data, d.size);
+	*der_len = d.size;
+	gnutls_free(d.data);
+	gnutls_x509_crt_deinit(crt);
+	gnutls_x509_crt_deinit(ca_crt);
+	gnutls_x509_privkey_deinit(ca);
+}
+
+static CK_OBJECT_HANDLE write_cert(struct fx *x, CK_SESSION_HANDLE h,
+				   const uint8_t *der, size_t len)
+{
+	CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+	CK_CERTIFICATE_TYPE ct = CKC_X_509;
+	CK_BBOOL yes = CK_TRUE;
+	CK_ATTRIBUTE t[] = {
+		{ CKA_CLASS, &cls, sizeof(cls) },
+		{ CKA_CERTIFICATE_TYPE, &ct, sizeof(ct) },
+		{ CKA_TOKEN, &yes, sizeof(yes) },
+		{ CKA_VALUE, (uint8_t *)der, len },
+		{ CKA_LABEL, (char *)"written", 7 },
+	};
+	CK_OBJECT_HANDLE oh = 0;
+
+	assert_int_equal(x->f->C_CreateObject(h, t, 5, &oh), CKR_OK);
+	return oh;
+}
+
+/*
+ * Generated in the token, then its certificate written: both go to
+ * roaming/ as tokens that open with the master key, and sign.  A key
+ * written (as p11tool --write does) the same.  Destroyed: gone.
+ */
+static void test_p11_write(void **state)
+{
+	struct fx *x = *state;
+	TALLOC_CTX *mem = talloc_new(x);
+	CK_SESSION_HANDLE h = 0;
+	CK_SESSION_HANDLE ro = open_session(x);
+	CK_MECHANISM gen = { CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0 };
+	CK_ULONG bits = 2048;
+	CK_ATTRIBUTE pub_t[] = {
+		{ CKA_MODULUS_BITS, &bits, sizeof(bits) },
+	};
+	CK_OBJECT_HANDLE pubh = 0;
+	CK_OBJECT_HANDLE privh = 0;
+	CK_OBJECT_HANDLE cert = 0;
+	uint8_t mod[512];
+	uint8_t exp[8];
+	CK_ATTRIBUTE pa[] = {
+		{ CKA_MODULUS, mod, sizeof(mod) },
+		{ CKA_PUBLIC_EXPONENT, exp, sizeof(exp) },
+	};
+	gnutls_datum_t m;
+	gnutls_datum_t e;
+	gnutls_pubkey_t pub = NULL;
+	uint8_t *der = NULL;
+	size_t der_len = 0;
+	uint8_t sig[512];
+	CK_ULONG sig_len = sizeof(sig);
+	CK_MECHANISM sha = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+	const uint8_t msg[] = "enrolled in the token";
+	gnutls_datum_t data = { (uint8_t *)msg, sizeof(msg) };
+	struct cr_store *store = NULL;
+	struct cr_store_view *view = NULL;
+	size_t before;
+	size_t ntok = 0;
+	int changes = 0;
+	char *err = NULL;
+
+	x->tok->changed = count_change;
+	x->tok->changed_data = &changes;
+	assert_int_equal(x->f->C_OpenSession(CR_P11_SLOT_ID,
+		CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &h), CKR_OK);
+	login(x, h);
+	assert_int_equal(x->f->C_GenerateKeyPair(ro, &gen, pub_t, 1, NULL, 0,
+		&pubh, &privh), CKR_SESSION_READ_ONLY);
+	assert_int_equal(x->f->C_GenerateKeyPair(h, &gen, pub_t, 1, NULL, 0,
+		&pubh, &privh), CKR_OK);
+	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, CKK_RSA, NULL), 2);
+	assert_int_equal(x->f->C_GetAttributeValue(h, pubh, pa, 2), CKR_OK);
+	m.data = mod;
+	m.size = pa[0].ulValueLen;
+	e.data = exp;
+	e.size = pa[1].ulValueLen;
+	assert_int_equal(gnutls_pubkey_init(&pub), 0);
+	assert_int_equal(gnutls_pubkey_import_rsa_raw(pub, &m, &e), 0);
+	/* a certificate request would be signed with the new key */
+	sign(x, h, privh, &sha, msg, sizeof(msg), sig, &sig_len);
+	assert_true(gnutls_pubkey_verify_data2(pub, GNUTLS_SIGN_RSA_SHA256, 0,
+		&data, &(gnutls_datum_t){ sig, sig_len }) >= 0);
+
+	assert_int_equal(cr_store_open(mem, x->dir, false, &store, &err), 0);
+	assert_int_equal(cr_store_load(mem, store, &view, &err), 0);
+	before = view->num_tokens;
+	issue(mem, pub, "CN=enrolled", &der, &der_len);
+	cert = write_cert(x, h, der, der_len);
+	assert_int_not_equal(cert, 0);
+	assert_int_equal(changes, 1);
+	assert_int_equal(cr_store_load(mem, store, &view, &err), 0);
+	ntok = view->num_tokens;
+	/* key, certificate, Preferred */
+	assert_true(ntok >= before + 2);
+	/* from the store now: the key opened with the master key */
+	pthread_mutex_lock(&x->tok->lock);
+	assert_int_equal(cr_p11_token_reload(x->tok, true, &err), 0);
+	assert_int_equal(x->tok->num_pending, 0);
+	pthread_mutex_unlock(&x->tok->lock);
+	assert_int_equal(find(x, h, CKO_CERTIFICATE, ~0UL, NULL), 3);
+	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, CKK_RSA, NULL), 2);
+
+	/* destroyed (never synced): its tokens leave roaming/ */
+	assert_int_equal(x->f->C_DestroyObject(ro, cert),
+			 CKR_SESSION_READ_ONLY);
+	assert_int_equal(x->f->C_DestroyObject(h, cert), CKR_OK);
+	assert_int_equal(changes, 2);
+	assert_int_equal(find(x, h, CKO_CERTIFICATE, ~0UL, NULL), 2);
+	assert_int_equal(cr_store_load(mem, store, &view, &err), 0);
+	assert_int_equal(view->num_tokens, ntok - 2);
+
+	gnutls_pubkey_deinit(pub);
+	assert_int_equal(x->f->C_CloseSession(ro), CKR_OK);
+	assert_int_equal(x->f->C_CloseSession(h), CKR_OK);
+	talloc_free(mem);
+}
+
+/* A private key written as p11tool --write does, then its certificate. */
+static void test_p11_write_key(void **state)
+{
+	struct fx *x = *state;
+	TALLOC_CTX *mem = talloc_new(x);
+	CK_SESSION_HANDLE h = 0;
+	gnutls_x509_privkey_t xk = NULL;
+	gnutls_datum_t m, e, d, p, q, u, e1, e2;
+	gnutls_pubkey_t pub = NULL;
+	gnutls_privkey_t pk = NULL;
+	CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+	CK_KEY_TYPE kt = CKK_RSA;
+	CK_BBOOL yes = CK_TRUE;
+	CK_OBJECT_HANDLE oh = 0;
+	uint8_t *der = NULL;
+	size_t der_len = 0;
+	int changes = 0;
+
+	x->tok->changed = count_change;
+	x->tok->changed_data = &changes;
+	assert_int_equal(gnutls_x509_privkey_init(&xk), 0);
+	assert_int_equal(gnutls_x509_privkey_generate(xk, GNUTLS_PK_RSA,
+						      2048, 0), 0);
+	assert_int_equal(gnutls_x509_privkey_export_rsa_raw2(xk, &m, &e, &d,
+		&p, &q, &u, &e1, &e2), 0);
+	{
+		CK_ATTRIBUTE t[] = {
+			{ CKA_CLASS, &cls, sizeof(cls) },
+			{ CKA_KEY_TYPE, &kt, sizeof(kt) },
+			{ CKA_TOKEN, &yes, sizeof(yes) },
+			{ CKA_MODULUS, m.data, m.size },
+			{ CKA_PUBLIC_EXPONENT, e.data, e.size },
+			{ CKA_PRIVATE_EXPONENT, d.data, d.size },
+			{ CKA_PRIME_1, p.data, p.size },
+			{ CKA_PRIME_2, q.data, q.size },
+		};
+
+		assert_int_equal(x->f->C_OpenSession(CR_P11_SLOT_ID,
+			CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &h),
+			CKR_OK);
+		login(x, h);
+		assert_int_equal(x->f->C_CreateObject(h, t, 8, &oh), CKR_OK);
+		/* the key's secrets do not stay in the caller's buffers */
+		assert_true(d.data[0] == 0 && d.data[d.size - 1] == 0);
+		assert_int_equal(changes, 0);
+	}
+	assert_int_equal(gnutls_privkey_init(&pk), 0);
+	assert_int_equal(gnutls_privkey_import_x509(pk, xk, 0), 0);
+	assert_int_equal(gnutls_pubkey_init(&pub), 0);
+	assert_int_equal(gnutls_pubkey_import_privkey(pub, pk, 0, 0), 0);
+	issue(mem, pub, "CN=written key", &der, &der_len);
+	write_cert(x, h, der, der_len);
+	assert_int_equal(changes, 1);
+	assert_int_equal(find(x, h, CKO_CERTIFICATE, ~0UL, NULL), 3);
+	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, CKK_RSA, NULL), 2);
+	gnutls_free(m.data);
+	gnutls_free(e.data);
+	gnutls_free(d.data);
+	gnutls_free(p.data);
+	gnutls_free(q.data);
+	gnutls_free(u.data);
+	gnutls_free(e1.data);
+	gnutls_free(e2.data);
+	gnutls_pubkey_deinit(pub);
+	gnutls_privkey_deinit(pk);
+	gnutls_x509_privkey_deinit(xk);
+	assert_int_equal(x->f->C_CloseSession(h), CKR_OK);
+	talloc_free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -585,6 +815,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_p11_wipe_and_reload,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_p11_write, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_p11_write_key, setup,
+						teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_STDOUT);

@@ -54,6 +54,9 @@ static const struct mech mechs[] = {
 	  GNUTLS_SIGN_ECDSA_SHA384, GNUTLS_DIG_SHA384, false, false },
 	{ CKM_ECDSA_SHA512, false, CKF_SIGN | EC_FLAGS,
 	  GNUTLS_SIGN_ECDSA_SHA512, GNUTLS_DIG_SHA512, false, false },
+	/* write.c: a key for an enrollment client (certmonger, p11tool) */
+	{ CKM_RSA_PKCS_KEY_PAIR_GEN, true, CKF_GENERATE_KEY_PAIR,
+	  GNUTLS_SIGN_UNKNOWN, GNUTLS_DIG_UNKNOWN, false, false },
 };
 
 static const struct mech *find_mech(CK_MECHANISM_TYPE type)
@@ -86,6 +89,9 @@ CK_RV cr_p11_mech_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info)
 		return CKR_MECHANISM_INVALID;
 	}
 	info->ulMinKeySize = m->rsa ? 1024 : 256;
+	if (m->type == CKM_RSA_PKCS_KEY_PAIR_GEN) {
+		info->ulMinKeySize = 2048;
+	}
 	info->ulMaxKeySize = m->rsa ? 16384 : 521;
 	info->flags = m->flags;
 	return CKR_OK;
@@ -166,7 +172,8 @@ CK_RV cr_p11_op_init(TALLOC_CTX *mem_ctx, enum cr_p11_op_kind kind,
 	if (mech == NULL) {
 		return CKR_MECHANISM_INVALID;
 	}
-	if (kind == CR_P11_OP_DECRYPT && (mech->flags & CKF_DECRYPT) == 0) {
+	if ((kind == CR_P11_OP_DECRYPT && (mech->flags & CKF_DECRYPT) == 0) ||
+	    (kind == CR_P11_OP_SIGN && (mech->flags & CKF_SIGN) == 0)) {
 		return CKR_MECHANISM_INVALID;
 	}
 	if (o->cls != CKO_PRIVATE_KEY || o->key == NULL) {

@@ -4,7 +4,8 @@
  * (raw, as TLS 1.2 and NSS use it, and hash-and-sign with SHA-1/256/384/
  * 512), RSA-PSS (on a hash or hash-and-sign; SHA-256/384/512, MGF1 with
  * the same hash, salt as long as the hash: what GnuTLS 3.7 makes), RSA
- * PKCS#1 v1.5 decryption, ECDSA (on a hash, or with SHA-256/384/512).
+ * PKCS#1 v1.5 decryption, ECDSA (on a hash, or with SHA-256/384/512),
+ * and RSA key pair generation (write.c).
  *
  * Not offered: CKM_RSA_PKCS_OAEP and SHA-1 PSS (GnuTLS 3.7.9 and nettle
  * 3.8 have neither, and a primitive is never written here), CKM_ECDH1_

@@ -833,10 +833,35 @@ static CK_RV p11_set_operation_state(CK_SESSION_HANDLE h,
 	return CKR_FUNCTION_NOT_SUPPORTED;
 }
 
+/* The session h, writable, with the lock taken. */
+static CK_RV enter_rw_session(CK_SESSION_HANDLE h, struct p11_session **ps)
+{
+	CK_RV rv = enter_session(h, ps);
+
+	if (rv == CKR_OK && ((*ps)->flags & CKF_RW_SESSION) == 0) {
+		unlock();
+		*ps = NULL;
+		rv = CKR_SESSION_READ_ONLY;
+	}
+	return rv;
+}
+
 static CK_RV p11_create_object(CK_SESSION_HANDLE h, CK_ATTRIBUTE *tmpl,
 			       CK_ULONG count, CK_OBJECT_HANDLE *oh)
 {
-	return CKR_FUNCTION_NOT_SUPPORTED;
+	struct p11_session *s = NULL;
+	CK_RV rv = enter_rw_session(h, &s);
+
+	if (rv != CKR_OK) {
+		return rv;
+	}
+	if ((tmpl == NULL && count > 0) || oh == NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+	} else {
+		rv = cr_p11_token_create(g_tok, tmpl, count, oh);
+	}
+	unlock();
+	return rv;
 }
 
 static CK_RV p11_copy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh,
@@ -848,7 +873,15 @@ static CK_RV p11_copy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh,
 
 static CK_RV p11_destroy_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh)
 {
-	return CKR_FUNCTION_NOT_SUPPORTED;
+	struct p11_session *s = NULL;
+	CK_RV rv = enter_rw_session(h, &s);
+
+	if (rv != CKR_OK) {
+		return rv;
+	}
+	rv = cr_p11_token_destroy(g_tok, oh);
+	unlock();
+	return rv;
 }
 
 static CK_RV p11_set_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh,
@@ -997,7 +1030,22 @@ static CK_RV p11_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM *m,
 				   CK_OBJECT_HANDLE *pubh,
 				   CK_OBJECT_HANDLE *privh)
 {
-	return CKR_FUNCTION_NOT_SUPPORTED;
+	struct p11_session *s = NULL;
+	CK_RV rv = enter_rw_session(h, &s);
+
+	if (rv != CKR_OK) {
+		return rv;
+	}
+	if (m == NULL || pubh == NULL || privh == NULL ||
+	    (pub == NULL && pub_count > 0) ||
+	    (priv == NULL && priv_count > 0)) {
+		rv = CKR_ARGUMENTS_BAD;
+	} else {
+		rv = cr_p11_token_generate(g_tok, m, pub, pub_count, priv,
+					   priv_count, pubh, privh);
+	}
+	unlock();
+	return rv;
 }
 
 static CK_RV p11_wrap_key(CK_SESSION_HANDLE h, CK_MECHANISM *m,

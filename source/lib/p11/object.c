@@ -44,11 +44,14 @@ static void add(struct builder *b, CK_ATTRIBUTE_TYPE type,
 	o->attrs = attrs;
 	attrs[o->num_attrs].type = type;
 	attrs[o->num_attrs].len = len;
-	attrs[o->num_attrs].value = talloc_memdup(attrs,
-						  len > 0 ? value : "", len + 1);
+	/* one more byte, NUL: a label reads as a string */
+	attrs[o->num_attrs].value = talloc_zero_size(attrs, len + 1);
 	if (attrs[o->num_attrs].value == NULL) {
 		b->failed = true;
 		return;
+	}
+	if (len > 0) {
+		memcpy(attrs[o->num_attrs].value, value, len);
 	}
 	o->num_attrs++;
 }
@@ -181,7 +184,7 @@ static int key_common(struct builder *b, gnutls_pubkey_t pub,
 	}
 	gnutls_free(m.data);
 	gnutls_free(e.data);
-	if (gnutls_x509_crt_get_raw_dn(crt, &subject) == 0) {
+	if (crt != NULL && gnutls_x509_crt_get_raw_dn(crt, &subject) == 0) {
 		add_datum(b, CKA_SUBJECT, &subject);
 		gnutls_free(subject.data);
 	}
@@ -238,6 +241,7 @@ static int make_key(TALLOC_CTX *mem_ctx, const struct cr_privkey *key,
 	return 0;
 }
 
+/* crt NULL: a key without its certificate yet (C_GenerateKeyPair). */
 static int key_objects(TALLOC_CTX *mem_ctx, gnutls_x509_crt_t crt,
 		       const char *label, const uint8_t id[20],
 		       const struct cr_privkey *key,
@@ -245,6 +249,7 @@ static int key_objects(TALLOC_CTX *mem_ctx, gnutls_x509_crt_t crt,
 		       struct cr_p11_object **priv_out, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
+	gnutls_x509_privkey_t xk = NULL;
 	gnutls_pubkey_t pub = NULL;
 	struct cr_p11_object *po = NULL;
 	struct cr_p11_object *ko = NULL;
@@ -261,10 +266,23 @@ static int key_objects(TALLOC_CTX *mem_ctx, gnutls_x509_crt_t crt,
 		ret = ENOMEM;
 		goto done;
 	}
-	if (gnutls_pubkey_import_x509(pub, crt, 0) != 0) {
-		cr_seterr(errmsg, "the certificate's public key does not "
-			  "load");
-		ret = EBADMSG;
+	if (crt != NULL) {
+		ret = gnutls_pubkey_import_x509(pub, crt, 0) == 0 ? 0
+								  : EBADMSG;
+	} else {
+		ret = cr_privkey_to_x509(key, &xk, errmsg, frame);
+		if (ret == 0) {
+			gnutls_privkey_t pk = NULL;
+
+			ret = gnutls_privkey_init(&pk) == 0 &&
+			      gnutls_privkey_import_x509(pk, xk, 0) == 0 &&
+			      gnutls_pubkey_import_privkey(pub, pk, 0, 0) == 0
+				? 0 : EBADMSG;
+			gnutls_privkey_deinit(pk);
+		}
+	}
+	if (ret != 0) {
+		cr_seterr(errmsg, "the public key does not load");
 		goto done;
 	}
 	if (key->alg != GNUTLS_PK_RSA && key->alg != GNUTLS_PK_ECDSA) {
@@ -324,6 +342,9 @@ static int key_objects(TALLOC_CTX *mem_ctx, gnutls_x509_crt_t crt,
 	*priv_out = talloc_move(mem_ctx, &ko);
 done:
 	gnutls_pubkey_deinit(pub);
+	if (xk != NULL) {
+		gnutls_x509_privkey_deinit(xk);
+	}
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -522,4 +543,29 @@ bool cr_p11_object_same(const struct cr_p11_object *a,
 		}
 	}
 	return true;
+}
+
+int cr_p11_objects_add_key(TALLOC_CTX *mem_ctx, const struct cr_privkey *key,
+			   const char *label, struct cr_p11_object ***objs,
+			   size_t *count, char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct cr_p11_object *po = NULL;
+	struct cr_p11_object *ko = NULL;
+	uint8_t id[20];
+	int ret;
+
+	ret = cr_privkey_key_id(key, id, errmsg, frame);
+	if (ret == 0) {
+		ret = key_objects(frame, NULL, label, id, key, &po, &ko,
+				  errmsg);
+	}
+	if (ret == 0) {
+		ret = append(mem_ctx, objs, count, po);
+	}
+	if (ret == 0) {
+		ret = append(mem_ctx, objs, count, ko);
+	}
+	TALLOC_FREE(frame);
+	return ret;
 }

@@ -44,7 +44,10 @@ struct cr_p11_object {
 	struct cr_p11_attr *attrs;
 	size_t num_attrs;
 	struct cr_p11_key *key;		/* CKO_PRIVATE_KEY only */
-	char *source;			/* the token it came from, messages */
+	/* the roaming token it came from (certificate: its element;
+	 * private key: its container); 0 and NULL for none */
+	unsigned token_type;
+	char *token_id;
 };
 
 /*
@@ -58,6 +61,14 @@ int cr_p11_objects_add(TALLOC_CTX *mem_ctx, const uint8_t *der, size_t len,
 		       const char *label, const struct cr_privkey *key,
 		       struct cr_p11_object ***objs, size_t *count,
 		       char **errmsg);
+
+/*
+ * A key that has no certificate yet (generated, or written before its
+ * certificate): its public and private key objects, CKA_ID its key id.
+ */
+int cr_p11_objects_add_key(TALLOC_CTX *mem_ctx, const struct cr_privkey *key,
+			   const char *label, struct cr_p11_object ***objs,
+			   size_t *count, char **errmsg);
 
 /* The attribute of type, or NULL. */
 const struct cr_p11_attr *cr_p11_object_attr(const struct cr_p11_object *o,

@@ -254,6 +254,8 @@ static int load_cert(TALLOC_CTX *mem_ctx, struct cr_p11_token *tok,
 	TALLOC_CTX *frame = talloc_stackframe();
 	struct cr_material_cert *mc = NULL;
 	struct cr_privkey *key = NULL;
+	const struct cr_token *key_token = NULL;
+	size_t first = *count;
 	bool locked = false;
 	char *label = NULL;
 	char *err = NULL;
@@ -274,6 +276,11 @@ static int load_cert(TALLOC_CTX *mem_ctx, struct cr_p11_token *tok,
 		}
 		ret = try_key(frame, tok, v, mc, k, &key);
 		locked = locked || ret == EACCES;
+		key_token = key != NULL ? k : NULL;
+	}
+	if (cr_p11_token_hidden(tok, mc->key_id)) {
+		ret = 0;
+		goto done;
 	}
 	label = cert_label(frame, mc);
 	if (label == NULL) {
@@ -284,6 +291,17 @@ static int load_cert(TALLOC_CTX *mem_ctx, struct cr_p11_token *tok,
 				 objs, count, &err);
 	if (ret == ENOMEM) {
 		goto done;
+	}
+	for (i = first; ret == 0 && i < *count; i++) {
+		struct cr_p11_object *o = (*objs)[i];
+		const struct cr_token *src = o->cls == CKO_CERTIFICATE ? t
+					   : o->cls == CKO_PRIVATE_KEY
+						? key_token : NULL;
+
+		if (src != NULL) {
+			o->token_type = src->type;
+			o->token_id = talloc_strdup(o, src->identifier);
+		}
 	}
 	if (ret != 0) {
 		note_problem(tok, mc->thumbprint, err);
@@ -382,6 +400,11 @@ int cr_p11_token_reload(struct cr_p11_token *tok, bool force,
 			goto done;
 		}
 	}
+	ret = cr_p11_token_pending_objects(tok, objs_ctx, &objs, &n);
+	if (ret != 0) {
+		TALLOC_FREE(objs_ctx);
+		goto done;
+	}
 	if (objs != NULL) {
 		talloc_steal(objs_ctx, objs);
 	}
@@ -466,6 +489,8 @@ void cr_p11_token_wipe(struct cr_p11_token *tok)
 	TALLOC_FREE(tok->keys);
 	TALLOC_FREE(tok->login_keys);
 	TALLOC_FREE(tok->fingerprint);
+	TALLOC_FREE(tok->pending);
+	tok->num_pending = 0;
 	tok->keyring_seen = false;
 }
 

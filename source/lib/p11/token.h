@@ -53,6 +53,28 @@ struct cr_p11_token {
 	unsigned locked_keys;		/* keys a password could open */
 	bool keyring_seen;		/* keys came through the keyring */
 	char *problem;			/* the last load's first problem */
+	/* written into the token, not yet a pair that can roam (write.c) */
+	struct cr_p11_pending *pending;
+	size_t num_pending;
+	/* CKA_IDs of certificates C_DestroyObject removed, until gone */
+	struct cr_p11_id *destroyed;
+	size_t num_destroyed;
+	/* roaming/ or certs/ changed through the token: start a run */
+	void (*changed)(void *data);
+	void *changed_data;
+};
+
+struct cr_p11_id {
+	uint8_t b[20];
+};
+
+/* A key or certificate written into the token, waiting for its mate. */
+struct cr_p11_pending {
+	uint8_t *der;			/* a certificate, or NULL */
+	size_t der_len;
+	struct cr_privkey *key;		/* a key, or NULL (secret) */
+	uint8_t id[20];			/* the key id of either */
+	char *label;
 };
 
 int cr_p11_token_new(TALLOC_CTX *mem_ctx,
@@ -84,6 +106,38 @@ void cr_p11_token_wipe(struct cr_p11_token *tok);
 
 struct cr_p11_object *cr_p11_token_object(const struct cr_p11_token *tok,
 					  CK_OBJECT_HANDLE handle);
+
+/*
+ * The other direction (write.c): C_CreateObject of an X.509 certificate
+ * or an RSA private key, C_GenerateKeyPair of an RSA key.  A key and its
+ * certificate, once both are there, are written to roaming/ as Windows
+ * keeps them (a CAPI container under the preferred master key and a
+ * certificate element), so they roam with the next run, which
+ * tok->changed starts.  Until its mate comes, an object lives in the
+ * agent only.
+ */
+CK_RV cr_p11_token_create(struct cr_p11_token *tok, CK_ATTRIBUTE *tmpl,
+			  CK_ULONG count, CK_OBJECT_HANDLE *handle);
+CK_RV cr_p11_token_generate(struct cr_p11_token *tok, const CK_MECHANISM *m,
+			    const CK_ATTRIBUTE *pub, CK_ULONG pub_count,
+			    const CK_ATTRIBUTE *priv, CK_ULONG priv_count,
+			    CK_OBJECT_HANDLE *pub_handle,
+			    CK_OBJECT_HANDLE *priv_handle);
+/*
+ * C_DestroyObject: a roamed certificate leaves certs/, so the next run
+ * removes its tokens and AD gets tombstones; its key objects go with it
+ * (destroying any of the three removes the three).
+ */
+CK_RV cr_p11_token_destroy(struct cr_p11_token *tok, CK_OBJECT_HANDLE h);
+
+/* A destroyed certificate's objects stay hidden (write.c). */
+bool cr_p11_token_hidden(const struct cr_p11_token *tok,
+			 const uint8_t id[20]);
+
+/* Objects of the pending keys and certificates (write.c). */
+int cr_p11_token_pending_objects(struct cr_p11_token *tok,
+				 TALLOC_CTX *mem_ctx,
+				 struct cr_p11_object ***objs, size_t *count);
 
 /*
  * The agent's periodic check, taking the lock: the keyring entries the

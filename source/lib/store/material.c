@@ -17,6 +17,7 @@
 #include "format/certelem.h"
 #include "dpapi/dpapi.h"
 #include "util/error.h"
+#include "store/localstore.h"
 #include "store/material.h"
 #include "util/secret.h"
 #include "util/stackframe.h"
@@ -660,4 +661,82 @@ int cr_material_new_machine_guid(TALLOC_CTX *mem_ctx, char **pguid)
 	}
 	*pguid = g;
 	return 0;
+}
+
+/* where a machine without /etc/machine-id keeps the GUID it made */
+#define MACHINE_GUID_FILE "machine-guid"
+
+/*
+ * The GUID that names this machine's key containers, as Windows'
+ * MachineGuid does: /etc/machine-id where the machine has one.  A machine
+ * without (a container, a debootstrap) gets one made up once and kept in
+ * the store, as Windows setup makes MachineGuid once.  A dry run makes one
+ * up without keeping it, so it and the run agree.
+ */
+int cr_material_store_machine_guid(TALLOC_CTX *mem_ctx,
+				   struct cr_store *store, bool keep,
+				   char **pguid, char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	uint8_t *data = NULL;
+	size_t len = 0;
+	char *g = NULL;
+	char *err = NULL;
+	char *line = NULL;
+	size_t i;
+	int ret;
+
+	*pguid = NULL;
+	ret = cr_material_machine_guid(frame, &g, &err);
+	if (ret != ENOENT) {
+		if (ret != 0) {
+			cr_seterr(errmsg, "%s",
+				  err != NULL ? err : strerror(ret));
+		}
+		goto done;
+	}
+	ret = cr_store_read_root_file(frame, store, MACHINE_GUID_FILE,
+				      &data, &len, errmsg);
+	if (ret == 0) {
+		bool ok = len >= 36;
+
+		for (i = 0; ok && i < 36; i++) {
+			bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+			char ch = (char)data[i];
+			bool hex = (ch >= '0' && ch <= '9') ||
+				   (ch >= 'a' && ch <= 'f');
+
+			ok = dash ? (ch == '-') : hex;
+		}
+		if (!ok) {
+			cr_seterr(errmsg, "'%s/%s' is not a lower-case GUID",
+				  store->root, MACHINE_GUID_FILE);
+			ret = EBADMSG;
+			goto done;
+		}
+		g = talloc_strndup(frame, (char *)data, 36);
+		ret = (g != NULL) ? 0 : ENOMEM;
+		goto done;
+	}
+	if (ret != ENOENT) {
+		goto done;
+	}
+	ret = cr_material_new_machine_guid(frame, &g);
+	if (ret != 0 || !keep) {
+		goto done;
+	}
+	line = talloc_asprintf(frame, "%s\n", g);
+	if (line == NULL) {
+		ret = ENOMEM;
+		goto done;
+	}
+	ret = cr_store_write_root_file(store, MACHINE_GUID_FILE,
+				       (uint8_t *)line, strlen(line), errmsg);
+done:
+	if (ret == 0) {
+		*pguid = talloc_move(mem_ctx, &g);
+	}
+	cr_err_clear(&err);
+	TALLOC_FREE(frame);
+	return ret;
 }

@@ -133,6 +133,16 @@ char *cr_material_der_to_pem(TALLOC_CTX *mem_ctx, const char *label,
 int cr_material_machine_guid(TALLOC_CTX *mem_ctx, char **guid,
 			     char **errmsg);
 
+/*
+ * The GUID that names this machine's key containers: /etc/machine-id,
+ * else one made up once and kept in the store's root ("machine-guid";
+ * keep false: made up without keeping it, for a dry run).
+ */
+struct cr_store;
+int cr_material_store_machine_guid(TALLOC_CTX *mem_ctx,
+				   struct cr_store *store, bool keep,
+				   char **guid, char **errmsg);
+
 /* A new random GUID, lower case, as Windows setup makes MachineGuid. */
 int cr_material_new_machine_guid(TALLOC_CTX *mem_ctx, char **guid);
 
