@@ -49,7 +49,8 @@ me "$CREDROAM" import "$work/alice.crt" "$work/alice.key" --conf "$work/conf" \
 	--password-file "$work/pw" --no-keyring >/dev/null 2>&1 ||
 	die "import failed"
 me "$CREDROAM" register --quiet || die "register failed"
-me "$CREDROAM" agent --no-keyring >"$work/agent.log" 2>&1 || die "no agent"
+me "$CREDROAM" agent --no-keyring >"$work/agent.log" 2>&1 ||
+	die "no agent: $(cat "$work/agent.log")"
 for _ in $(seq 1 50); do [ -S "$sock" ] && break; sleep 0.1; done
 [ -S "$sock" ] || die "the agent does not listen: $(cat "$work/agent.log")"
 agent=$(pgrep -u "$uid" -f "credroam agent" | head -1)
