@@ -44,7 +44,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/alice.key" \
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/srv.key" \
 	-out "$work/srv.crt" -days 2 -subj "/CN=localhost" \
 	-addext "subjectAltName=DNS:localhost" 2>/dev/null
-chmod 644 "$work"/*
+chmod 644 "$work"/*.key "$work"/*.crt "$work/pw" "$work/conf"
 me "$CREDROAM" import "$work/alice.crt" "$work/alice.key" --conf "$work/conf" \
 	--password-file "$work/pw" --no-keyring >/dev/null 2>&1 ||
 	die "import failed"

@@ -267,7 +267,7 @@ check_match "s_server saw alice's certificate (gnutls-cli)" \
 	"CN *= *alice token test" "$(cat "$work/s1.log")"
 
 serve 8442 "$work/s2.log"
-out=$(printf 'GET / HTTP/1.0\r\n\r\n' | on_b timeout 20 openssl s_client -connect 127.0.0.1:8442 \
+out=$(printf 'GET / HTTP/1.0\r\n\r\n' | on_b timeout 20 openssl s_client -ign_eof -connect 127.0.0.1:8442 \
 	-CAfile "$work/srv.crt" -engine pkcs11 -keyform engine \
 	-key "$keyuri;pin-value=unused" -cert "$work/alice.crt" 2>&1)
 check_match "OpenSSL's pkcs11 engine: the server answers after client auth" \
