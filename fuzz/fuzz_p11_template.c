@@ -43,6 +43,7 @@ static int fuzz_one_input(const uint8_t *data, size_t size)
 	};
 	struct cr_p11_token *tok = NULL;
 	CK_ATTRIBUTE tmpl[MAX_ATTRS];
+	CK_ATTRIBUTE orig[MAX_ATTRS];
 	CK_ULONG n = 0;
 	CK_OBJECT_HANDLE h = 0;
 	size_t off = 0;
@@ -71,8 +72,12 @@ static int fuzz_one_input(const uint8_t *data, size_t size)
 		off += len;
 		n++;
 	}
+	memcpy(orig, tmpl, sizeof(tmpl[0]) * n);
 	(void)cr_p11_token_create(tok, tmpl, n, &h);
 	for (i = 0; i < tok->num_objs; i++) {
+		/* each call with the buffers' true lengths, as a client
+		 * must (C_GetAttributeValue rewrites them) */
+		memcpy(tmpl, orig, sizeof(tmpl[0]) * n);
 		(void)cr_p11_object_matches(tok->objs[i], tmpl, n);
 		(void)cr_p11_object_get(tok->objs[i], tmpl, n);
 	}

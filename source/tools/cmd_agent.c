@@ -53,7 +53,8 @@
 #include "util/stackframe.h"
 
 #define AGENT_USAGE "[--socket PATH] [--foreground] [--store DIR] " \
-	"[--no-keyring] [--no-dc] [--server HOST] [--conf FILE]"
+	"[--no-keyring] [--no-dc] [--server HOST] [--conf FILE] " \
+	"[--user NAME --sid SID]"
 /* how often the keyring and the store are looked at */
 #define POLL_MS 2000
 #define MAX_CONNECTIONS 128
@@ -121,7 +122,12 @@ static void start_run(void *data)
 	(void)data;
 	pid = fork();
 	if (pid == 0) {
-		/* only async-signal-safe calls between fork and exec */
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+		/* only async-signal-safe calls between fork and exec; an
+		 * ignored signal stays ignored across exec: undo ours */
+		sigaction(SIGCHLD, &dfl, NULL);
+		sigaction(SIGPIPE, &dfl, NULL);
 		execv("/proc/self/exe", g_run_argv);
 		_exit(127);
 	}
@@ -289,6 +295,8 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 	const char *socket_path = NULL;
 	const char *store = NULL;
 	const char *conf = NULL;
+	const char *user = NULL;
+	const char *sid = NULL;
 	char *path = NULL;
 	char *store_path = NULL;
 	char *err = NULL;
@@ -304,6 +312,8 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 		if (cr_cli_opt(argc, argv, &i, "--socket", &socket_path) ||
 		    cr_cli_opt(argc, argv, &i, "--store", &store) ||
 		    cr_cli_opt(argc, argv, &i, "--conf", &conf) ||
+		    cr_cli_opt(argc, argv, &i, "--user", &user) ||
+		    cr_cli_opt(argc, argv, &i, "--sid", &sid) ||
 		    cr_cli_opt(argc, argv, &i, "--server", &params.dc)) {
 			continue;
 		}
@@ -319,11 +329,20 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 			goto done;
 		}
 	}
-	harden_memory();
-	ret = cr_who_by_uid(frame, getuid(), &who, &err);
-	if (ret != 0) {
-		rc = cr_cli_fail(cli, "%s", err);
+	if ((user == NULL) != (sid == NULL)) {
+		rc = cr_cli_usage(cli, AGENT_USAGE, "--user and --sid go "
+				  "together");
 		goto done;
+	}
+	harden_memory();
+	if (user == NULL) {
+		ret = cr_who_by_uid(frame, getuid(), &who, &err);
+		if (ret != 0) {
+			rc = cr_cli_fail(cli, "%s", err);
+			goto done;
+		}
+		user = who->name;
+		sid = who->sid;
 	}
 	if (store != NULL) {
 		store_path = talloc_strdup(frame, store);
@@ -335,8 +354,10 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 		}
 	}
 	params.store_path = store_path;
-	params.user = who->name;
-	params.sid = who->sid;
+	/* --user/--sid: a machine without winbind, or a test; the SID
+	 * only salts the password's pre-keys, which the user must know */
+	params.user = user;
+	params.sid = sid;
 	ret = cr_p11_token_new(frame, &params, &tok, &err);
 	if (ret != 0) {
 		rc = cr_cli_fail(cli, "%s", err ? err : strerror(ret));

@@ -48,7 +48,7 @@ static const struct cr_cmd credroam_commands[] = {
 	  "the per-user watcher (systemd unit)" },
 	{ "agent", cmd_agent,
 	  "[--socket PATH] [--foreground] [--store DIR] [--no-keyring] "
-	  "[--no-dc] [--server HOST] [--conf FILE]",
+	  "[--no-dc] [--server HOST] [--conf FILE] [--user NAME --sid SID]",
 	  "your certificates as a PKCS#11 token (p11-kit remoting)" },
 	{ "register", cmd_register,
 	  "[--check | --remove | --keep] [--quiet]",

@@ -190,8 +190,14 @@ static int teardown(void **state)
 	char *cmd = NULL;
 
 	assert_int_equal(x->f->C_Finalize(NULL), CKR_OK);
-	cmd = talloc_asprintf(x, "rm -rf '%s'", x->dir);
-	assert_int_equal(system(cmd), 0);
+	if (getenv("CR_TEST_P11_KEEP") != NULL) {
+		/* a store to try clients on: credroam agent --store DIR */
+		print_message("kept %s (password %s, sid %s)\n", x->dir,
+			      PASSWORD, SID);
+	} else {
+		cmd = talloc_asprintf(x, "rm -rf '%s'", x->dir);
+		assert_int_equal(system(cmd), 0);
+	}
 	*state = t;
 	return cr_test_teardown(state);
 }
@@ -568,6 +574,62 @@ static void test_p11_wipe_and_reload(void **state)
 	assert_int_equal(x->f->C_CloseSession(h), CKR_OK);
 }
 
+/*
+ * Keys that came through the session keyring go when its entries go
+ * (logoff, purge): the agent's poll wipes them; the token then needs a
+ * login.
+ */
+static void test_p11_keyring_gone(void **state)
+{
+	struct fx *x = *state;
+	struct cr_p11_token_params tp = {
+		.store_path = x->dir,
+		.user = "ROAM\\alice",
+		.sid = SID,
+		.use_keyring = true,
+	};
+	struct cr_p11_token *kt = NULL;
+	struct cr_prekey *pk = NULL;
+	size_t n = 0;
+	char *err = NULL;
+	int ret;
+
+	assert_int_equal(cr_prekeys_from_password(x, PASSWORD, SID, &pk, &n,
+						  &err), 0);
+	ret = cr_keyring_put_prekeys(SID, pk, n, 600, &err);
+	if (ret != 0) {
+		print_message("no keyring here (%s): skipped\n", err);
+		cr_err_clear(&err);
+		skip();
+	}
+	assert_int_equal(cr_p11_token_new(x, &tp, &kt, &err), 0);
+	pthread_mutex_lock(&kt->lock);
+	assert_int_equal(cr_p11_token_reload(kt, true, &err), 0);
+	assert_int_equal(kt->num_keys, 2);
+	assert_false(cr_p11_token_login_required(kt));
+	pthread_mutex_unlock(&kt->lock);
+	/* nothing changed: the poll keeps everything */
+	assert_false(cr_p11_token_poll(kt));
+	assert_int_equal(kt->num_keys, 2);
+	/* logoff */
+	assert_int_equal(cr_keyring_forget(SID, NULL, &err), 0);
+	assert_true(cr_p11_token_poll(kt));
+	pthread_mutex_lock(&kt->lock);
+	assert_int_equal(kt->num_keys, 0);
+	assert_true(cr_p11_token_login_required(kt));
+	pthread_mutex_unlock(&kt->lock);
+	/* and they do not come back by themselves */
+	assert_false(cr_p11_token_poll(kt));
+	assert_int_equal(kt->num_keys, 0);
+	/* a new logon puts pre-keys there again: the keys are back */
+	assert_int_equal(cr_keyring_put_prekeys(SID, pk, n, 600, &err), 0);
+	assert_true(cr_p11_token_poll(kt));
+	assert_int_equal(kt->num_keys, 2);
+	assert_int_equal(cr_keyring_forget(SID, NULL, &err), 0);
+	TALLOC_FREE(kt);
+	TALLOC_FREE(pk);
+}
+
 static void count_change(void *data)
 {
 	(*(int *)data)++;
@@ -815,6 +877,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_p11_wipe_and_reload,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_p11_keyring_gone, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_p11_write, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_p11_write_key, setup,

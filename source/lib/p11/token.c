@@ -152,7 +152,7 @@ static int unlock_mk(struct cr_p11_token *tok, const struct cr_token *mkf,
 			return 0;
 		}
 	}
-	if (tok->keys == NULL) {
+	if (tok->keys == NULL || tok->keyring_gone) {
 		return EACCES;
 	}
 	ret = cr_keys_unlock(tok->keys, gs, mkf->data, mkf->data_length, mk,
@@ -377,6 +377,9 @@ int cr_p11_token_reload(struct cr_p11_token *tok, bool force,
 		if (ret != 0) {
 			goto done;
 		}
+	} else if (!cr_keys_have_prekeys(tok->keys)) {
+		/* a logon or unlock since may have left some */
+		cr_keys_load_keyring(tok->keys, NULL);
 	}
 	objs_ctx = talloc_new(tok);
 	if (objs_ctx == NULL) {
@@ -511,17 +514,28 @@ bool cr_p11_token_poll(struct cr_p11_token *tok)
 {
 	unsigned gen;
 	size_t count = 0;
+	bool force = false;
 	bool changed;
+	bool look;
 
 	pthread_mutex_lock(&tok->lock);
 	gen = tok->generation;
-	if (tok->keyring_seen && tok->p.use_keyring &&
-	    cr_keyring_count(tok->p.sid, &count, NULL) == 0 && count == 0) {
-		/* logoff or purge: the session's secrets are gone */
-		cr_p11_token_wipe(tok);
-		TALLOC_FREE(tok->conn);
+	look = tok->p.use_keyring && (tok->keyring_seen || tok->keyring_gone);
+	if (look && cr_keyring_count(tok->p.sid, &count, NULL) == 0) {
+		if (count == 0 && tok->keyring_seen) {
+			/* logoff or purge: the session's secrets are gone,
+			 * and the agent does not fetch them again */
+			cr_p11_token_wipe(tok);
+			TALLOC_FREE(tok->conn);
+			tok->keyring_gone = true;
+		} else if (count > 0 && tok->keyring_gone) {
+			/* a new logon (pam_credroam) filled it again */
+			tok->keyring_gone = false;
+			TALLOC_FREE(tok->keys);
+			force = true;
+		}
 	}
-	cr_p11_token_reload(tok, false, NULL);
+	cr_p11_token_reload(tok, force, NULL);
 	changed = gen != tok->generation;
 	pthread_mutex_unlock(&tok->lock);
 	return changed;

@@ -52,6 +52,8 @@ struct cr_p11_token {
 	unsigned num_keys;		/* private keys served */
 	unsigned locked_keys;		/* keys a password could open */
 	bool keyring_seen;		/* keys came through the keyring */
+	bool keyring_gone;		/* ...and it lost them: until it has
+					 * entries again, no keyring, no DC */
 	char *problem;			/* the last load's first problem */
 	/* written into the token, not yet a pair that can roam (write.c) */
 	struct cr_p11_pending *pending;
