@@ -18,7 +18,9 @@ work=$(mktemp -d -p "$DOMAIN_WORKDIR")
 chmod 1777 "$work"
 trap 'kill "$wpid" 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p /etc/samba "$work/pam.d"
-printf '[policy]\nroaming = yes\n' > /etc/samba/credroam.conf
+# this test reads the key files certs/ holds with materialize = files
+printf '[policy]\nroaming = yes\n[sync]\nmaterialize = files\n' \
+	> /etc/samba/credroam.conf
 cat > "$work/pam.d/logon" <<EOF
 auth	[success=1 default=ignore]	pam_winbind.so krb5_auth krb5_ccache_type=FILE
 auth	requisite	pam_deny.so

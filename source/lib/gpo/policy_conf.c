@@ -37,6 +37,7 @@ enum conf_kind {
 	KIND_SECONDS,
 	KIND_LIST,
 	KIND_HOST,
+	KIND_MATERIALIZE,
 };
 
 enum conf_key_id {
@@ -53,6 +54,7 @@ enum conf_key_id {
 	KEY_PAM_SERVICES,
 	KEY_SYNC_DC,
 	KEY_SYNC_TIMEOUT,
+	KEY_SYNC_MATERIALIZE,
 	KEY_NUM
 };
 
@@ -93,6 +95,8 @@ static const struct {
 			  POLICY_NUM, 1, CONF_MAX_NAME },
 	[KEY_SYNC_TIMEOUT] = { SECTION_SYNC, "timeout", KIND_UINT,
 			       POLICY_NUM, 1, 300 },
+	[KEY_SYNC_MATERIALIZE] = { SECTION_SYNC, "materialize",
+				   KIND_MATERIALIZE, POLICY_NUM, 0, 0 },
 };
 
 /*
@@ -233,6 +237,24 @@ static int cp_warn(struct conf_parser *cp, const char *fmt, ...)
 	tmp[conf->num_warnings] = NULL;
 	conf->warnings = tmp;
 	return 0;
+}
+
+bool cr_materialize_parse(const char *s, enum cr_materialize *mode)
+{
+	if (strcasecmp(s, "token") == 0) {
+		*mode = CR_MATERIALIZE_TOKEN;
+		return true;
+	}
+	if (strcasecmp(s, "files") == 0) {
+		*mode = CR_MATERIALIZE_FILES;
+		return true;
+	}
+	return false;
+}
+
+const char *cr_materialize_name(enum cr_materialize mode)
+{
+	return (mode == CR_MATERIALIZE_FILES) ? "files" : "token";
 }
 
 static bool parse_bool(const char *v, bool *out)
@@ -413,6 +435,7 @@ static int set_value(struct conf_parser *cp, enum conf_key_id k,
 	bool b = false;
 	uint32_t n = 0;
 	uint64_t usec = 0;
+	enum cr_materialize mode = CR_MATERIALIZE_DEFAULT;
 	bool ok;
 	int ret = 0;
 
@@ -456,6 +479,14 @@ static int set_value(struct conf_parser *cp, enum conf_key_id k,
 			goto done;
 		}
 		break;
+	case KIND_MATERIALIZE:
+		ok = cr_materialize_parse(v, &mode);
+		if (!ok) {
+			ret = cp_error(cp, "%s = '%s': expected token or "
+				       "files", name, v);
+			goto done;
+		}
+		break;
 	}
 
 	if (conf_keys[k].pol != POLICY_NUM) {
@@ -485,6 +516,9 @@ static int set_value(struct conf_parser *cp, enum conf_key_id k,
 		break;
 	case KEY_SYNC_TIMEOUT:
 		conf->timeout = n;
+		break;
+	case KEY_SYNC_MATERIALIZE:
+		conf->materialize = mode;
 		break;
 	default:
 		break;

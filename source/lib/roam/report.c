@@ -239,7 +239,9 @@ json_t *cr_roam_report_json(const struct cr_roam_report *r)
 	json_object_set_new(o, "bkrp_calls", json_integer(r->bkrp_calls));
 	json_object_set_new(o, "retries", json_integer(r->retries));
 	json_object_set_new(o, "incomplete", json_boolean(r->incomplete));
-	counts = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,"
+	json_object_set_new(o, "materialize",
+			    json_string(cr_materialize_name(r->materialize)));
+	counts = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,"
 			   "s:I,s:I}",
 			   "uploaded", r->uploaded,
 			   "downloaded", r->downloaded,
@@ -250,6 +252,7 @@ json_t *cr_roam_report_json(const struct cr_roam_report *r)
 			   "deleted_locally", r->deleted_locally,
 			   "certs_written", r->certs_written,
 			   "keys_written", r->keys_written,
+			   "keys_wiped", r->keys_wiped,
 			   "conflicts", r->conflicts,
 			   "local_tokens", (json_int_t)r->local_tokens,
 			   "ad_values", (json_int_t)r->ad_values);

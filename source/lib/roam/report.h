@@ -57,6 +57,11 @@ struct cr_roam_report {
 	unsigned retries;
 	unsigned uploaded, downloaded, tombstoned, eroded, trashed;
 	unsigned imported, deleted_locally, certs_written, keys_written;
+	/* materialize = token: keys_written counts keys found to open (the
+	 * token serves them); keys_wiped the key files of an older run or
+	 * an import that were wiped and removed since */
+	unsigned keys_wiped;
+	enum cr_materialize materialize;	/* in force for this run */
 	unsigned conflicts;
 	size_t local_tokens, ad_values;
 	struct cr_roam_done *actions;

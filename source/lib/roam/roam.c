@@ -43,16 +43,31 @@
 
 /* ---- policy and the fast path ---------------------------------------- */
 
-static char *policy_digest(TALLOC_CTX *mem_ctx, const struct policy *p)
+/*
+ * The policy values and, with materialize = token, the mode: a state
+ * saved under the other mode never takes the fast path, so a switch
+ * makes (or wipes) the key files at the next run.  Files mode hashes as
+ * before the setting existed, so those states stay valid.
+ */
+static char *policy_digest(TALLOC_CTX *mem_ctx, const struct policy *p,
+			   enum cr_materialize mode)
 {
+	static const char token_mark[] = "materialize=token";
 	uint8_t d[CR_SHA1_LEN];
+	uint8_t buf[POLICY_NUM * sizeof(uint32_t) + sizeof(token_mark)];
 	uint32_t vals[POLICY_NUM];
+	size_t len = sizeof(vals);
 	size_t i;
 
 	for (i = 0; i < POLICY_NUM; i++) {
 		vals[i] = p->v[i].value;
 	}
-	cr_sha1(vals, sizeof(vals), d);
+	memcpy(buf, vals, sizeof(vals));
+	if (mode != CR_MATERIALIZE_FILES) {
+		memcpy(buf + len, token_mark, sizeof(token_mark) - 1);
+		len += sizeof(token_mark) - 1;
+	}
+	cr_sha1(buf, len, d);
 	return cr_hex_upper(mem_ctx, d, sizeof(d));
 }
 
@@ -154,6 +169,14 @@ static int find_user_and_policy(struct cr_roam_session *s, char **errmsg)
 	if (ret != 0) {
 		goto done;
 	}
+	/* the caller's choice, else credroam.conf's, else no key files */
+	r->materialize = s->opts->materialize;
+	if (r->materialize == CR_MATERIALIZE_DEFAULT) {
+		r->materialize = conf->materialize;
+	}
+	if (r->materialize == CR_MATERIALIZE_DEFAULT) {
+		r->materialize = CR_MATERIALIZE_TOKEN;
+	}
 	r->roaming_on = policy_roaming_on(r->policy);
 	if (!r->roaming_on) {
 		r->off_reason = policy_reason_off(r, r->policy);
@@ -227,7 +250,8 @@ static bool fast_path_ok(const struct cr_roam_session *s,
 	    state->fingerprint == NULL || state->policy == NULL) {
 		goto done;
 	}
-	digest = policy_digest(frame, s->report->policy);
+	digest = policy_digest(frame, s->report->policy,
+			       s->report->materialize);
 	if (digest == NULL) {
 		goto done;
 	}
@@ -472,7 +496,8 @@ static int save_state(struct cr_roam_session *s, struct cr_state *next,
 
 	next->sid = talloc_strdup(next, s->report->sid);
 	next->dn = talloc_strdup(next, s->report->dn);
-	next->policy = policy_digest(next, s->report->policy);
+	next->policy = policy_digest(next, s->report->policy,
+				     s->report->materialize);
 	next->synced = s->now;
 	if (next->sid == NULL || next->dn == NULL || next->policy == NULL) {
 		return ENOMEM;
