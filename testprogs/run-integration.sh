@@ -84,8 +84,11 @@ for slot in $(seq 1 "$jobs"); do
 	worker "$slot" &
 done
 wait
+# a slot of its own: its uids differ from the parallel ones' and from a
+# bare with-domain's (base 10000), which may run beside this on a shared
+# machine
 for i in "${!serial[@]}"; do
-	run_one 0 "${serial[$i]}" "s$i"
+	run_one $((jobs + 1)) "${serial[$i]}" "s$i"
 done
 
 passed=0
