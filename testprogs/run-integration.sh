@@ -9,7 +9,8 @@
 # CREDROAM_TEST_JOBS (default 2 on a machine with two cores or more) test
 # domains run at once, each in its own namespaces with its own idmap range
 # (CREDROAM_IDMAP_BASE), so their users have different uids and do not
-# share kernel keyrings.  A test that measures time or loads the machine
+# share kernel keyrings (two runs at once on one machine: give the second
+# CREDROAM_SLOT_OFFSET=4).  A test that measures time or loads the machine
 # says so with a header line and runs alone, after the others:
 #   # serial: why
 set -u
@@ -34,7 +35,7 @@ run_one() {
 	opts=$(sed -n 's/^# with-domain: //p' "$t" | head -n 1)
 	start=$(date +%s)
 	# shellcheck disable=SC2086
-	CREDROAM_IDMAP_BASE=$((10000 + slot * 1000000)) \
+	CREDROAM_IDMAP_BASE=$((10000 + (${CREDROAM_SLOT_OFFSET:-0} + slot) * 1000000)) \
 		selftest/with-domain $opts "$TOP/$t" >"$log" 2>&1
 	rc=$?
 	p=$(grep -c '^PASS: ' "$log")
