@@ -366,7 +366,10 @@ static int connect_ldb(struct cr_adconn *conn, char **errmsg)
 		return ENOMEM;
 	}
 	rc = ldb_connect(conn->ldb, url, 0, NULL);
-	TALLOC_FREE(deadline);
+	if (!expired) {
+		/* a timer that fired is tevent's to free */
+		TALLOC_FREE(deadline);
+	}
 	ldb_set_debug(conn->ldb, NULL, NULL);
 	if (rc == LDB_SUCCESS) {
 		return 0;
