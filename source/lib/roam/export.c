@@ -42,6 +42,10 @@ int cr_roam_export_key(TALLOC_CTX *mem_ctx,
 		ret = EBUSY;
 	}
 	if (ret == 0) {
+		/* the master keys: the keyring, the password, or the DC */
+		ret = cr_roam_session_connect(s, errmsg);
+	}
+	if (ret == 0) {
 		ret = cr_roam_view_load_local(v, s->store, errmsg);
 	}
 	if (ret != 0) {
