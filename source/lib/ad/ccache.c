@@ -335,12 +335,13 @@ int cr_ccache_tgt(TALLOC_CTX *mem_ctx, const char *ccache,
 	case 0:
 		break;
 	case ENOENT:
-		cr_seterr(errmsg, "Kerberos ticket cache '%s': it does not "
-			  "exist", ccache);
+		cr_seterr(errmsg, "no Kerberos ticket in cache '%s': it does "
+			  "not exist; log on again or run kinit", ccache);
 		goto done;
 	case EACCES:
-		cr_seterr(errmsg, "Kerberos ticket cache '%s': permission "
-			  "denied", ccache);
+		cr_seterr(errmsg, "no Kerberos ticket in cache '%s': "
+			  "permission denied; log on again or run kinit",
+			  ccache);
 		ret = ENOENT;
 		goto done;
 	case ENOMEM:
