@@ -121,7 +121,12 @@ static void start_run(void *data)
 	(void)data;
 	pid = fork();
 	if (pid == 0) {
-		/* only async-signal-safe calls between fork and exec */
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+		/* only async-signal-safe calls between fork and exec; an
+		 * ignored signal stays ignored across exec: undo ours */
+		sigaction(SIGCHLD, &dfl, NULL);
+		sigaction(SIGPIPE, &dfl, NULL);
 		execv("/proc/self/exe", g_run_argv);
 		_exit(127);
 	}
