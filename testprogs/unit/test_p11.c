@@ -35,9 +35,14 @@
 
 #define SID "S-1-5-21-1004336348-1177238915-682003330-1105"
 #define PASSWORD "Roaming-Passw0rd"
+/* the keyring test's own owner: no other test touches its entries */
+#define SID_KEYRING "S-1-5-21-1004336348-1177238915-682003330-99118"
 
 struct fx {
 	struct cr_test_ctx *t;
+	const char *sid;
+	struct cr_prekey *prekeys;
+	size_t num_prekeys;
 	char *dir;
 	struct cr_p11_token *tok;
 	CK_FUNCTION_LIST *f;
@@ -118,7 +123,7 @@ static void put_pair(struct fx *x, struct cr_store *store,
 	talloc_free(mem);
 }
 
-static int setup(void **state)
+static int setup_as(void **state, const char *sid, bool use_keyring)
 {
 	struct fx *x = NULL;
 	struct cr_test_ctx *t = NULL;
@@ -134,10 +139,14 @@ static int setup(void **state)
 	size_t i;
 	char tmpl[] = "/tmp/test_p11.XXXXXX";
 	char *err = NULL;
-	struct cr_mkf_params mp = { .sid = SID };
+	struct cr_mkf_params mp = { .sid = sid };
 	struct cr_p11_token_params tp = {
 		.user = "ROAM\\alice",
-		.sid = SID,
+		.sid = sid,
+		.use_keyring = use_keyring,
+		/* loopback only; a dormant token must not even try it */
+		.use_dc = use_keyring,
+		.dc = "127.0.0.1",
 	};
 
 	cr_test_setup(state);
@@ -147,10 +156,11 @@ static int setup(void **state)
 	x->t = t;
 	assert_non_null(mkdtemp(tmpl));
 	x->dir = talloc_strdup(x, tmpl);
+	x->sid = sid;
 	assert_int_equal(cr_store_open(x, x->dir, true, &store, &err), 0);
 
 	/* a master key that only the password opens (no domain section) */
-	assert_int_equal(cr_prekeys_from_password(x, PASSWORD, SID, &prekeys,
+	assert_int_equal(cr_prekeys_from_password(x, PASSWORD, sid, &prekeys,
 						  &count, &err), 0);
 	for (i = 0; i < count; i++) {
 		if (prekeys[i].kind == CR_DPAPI_DERIV_NT_PBKDF2) {
@@ -173,7 +183,8 @@ static int setup(void **state)
 	put_pair(x, store, GNUTLS_PK_ECDSA, 256, &g, mk, &x->ec_der,
 		 &x->ec_der_len);
 	TALLOC_FREE(store);
-	TALLOC_FREE(prekeys);
+	x->prekeys = prekeys;
+	x->num_prekeys = count;
 
 	tp.store_path = x->dir;
 	assert_int_equal(cr_p11_token_new(x, &tp, &x->tok, &err), 0);
@@ -183,11 +194,26 @@ static int setup(void **state)
 	return 0;
 }
 
+static int setup(void **state)
+{
+	return setup_as(state, SID, false);
+}
+
+static int setup_keyring(void **state)
+{
+	(void)cr_keyring_forget(SID_KEYRING, NULL, NULL);
+	return setup_as(state, SID_KEYRING, true);
+}
+
 static int teardown(void **state)
 {
 	struct fx *x = *state;
 	struct cr_test_ctx *t = x->t;
 	char *cmd = NULL;
+
+	if (strcmp(x->sid, SID_KEYRING) == 0) {
+		(void)cr_keyring_forget(SID_KEYRING, NULL, NULL);
+	}
 
 	assert_int_equal(x->f->C_Finalize(NULL), CKR_OK);
 	cmd = talloc_asprintf(x, "rm -rf '%s'", x->dir);
@@ -568,6 +594,74 @@ static void test_p11_wipe_and_reload(void **state)
 	assert_int_equal(x->f->C_CloseSession(h), CKR_OK);
 }
 
+static size_t keyring_count(const char *sid)
+{
+	size_t n = 0;
+
+	assert_int_equal(cr_keyring_count(sid, &n, NULL), 0);
+	return n;
+}
+
+static bool poll_token(struct fx *x)
+{
+	return cr_p11_token_poll(x->tok);
+}
+
+/*
+ * Review H1: the keyring's pre-keys open the keys, and the agent writes
+ * nothing into the keyring; once logoff or purge forgets the entries
+ * the keys are wiped and stay wiped (no keyring read, no DC, the keyring
+ * stays empty) until a new session puts entries back.
+ */
+static void test_p11_keyring_loss_stays_wiped(void **state)
+{
+	struct fx *x = *state;
+	CK_SESSION_HANDLE h = 0;
+	CK_TOKEN_INFO ti;
+	size_t before;
+	int i;
+
+	assert_int_equal(cr_keyring_put_prekeys(x->sid, x->prekeys,
+		x->num_prekeys, 60, NULL), 0);
+	before = keyring_count(x->sid);
+	assert_true(before > 0);
+	h = open_session(x);
+	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 2);
+	assert_int_equal(x->f->C_GetTokenInfo(CR_P11_SLOT_ID, &ti), CKR_OK);
+	assert_true((ti.flags & CKF_LOGIN_REQUIRED) == 0);
+	/* read only: no master key went into the keyring */
+	assert_int_equal(keyring_count(x->sid), before);
+	poll_token(x);
+	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 2);
+
+	assert_int_equal(cr_keyring_forget(x->sid, NULL, NULL), 0);
+	assert_true(poll_token(x));
+	for (i = 0; i < 3; i++) {
+		poll_token(x);
+		assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 0);
+		assert_int_equal(find(x, h, CKO_CERTIFICATE, ~0UL, NULL), 2);
+		assert_int_equal(keyring_count(x->sid), 0);
+		pthread_mutex_lock(&x->tok->lock);
+		assert_true(x->tok->dormant);
+		assert_null(x->tok->keys);
+		assert_null(x->tok->conn);
+		assert_int_equal(x->tok->dc_tried, 0);
+		pthread_mutex_unlock(&x->tok->lock);
+	}
+	assert_int_equal(x->f->C_GetTokenInfo(CR_P11_SLOT_ID, &ti), CKR_OK);
+	assert_true((ti.flags & CKF_LOGIN_REQUIRED) != 0);
+	assert_int_equal(keyring_count(x->sid), 0);
+
+	/* a new logon puts the pre-keys back: the keys return */
+	assert_int_equal(cr_keyring_put_prekeys(x->sid, x->prekeys,
+		x->num_prekeys, 60, NULL), 0);
+	assert_true(poll_token(x));
+	assert_false(x->tok->dormant);
+	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 2);
+	assert_int_equal(keyring_count(x->sid), before);
+	assert_int_equal(x->f->C_CloseSession(h), CKR_OK);
+}
+
 static void count_change(void *data)
 {
 	(*(int *)data)++;
@@ -815,6 +909,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_p11_wipe_and_reload,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_p11_keyring_loss_stays_wiped, setup_keyring,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_p11_write, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_p11_write_key, setup,

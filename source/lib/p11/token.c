@@ -92,6 +92,8 @@ static int new_keys(struct cr_p11_token *tok)
 	if (tok->keys == NULL) {
 		return ENOMEM;
 	}
+	/* what logoff or purge removed from the keyring stays removed */
+	cr_keys_keyring_read_only(tok->keys);
 	cr_keys_load_keyring(tok->keys, NULL);
 	return 0;
 }
@@ -104,7 +106,7 @@ static bool connect_dc(struct cr_p11_token *tok)
 	time_t now = time(NULL);
 	int ret;
 
-	if (!tok->p.use_dc || tok->conn != NULL ||
+	if (!tok->p.use_dc || tok->dormant || tok->conn != NULL ||
 	    (tok->dc_tried != 0 && now - tok->dc_tried < DC_RETRY_SECONDS)) {
 		return false;
 	}
@@ -162,7 +164,9 @@ static int unlock_mk(struct cr_p11_token *tok, const struct cr_token *mkf,
 				     mkf->data_length, mk, mk_len, &how,
 				     NULL);
 	}
-	if (ret == 0 && tok->p.use_keyring) {
+	if (ret == 0 && tok->p.use_keyring && how != NULL &&
+	    (strcmp(how, "keyring") == 0 || strcmp(how, "password") == 0)) {
+		/* the keyring's master key or pre-keys opened it */
 		tok->keyring_seen = true;
 	}
 	return ret != 0 ? EACCES : 0;
@@ -372,7 +376,7 @@ int cr_p11_token_reload(struct cr_p11_token *tok, bool force,
 			goto done;
 		}
 	}
-	if (tok->keys == NULL) {
+	if (tok->keys == NULL && !tok->dormant) {
 		ret = new_keys(tok);
 		if (ret != 0) {
 			goto done;
@@ -513,15 +517,30 @@ bool cr_p11_token_poll(struct cr_p11_token *tok)
 	size_t count = 0;
 	bool changed;
 
+	bool force = false;
+	int ret = ENOENT;
+
 	pthread_mutex_lock(&tok->lock);
 	gen = tok->generation;
-	if (tok->keyring_seen && tok->p.use_keyring &&
-	    cr_keyring_count(tok->p.sid, &count, NULL) == 0 && count == 0) {
+	if (tok->p.use_keyring) {
+		ret = cr_keyring_count(tok->p.sid, &count, NULL);
+	}
+	if (ret == 0 && count > 0 && tok->dormant) {
+		/* a new session: its keyring opens the keys again */
+		tok->dormant = false;
+		force = true;
+	}
+	if (ret == 0 && count > 0) {
+		tok->keyring_seen = true;
+	}
+	if (ret == 0 && count == 0 && tok->keyring_seen) {
 		/* logoff or purge: the session's secrets are gone */
 		cr_p11_token_wipe(tok);
 		TALLOC_FREE(tok->conn);
+		tok->dc_tried = 0;
+		tok->dormant = true;
 	}
-	cr_p11_token_reload(tok, false, NULL);
+	cr_p11_token_reload(tok, force, NULL);
 	changed = gen != tok->generation;
 	pthread_mutex_unlock(&tok->lock);
 	return changed;

@@ -51,7 +51,12 @@ struct cr_p11_token {
 	time_t dc_tried;		/* last failed DC connection */
 	unsigned num_keys;		/* private keys served */
 	unsigned locked_keys;		/* keys a password could open */
-	bool keyring_seen;		/* keys came through the keyring */
+	bool keyring_seen;		/* the session's keyring held keys */
+	/*
+	 * The keyring entries went (logoff, purge): no keyring read, no
+	 * DC, until a new session puts entries back (cr_p11_token_poll).
+	 */
+	bool dormant;
 	char *problem;			/* the last load's first problem */
 	/* written into the token, not yet a pair that can roam (write.c) */
 	struct cr_p11_pending *pending;
@@ -140,9 +145,12 @@ int cr_p11_token_pending_objects(struct cr_p11_token *tok,
 				 struct cr_p11_object ***objs, size_t *count);
 
 /*
- * The agent's periodic check, taking the lock: the keyring entries the
- * keys came through are gone (logoff, purge): wipe; the store changed:
- * reload.  Returns true when the token changed.
+ * The agent's periodic check, taking the lock: the session keyring held
+ * credroam keys and holds none now (logoff, purge): wipe, and stay
+ * dormant (no keyring, no DC: MS-BKRP with a ticket that outlived the
+ * session would undo the wipe) until the keyring holds keys again; the
+ * store changed: reload.  The agent only reads the keyring.  Returns
+ * true when the token changed.
  */
 bool cr_p11_token_poll(struct cr_p11_token *tok);
 
