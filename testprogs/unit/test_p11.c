@@ -252,10 +252,20 @@ static size_t find(struct fx *x, CK_SESSION_HANDLE h, CK_OBJECT_CLASS cls,
 	return n;
 }
 
+/* C_Login wipes the PIN where the RPC left it: never a literal */
+static CK_RV login_with(struct fx *x, CK_SESSION_HANDLE h, const char *pin)
+{
+	unsigned char buf[64];
+	size_t n = strlen(pin);
+
+	assert_true(n <= sizeof(buf));
+	memcpy(buf, pin, n);
+	return x->f->C_Login(h, CKU_USER, buf, n);
+}
+
 static void login(struct fx *x, CK_SESSION_HANDLE h)
 {
-	assert_int_equal(x->f->C_Login(h, CKU_USER,
-		(unsigned char *)PASSWORD, strlen(PASSWORD)), CKR_OK);
+	assert_int_equal(login_with(x, h, PASSWORD), CKR_OK);
 }
 
 static void test_p11_locked_then_login(void **state)
@@ -264,6 +274,9 @@ static void test_p11_locked_then_login(void **state)
 	CK_TOKEN_INFO ti;
 	CK_SESSION_HANDLE h = open_session(x);
 	const char wrong[] = "Roaming-Passw0rd!";
+	unsigned char pin[sizeof(PASSWORD) - 1];
+	unsigned char zero[sizeof(PASSWORD) - 1] = { 0 };
+	time_t before;
 
 	assert_int_equal(x->f->C_GetTokenInfo(CR_P11_SLOT_ID, &ti), CKR_OK);
 	assert_memory_equal(ti.label, "credroam ROAM\\alice             ",
@@ -272,18 +285,36 @@ static void test_p11_locked_then_login(void **state)
 	assert_int_equal(find(x, h, CKO_CERTIFICATE, ~0UL, NULL), 2);
 	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 0);
 
-	assert_int_equal(x->f->C_Login(h, CKU_USER, (unsigned char *)wrong,
-		strlen(wrong)), CKR_PIN_INCORRECT);
+	/* review L10: a wrong PIN costs a second */
+	before = time(NULL);
+	assert_int_equal(login_with(x, h, wrong), CKR_PIN_INCORRECT);
+	assert_true(time(NULL) - before >= 1);
 	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 0);
-	login(x, h);
+	/* review M1: the PIN is wiped where the RPC left it */
+	memcpy(pin, PASSWORD, strlen(PASSWORD));
+	assert_int_equal(x->f->C_Login(h, CKU_USER, pin, strlen(PASSWORD)),
+			 CKR_OK);
+	assert_memory_equal(pin, zero, sizeof(pin));
 	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 2);
 	assert_int_equal(find(x, h, CKO_PUBLIC_KEY, ~0UL, NULL), 2);
 	assert_int_equal(x->f->C_GetTokenInfo(CR_P11_SLOT_ID, &ti), CKR_OK);
 	assert_true((ti.flags & CKF_LOGIN_REQUIRED) == 0);
-	assert_int_equal(x->f->C_Login(h, CKU_USER, (unsigned char *)"x", 1),
-			 CKR_USER_ALREADY_LOGGED_IN);
+	assert_int_equal(login_with(x, h, "x"), CKR_USER_ALREADY_LOGGED_IN);
+	/* review M2: C_Logout of the last connection relocks the keys */
+	assert_int_equal(x->f->C_Logout(h), CKR_OK);
+	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 0);
+	assert_null(x->tok->login_keys);
+	assert_int_equal(x->f->C_GetTokenInfo(CR_P11_SLOT_ID, &ti), CKR_OK);
+	assert_true((ti.flags & CKF_LOGIN_REQUIRED) != 0);
+	login(x, h);
+	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 2);
 	assert_int_equal(x->f->C_CloseSession(h), CKR_OK);
 	assert_int_equal(x->f->C_CloseSession(h), CKR_SESSION_HANDLE_INVALID);
+	/* and so does closing its last session */
+	assert_null(x->tok->login_keys);
+	h = open_session(x);
+	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 0);
+	assert_int_equal(x->f->C_CloseSession(h), CKR_OK);
 }
 
 static void test_p11_attributes(void **state)

@@ -483,6 +483,19 @@ done:
 	return rv;
 }
 
+void cr_p11_token_logout(struct cr_p11_token *tok)
+{
+	if (tok->login_keys == NULL) {
+		return;
+	}
+	/* the keys' destructors wipe the master keys; the objects of the
+	 * keys they opened go with the forced reload */
+	TALLOC_FREE(tok->login_keys);
+	if (cr_p11_token_reload(tok, true, NULL) != 0) {
+		cr_p11_token_wipe(tok);
+	}
+}
+
 void cr_p11_token_wipe(struct cr_p11_token *tok)
 {
 	/* the keys' destructors wipe what they hold */

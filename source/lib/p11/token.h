@@ -106,6 +106,12 @@ bool cr_p11_token_login_required(const struct cr_p11_token *tok);
 CK_RV cr_p11_token_login(struct cr_p11_token *tok, const uint8_t *pin,
 			 size_t pin_len);
 
+/*
+ * The last connection logged out: the keys only C_Login's password
+ * opened are wiped (the token is locked again).
+ */
+void cr_p11_token_logout(struct cr_p11_token *tok);
+
 /* Forget every decrypted key and master key (objects of keys go too). */
 void cr_p11_token_wipe(struct cr_p11_token *tok);
 

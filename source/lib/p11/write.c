@@ -405,7 +405,11 @@ static CK_RV create_rsa_key(TALLOC_CTX *mem_ctx, CK_ATTRIBUTE *tmpl,
 	}
 	gnutls_x509_privkey_deinit(xk);
 wipe:
-	/* the RPC buffers held the key: nothing of it stays there */
+	/*
+	 * Wipe the decoded values p11-kit's RPC server handed us.  The
+	 * request as received stays in its message buffer until that is
+	 * reused or freed; the agent's M_PERTURB scribbles freed chunks.
+	 */
 	for (i = 0; i < count; i++) {
 		for (j = 0; j < sizeof(secret) / sizeof(secret[0]); j++) {
 			if (tmpl[i].type == secret[j] &&
