@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -175,7 +176,7 @@ static void *serve(void *arg)
 
 static void accept_one(int lfd)
 {
-	struct ucred cred;
+	struct ucred cred = { 0 };
 	socklen_t len = sizeof(cred);
 	pthread_attr_t attr;
 	pthread_t th;
@@ -185,8 +186,12 @@ static void accept_one(int lfd)
 	if (fd < 0) {
 		return;
 	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
-	    cred.uid != getuid()) {
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+		say("refused a connection: SO_PEERCRED: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	if (cred.uid != getuid()) {
 		say("refused a connection from uid %ld (pid %ld)",
 		    (long)cred.uid, (long)cred.pid);
 		close(fd);
@@ -265,21 +270,63 @@ static int setup_signals(void)
 	return 0;
 }
 
-/* Into the background; the parent exits once the socket listens. */
-static int daemonize(void)
+/*
+ * Into the background before any key is decrypted (memory locks are not
+ * inherited, and a parent must hold nothing): the parent waits until the
+ * child says it serves, and exits 0 then, 1 if the child died first.
+ * *notify: the child's end, for agent_ready().
+ */
+static int daemonize(int *notify)
 {
-	pid_t pid = fork();
+	int p[2] = { -1, -1 };
+	pid_t pid;
 
-	if (pid < 0) {
+	*notify = -1;
+	if (pipe2(p, O_CLOEXEC) != 0) {
 		return errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int err = errno;
+
+		close(p[0]);
+		close(p[1]);
+		return err;
 	}
 	if (pid > 0) {
-		_exit(0);
+		char b = 0;
+		ssize_t n;
+
+		close(p[1]);
+		do {
+			n = read(p[0], &b, 1);
+		} while (n < 0 && errno == EINTR);
+		_exit(n == 1 ? 0 : 1);
 	}
+	close(p[0]);
 	if (setsid() < 0) {
-		return errno;
+		int err = errno;
+
+		close(p[1]);
+		return err;
 	}
+	*notify = p[1];
 	return 0;
+}
+
+/* The keys are loaded and the socket listens: the parent may go. */
+static void agent_ready(int *notify)
+{
+	char b = 'r';
+	ssize_t n;
+
+	if (*notify < 0) {
+		return;
+	}
+	n = write(*notify, &b, 1);
+	(void)n;
+	close(*notify);
+	*notify = -1;
 }
 
 int cmd_agent(struct cr_cli *cli, int argc, char **argv)
@@ -299,6 +346,7 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 	char *err = NULL;
 	bool foreground = false;
 	bool created = false;
+	int notify = -1;
 	int lfd = -1;
 	int rc = CR_EXIT_FAIL;
 	int ret;
@@ -324,7 +372,8 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 			goto done;
 		}
 	}
-	harden_memory();
+	/* freed chunks (a PIN, a request's key) are scribbled over */
+	(void)mallopt(M_PERTURB, 0xa5);
 	ret = cr_who_by_uid(frame, getuid(), &who, &err);
 	if (ret != 0) {
 		rc = cr_cli_fail(cli, "%s", err);
@@ -372,6 +421,16 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 	prepare_run(store, conf, params.use_keyring);
 	tok->changed = start_run;
 	g_module = cr_p11_module(tok);
+	if (!foreground) {
+		ret = daemonize(&notify);
+		if (ret != 0) {
+			rc = cr_cli_fail(cli, "cannot go to the background: %s",
+					 strerror(ret));
+			goto done;
+		}
+	}
+	/* in the process that serves, before the first key is decrypted */
+	harden_memory();
 	pthread_mutex_lock(&tok->lock);
 	ret = cr_p11_token_reload(tok, true, &err);
 	if (ret != 0) {
@@ -379,14 +438,6 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 		cr_err_clear(&err);
 	}
 	pthread_mutex_unlock(&tok->lock);
-	if (!foreground) {
-		ret = daemonize();
-		if (ret != 0) {
-			rc = cr_cli_fail(cli, "cannot go to the background: %s",
-					 strerror(ret));
-			goto done;
-		}
-	}
 	pthread_mutex_lock(&tok->lock);
 	say("pid %ld serving '%.32s' on %s: %zu objects, %u keys, "
 	    "%u locked%s%s", (long)getpid(), tok->label,
@@ -394,6 +445,7 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 	    tok->num_keys, tok->locked_keys, tok->problem ? "; " : "",
 	    tok->problem ? tok->problem : "");
 	pthread_mutex_unlock(&tok->lock);
+	agent_ready(&notify);
 	rc = run(tok, lfd);
 done:
 	if (tok != NULL) {
