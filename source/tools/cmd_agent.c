@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -58,6 +59,8 @@
 /* how often the keyring and the store are looked at */
 #define POLL_MS 2000
 #define MAX_CONNECTIONS 128
+/* how long SIGTERM waits for the token's lock to wipe the keys */
+#define EXIT_LOCK_WAIT_SECONDS 2
 /* RLIMIT_MEMLOCK that lets the whole process be locked */
 #define LOCK_ALL_MIN (512UL * 1024 * 1024)
 
@@ -247,6 +250,24 @@ static int run(struct cr_p11_token *tok, int lfd)
 			pthread_mutex_unlock(&tok->lock);
 		}
 	}
+}
+
+/*
+ * The token's lock to wipe it before the agent ends; a connection that
+ * holds it for long (a slow DC) must not keep a SIGTERM from ending the
+ * agent: then it ends without, and its memory goes back to the kernel.
+ */
+static bool lock_for_exit(struct cr_p11_token *tok)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += EXIT_LOCK_WAIT_SECONDS;
+	if (pthread_mutex_timedlock(&tok->lock, &until) != 0) {
+		say("a connection holds the token: stopping without wiping");
+		return false;
+	}
+	return true;
 }
 
 static int setup_signals(void)
@@ -448,8 +469,7 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 	agent_ready(&notify);
 	rc = run(tok, lfd);
 done:
-	if (tok != NULL) {
-		pthread_mutex_lock(&tok->lock);
+	if (tok != NULL && lock_for_exit(tok)) {
 		cr_p11_token_wipe(tok);
 		pthread_mutex_unlock(&tok->lock);
 	}

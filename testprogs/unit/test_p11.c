@@ -804,6 +804,11 @@ static void test_p11_write(void **state)
 	login(x, h);
 	assert_int_equal(x->f->C_GenerateKeyPair(ro, &gen, pub_t, 1, NULL, 0,
 		&pubh, &privh), CKR_SESSION_READ_ONLY);
+	/* review M4: no key above 4096 bits (minutes under the lock) */
+	bits = 8192;
+	assert_int_equal(x->f->C_GenerateKeyPair(h, &gen, pub_t, 1, NULL, 0,
+		&pubh, &privh), CKR_KEY_SIZE_RANGE);
+	bits = 2048;
 	assert_int_equal(x->f->C_GenerateKeyPair(h, &gen, pub_t, 1, NULL, 0,
 		&pubh, &privh), CKR_OK);
 	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, CKK_RSA, NULL), 2);

@@ -533,7 +533,11 @@ bool cr_p11_token_poll(struct cr_p11_token *tok)
 	bool force = false;
 	int ret = ENOENT;
 
-	pthread_mutex_lock(&tok->lock);
+	/* a connection busy with slow work: look again next time, so the
+	 * agent's loop stays free for its signals */
+	if (pthread_mutex_trylock(&tok->lock) != 0) {
+		return false;
+	}
 	gen = tok->generation;
 	if (tok->p.use_keyring) {
 		ret = cr_keyring_count(tok->p.sid, &count, NULL);

@@ -28,6 +28,8 @@
 /* an RSA number of at most 16384 bits */
 #define MAX_RSA_BYTES 2048
 #define MAX_PENDING 64
+/* C_GenerateKeyPair: what Windows' enrollment offers, made in seconds */
+#define MAX_GENERATED_BITS 4096
 
 static const CK_ATTRIBUTE *attr(const CK_ATTRIBUTE *tmpl, CK_ULONG count,
 				CK_ATTRIBUTE_TYPE type)
@@ -497,9 +499,13 @@ CK_RV cr_p11_token_generate(struct cr_p11_token *tok, const CK_MECHANISM *m,
 		goto done;
 	}
 	e = attr(pub, pub_count, CKA_PUBLIC_EXPONENT);
-	if (bits < 2048 || bits > 16384 ||
-	    (e != NULL && (e->pValue == NULL || e->ulValueLen != sizeof(f4) ||
-			   memcmp(e->pValue, f4, sizeof(f4)) != 0))) {
+	if (bits < 2048 || bits > MAX_GENERATED_BITS) {
+		/* larger keys take minutes, with the token's lock held */
+		rv = CKR_KEY_SIZE_RANGE;
+		goto done;
+	}
+	if (e != NULL && (e->pValue == NULL || e->ulValueLen != sizeof(f4) ||
+			  memcmp(e->pValue, f4, sizeof(f4)) != 0)) {
 		/* GnuTLS makes e = 65537 keys of at least 2048 bits */
 		rv = CKR_TEMPLATE_INCONSISTENT;
 		goto done;
