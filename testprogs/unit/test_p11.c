@@ -899,6 +899,34 @@ static void test_p11_write_key(void **state)
 			CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &h),
 			CKR_OK);
 		login(x, h);
+		/* review L3: n != pq, or e of 40 bits: refused, nothing
+		 * pending (copies: a refused template is wiped too) */
+		{
+			uint8_t *bad_m = talloc_memdup(mem, m.data, m.size);
+			uint8_t big_e[5] = { 1, 0, 0, 0, 1 };
+			CK_ATTRIBUTE b[8];
+			CK_ULONG i;
+
+			for (i = 0; i < 2; i++) {
+				memcpy(b, t, sizeof(b));
+				b[5].pValue = talloc_memdup(mem, d.data,
+							    d.size);
+				b[6].pValue = talloc_memdup(mem, p.data,
+							    p.size);
+				b[7].pValue = talloc_memdup(mem, q.data,
+							    q.size);
+				if (i == 0) {
+					bad_m[m.size - 1] ^= 0x02;
+					b[3].pValue = bad_m;
+				} else {
+					b[4].pValue = big_e;
+					b[4].ulValueLen = sizeof(big_e);
+				}
+				assert_int_equal(x->f->C_CreateObject(h, b, 8,
+					&oh), CKR_ATTRIBUTE_VALUE_INVALID);
+			}
+			assert_int_equal(x->tok->num_pending, 0);
+		}
 		assert_int_equal(x->f->C_CreateObject(h, t, 8, &oh), CKR_OK);
 		/* the key's secrets do not stay in the caller's buffers */
 		assert_true(d.data[0] == 0 && d.data[d.size - 1] == 0);

@@ -27,6 +27,9 @@
 #define MAX_LABEL_LEN 256
 /* an RSA number of at most 16384 bits */
 #define MAX_RSA_BYTES 2048
+/* the modulus of an imported RSA key */
+#define MIN_RSA_BITS 2048
+#define MAX_RSA_BITS 16384
 #define MAX_PENDING 64
 /* C_GenerateKeyPair: what Windows' enrollment offers, made in seconds */
 #define MAX_GENERATED_BITS 4096
@@ -373,6 +376,7 @@ static CK_RV create_rsa_key(TALLOC_CTX *mem_ctx, CK_ATTRIBUTE *tmpl,
 	};
 	gnutls_x509_privkey_t xk = NULL;
 	gnutls_datum_t m, e, d, pp, q;
+	unsigned bits = 0;
 	CK_ULONG kt = 0;
 	CK_RV rv = CKR_OK;
 	CK_ULONG i;
@@ -393,13 +397,30 @@ static CK_RV create_rsa_key(TALLOC_CTX *mem_ctx, CK_ATTRIBUTE *tmpl,
 		rv = CKR_TEMPLATE_INCOMPLETE;
 		goto wipe;
 	}
+	/* e of at most 32 bits, as every RSA implementation takes */
+	while (e.size > 1 && e.data[0] == 0) {
+		e.data++;
+		e.size--;
+	}
+	if (e.size > 4) {
+		rv = CKR_ATTRIBUTE_VALUE_INVALID;
+		goto wipe;
+	}
 	if (gnutls_x509_privkey_init(&xk) != 0) {
 		rv = CKR_HOST_MEMORY;
 		goto wipe;
 	}
-	/* GnuTLS computes the CRT values itself (and checks the key) */
+	/*
+	 * GnuTLS computes the CRT values itself; verify_params checks that
+	 * n = pq and that d fits e, so a key that would sign wrong (or leak
+	 * through a faulty signature) never reaches roaming/.
+	 */
 	if (gnutls_x509_privkey_import_rsa_raw2(xk, &m, &e, &d, &pp, &q, NULL,
 						NULL, NULL) != 0 ||
+	    gnutls_x509_privkey_verify_params(xk) != 0 ||
+	    gnutls_x509_privkey_get_pk_algorithm2(xk, &bits) !=
+		GNUTLS_PK_RSA ||
+	    bits < MIN_RSA_BITS || bits > MAX_RSA_BITS ||
 	    cr_privkey_from_x509(mem_ctx, xk, &p->key, NULL) != 0 ||
 	    cr_privkey_key_id(p->key, p->id, NULL, mem_ctx) != 0) {
 		TALLOC_FREE(p->key);
