@@ -858,6 +858,26 @@ static void test_p11_write(void **state)
 	talloc_free(mem);
 }
 
+/*
+ * Review L2: certificates written without a key do not fill the table
+ * of pending objects for good: the oldest makes room.
+ */
+static void test_p11_write_cert_flood(void **state)
+{
+	struct fx *x = *state;
+	CK_SESSION_HANDLE h = 0;
+	int i;
+
+	assert_int_equal(x->f->C_OpenSession(CR_P11_SLOT_ID,
+		CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &h), CKR_OK);
+	for (i = 0; i < 70; i++) {
+		write_cert(x, h, x->rsa_der, x->rsa_der_len);
+		assert_true(x->tok->num_pending <= 64);
+	}
+	assert_int_equal(x->tok->num_pending, 64);
+	assert_int_equal(x->f->C_CloseSession(h), CKR_OK);
+}
+
 /* A private key written as p11tool --write does, then its certificate. */
 static void test_p11_write_key(void **state)
 {
@@ -980,6 +1000,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_p11_write_key, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_p11_write_cert_flood,
+						setup, teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_STDOUT);

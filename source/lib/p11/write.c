@@ -141,12 +141,37 @@ int cr_p11_token_pending_objects(struct cr_p11_token *tok,
 	return ret;
 }
 
+static void drop_pending(struct cr_p11_token *tok, size_t i);
+
+/*
+ * Room for one more.  A certificate that no key joined (a CA
+ * certificate written alone, say) lives in the agent only and never
+ * roams: when the table is full the oldest such certificate makes room
+ * (the application can write it again); keys are never dropped.
+ */
+static int make_room(struct cr_p11_token *tok)
+{
+	size_t i;
+
+	if (tok->num_pending < MAX_PENDING) {
+		return 0;
+	}
+	for (i = 0; i < tok->num_pending; i++) {
+		if (tok->pending[i].key == NULL) {
+			drop_pending(tok, i);
+			return 0;
+		}
+	}
+	return ENOSPC;
+}
+
 static int add_pending(struct cr_p11_token *tok, struct cr_p11_pending *p)
 {
 	struct cr_p11_pending *a = NULL;
+	int ret = make_room(tok);
 
-	if (tok->num_pending >= MAX_PENDING) {
-		return ENOSPC;
+	if (ret != 0) {
+		return ret;
 	}
 	a = talloc_realloc(tok, tok->pending, struct cr_p11_pending,
 			   tok->num_pending + 1);
@@ -169,8 +194,17 @@ static void drop_pending(struct cr_p11_token *tok, size_t i)
 	TALLOC_FREE(p->der);
 	TALLOC_FREE(p->key);
 	TALLOC_FREE(p->label);
-	tok->pending[i] = tok->pending[tok->num_pending - 1];
+	/* in order: the first is the oldest (make_room) */
+	memmove(&tok->pending[i], &tok->pending[i + 1],
+		(tok->num_pending - i - 1) * sizeof(tok->pending[0]));
 	tok->num_pending--;
+}
+
+static void drop_last_pending(struct cr_p11_token *tok)
+{
+	if (tok->num_pending > 0) {
+		drop_pending(tok, tok->num_pending - 1);
+	}
 }
 
 /* The master keys the store holds (type 0, "Preferred" among them). */
@@ -488,9 +522,13 @@ CK_RV cr_p11_token_create(struct cr_p11_token *tok, CK_ATTRIBUTE *tmpl,
 		goto done;
 	}
 	rv = settle(tok, p.id);
-	if (rv == CKR_OK) {
-		rv = reload_find(tok, cls, p.id, handle);
+	if (rv != CKR_OK) {
+		/* a failed create leaves nothing behind */
+		drop_last_pending(tok);
+		(void)cr_p11_token_reload(tok, true, NULL);
+		goto done;
 	}
+	rv = reload_find(tok, cls, p.id, handle);
 done:
 	TALLOC_FREE(frame);
 	return rv;
