@@ -957,7 +957,24 @@ static void test_p11_write_key(void **state)
 	assert_int_equal(gnutls_pubkey_init(&pub), 0);
 	assert_int_equal(gnutls_pubkey_import_privkey(pub, pk, 0, 0), 0);
 	issue(mem, pub, "CN=written key", &der, &der_len);
-	write_cert(x, h, der, der_len);
+	/* review M3: a run holds the store: the pair stays pending (and
+	 * usable) and is written once the run is done */
+	{
+		struct cr_store *busy = NULL;
+		char *err = NULL;
+
+		assert_int_equal(cr_store_open(mem, x->dir, false, &busy,
+					       &err), 0);
+		assert_int_equal(cr_store_lock(busy, 0, &err), 0);
+		write_cert(x, h, der, der_len);
+		assert_int_equal(changes, 0);
+		assert_int_equal(x->tok->num_pending, 2);
+		assert_int_equal(find(x, h, CKO_PRIVATE_KEY, CKK_RSA, NULL),
+				 2);
+		TALLOC_FREE(busy);
+		assert_true(cr_p11_token_poll(x->tok));
+		assert_int_equal(x->tok->num_pending, 0);
+	}
 	assert_int_equal(changes, 1);
 	assert_int_equal(find(x, h, CKO_CERTIFICATE, ~0UL, NULL), 3);
 	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, CKK_RSA, NULL), 2);

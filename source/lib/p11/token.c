@@ -557,6 +557,9 @@ bool cr_p11_token_poll(struct cr_p11_token *tok)
 		tok->dc_tried = 0;
 		tok->dormant = true;
 	}
+	if (tok->num_pending > 0 && cr_p11_token_settle_pending(tok)) {
+		force = true;
+	}
 	cr_p11_token_reload(tok, force, NULL);
 	changed = gen != tok->generation;
 	pthread_mutex_unlock(&tok->lock);

@@ -141,6 +141,12 @@ CK_RV cr_p11_token_generate(struct cr_p11_token *tok, const CK_MECHANISM *m,
  */
 CK_RV cr_p11_token_destroy(struct cr_p11_token *tok, CK_OBJECT_HANDLE h);
 
+/*
+ * Pairs whose writing found the store locked by a run: try again (the
+ * agent's poll).  True when one was written (call again: more may be).
+ */
+bool cr_p11_token_settle_pending(struct cr_p11_token *tok);
+
 /* A destroyed certificate's objects stay hidden (write.c). */
 bool cr_p11_token_hidden(const struct cr_p11_token *tok,
 			 const uint8_t id[20]);

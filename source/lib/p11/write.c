@@ -31,6 +31,8 @@
 #define MIN_RSA_BITS 2048
 #define MAX_RSA_BITS 16384
 #define MAX_PENDING 64
+/* how long a write waits for a run that holds the store */
+#define STORE_LOCK_WAIT_SECONDS 1
 /* C_GenerateKeyPair: what Windows' enrollment offers, made in seconds */
 #define MAX_GENERATED_BITS 4096
 
@@ -262,6 +264,10 @@ static int persist(struct cr_p11_token *tok, const struct cr_p11_pending *c,
 	}
 	ret = cr_store_open(frame, tok->p.store_path, true, &store, errmsg);
 	if (ret == 0) {
+		/* a run writes the store too: one writer at a time */
+		ret = cr_store_lock(store, STORE_LOCK_WAIT_SECONDS, errmsg);
+	}
+	if (ret == 0) {
 		ret = cr_store_load(frame, store, &view, errmsg);
 	}
 	if (ret == 0) {
@@ -330,6 +336,11 @@ static CK_RV settle(struct cr_p11_token *tok, const uint8_t id[20])
 		return CKR_OK;
 	}
 	ret = persist(tok, &tok->pending[ci], &tok->pending[ki], NULL);
+	if (ret == EWOULDBLOCK) {
+		/* a run holds the store: both stay pending (and usable);
+		 * cr_p11_token_settle_pending() tries again */
+		return CKR_OK;
+	}
 	if (ret != 0) {
 		return ret == EACCES ? CKR_USER_NOT_LOGGED_IN
 				     : CKR_DEVICE_ERROR;
@@ -340,6 +351,29 @@ static CK_RV settle(struct cr_p11_token *tok, const uint8_t id[20])
 		tok->changed(tok->changed_data);
 	}
 	return CKR_OK;
+}
+
+bool cr_p11_token_settle_pending(struct cr_p11_token *tok)
+{
+	size_t before = tok->num_pending;
+	size_t i;
+
+	for (i = 0; i < tok->num_pending; i++) {
+		uint8_t id[20];
+
+		if (tok->pending[i].der == NULL) {
+			continue;
+		}
+		memcpy(id, tok->pending[i].id, sizeof(id));
+		if (settle(tok, id) != CKR_OK) {
+			continue;
+		}
+		if (tok->num_pending != before) {
+			/* entries moved: start over */
+			return true;
+		}
+	}
+	return false;
 }
 
 /* After a write: the objects again, and the handle of (class, id). */
@@ -666,6 +700,9 @@ CK_RV cr_p11_token_destroy(struct cr_p11_token *tok, CK_OBJECT_HANDLE h)
 		goto done;
 	}
 	ret = cr_store_open(frame, tok->p.store_path, false, &store, NULL);
+	if (ret == 0) {
+		ret = cr_store_lock(store, STORE_LOCK_WAIT_SECONDS, NULL);
+	}
 	if (ret == 0) {
 		ret = cr_state_load(frame, store, &state, &warning, NULL);
 	}
