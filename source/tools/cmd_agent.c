@@ -118,6 +118,28 @@ static void harden_memory(void)
  * on a store change; prepared before any thread exists. */
 static char *g_run_argv[12];
 
+/*
+ * Between fork and exec: close every descriptor above stderr.
+ * close_range() is Linux 5.9; before it, one by one up to the limit.
+ */
+static void close_above_stdio(void)
+{
+	struct rlimit lim;
+	rlim_t fd;
+	rlim_t max = 1024;
+
+	if (close_range(3, ~0U, 0) == 0) {
+		return;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 &&
+	    lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < 65536) {
+		max = lim.rlim_cur;
+	}
+	for (fd = 3; fd < max; fd++) {
+		(void)close((int)fd);
+	}
+}
+
 static void start_run(void *data)
 {
 	pid_t pid;
@@ -131,6 +153,9 @@ static void start_run(void *data)
 		 * ignored signal stays ignored across exec: undo ours */
 		sigaction(SIGCHLD, &dfl, NULL);
 		sigaction(SIGPIPE, &dfl, NULL);
+		/* nothing of the agent's but stdio: the DC connection's
+		 * socket is not ours to mark close-on-exec (ldb opens it) */
+		close_above_stdio();
 		execv("/proc/self/exe", g_run_argv);
 		_exit(127);
 	}
