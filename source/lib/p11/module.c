@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <gnutls/crypto.h>
+#include <gnutls/x509.h>
 
 #include "p11/mech.h"
 #include "p11/module.h"
@@ -1068,20 +1069,39 @@ static CK_RV p11_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM *m,
 				   CK_OBJECT_HANDLE *privh)
 {
 	struct p11_session *s = NULL;
+	gnutls_x509_privkey_t xk = NULL;
+	unsigned bits = 0;
 	CK_RV rv = enter_rw_session(h, &s);
 
 	if (rv != CKR_OK) {
 		return rv;
 	}
+	unlock();
 	if (m == NULL || pubh == NULL || privh == NULL ||
 	    (pub == NULL && pub_count > 0) ||
 	    (priv == NULL && priv_count > 0)) {
-		rv = CKR_ARGUMENTS_BAD;
-	} else {
-		rv = cr_p11_token_generate(g_tok, m, pub, pub_count, priv,
-					   priv_count, pubh, privh);
+		return CKR_ARGUMENTS_BAD;
 	}
-	unlock();
+	rv = cr_p11_generate_check(m, pub, pub_count, &bits);
+	if (rv != CKR_OK) {
+		return rv;
+	}
+	/* seconds of work: without the lock (and without a stackframe) */
+	if (gnutls_x509_privkey_init(&xk) != 0) {
+		return CKR_HOST_MEMORY;
+	}
+	if (gnutls_x509_privkey_generate(xk, GNUTLS_PK_RSA, bits, 0) != 0) {
+		gnutls_x509_privkey_deinit(xk);
+		return CKR_FUNCTION_FAILED;
+	}
+	/* the session may have closed meanwhile */
+	rv = enter_rw_session(h, &s);
+	if (rv == CKR_OK) {
+		rv = cr_p11_token_generate(g_tok, xk, pub, pub_count, priv,
+					   priv_count, pubh, privh);
+		unlock();
+	}
+	gnutls_x509_privkey_deinit(xk);
 	return rv;
 }
 

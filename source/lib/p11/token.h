@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <talloc.h>
+#include <gnutls/x509.h>
 
 #include "p11/object.h"
 #include "p11/pkcs11.h"
@@ -129,7 +130,18 @@ struct cr_p11_object *cr_p11_token_object(const struct cr_p11_token *tok,
  */
 CK_RV cr_p11_token_create(struct cr_p11_token *tok, CK_ATTRIBUTE *tmpl,
 			  CK_ULONG count, CK_OBJECT_HANDLE *handle);
-CK_RV cr_p11_token_generate(struct cr_p11_token *tok, const CK_MECHANISM *m,
+/*
+ * C_GenerateKeyPair in two steps, so that the slow one runs without the
+ * token's lock: cr_p11_generate_check() (no lock, no allocation) says
+ * whether the mechanism and template ask for a key this token makes and
+ * its size (2048..4096 bits, else CKR_KEY_SIZE_RANGE); the caller makes
+ * the key with GnuTLS, then, with the lock, cr_p11_token_generate()
+ * adds it.
+ */
+CK_RV cr_p11_generate_check(const CK_MECHANISM *m, const CK_ATTRIBUTE *pub,
+			    CK_ULONG pub_count, unsigned *bits);
+CK_RV cr_p11_token_generate(struct cr_p11_token *tok,
+			    gnutls_x509_privkey_t xk,
 			    const CK_ATTRIBUTE *pub, CK_ULONG pub_count,
 			    const CK_ATTRIBUTE *priv, CK_ULONG priv_count,
 			    CK_OBJECT_HANDLE *pub_handle,

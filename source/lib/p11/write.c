@@ -568,47 +568,47 @@ done:
 	return rv;
 }
 
-CK_RV cr_p11_token_generate(struct cr_p11_token *tok, const CK_MECHANISM *m,
+CK_RV cr_p11_generate_check(const CK_MECHANISM *m, const CK_ATTRIBUTE *pub,
+			    CK_ULONG pub_count, unsigned *pbits)
+{
+	static const uint8_t f4[] = { 0x01, 0x00, 0x01 };
+	const CK_ATTRIBUTE *e = NULL;
+	CK_ULONG bits = 2048;
+
+	*pbits = 0;
+	if (m->mechanism != CKM_RSA_PKCS_KEY_PAIR_GEN) {
+		return CKR_MECHANISM_INVALID;
+	}
+	if (attr(pub, pub_count, CKA_MODULUS_BITS) != NULL &&
+	    !attr_ulong(pub, pub_count, CKA_MODULUS_BITS, &bits)) {
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	if (bits < 2048 || bits > MAX_GENERATED_BITS) {
+		/* larger keys take minutes */
+		return CKR_KEY_SIZE_RANGE;
+	}
+	e = attr(pub, pub_count, CKA_PUBLIC_EXPONENT);
+	if (e != NULL && (e->pValue == NULL || e->ulValueLen != sizeof(f4) ||
+			  memcmp(e->pValue, f4, sizeof(f4)) != 0)) {
+		/* GnuTLS makes e = 65537 keys */
+		return CKR_TEMPLATE_INCONSISTENT;
+	}
+	*pbits = (unsigned)bits;
+	return CKR_OK;
+}
+
+CK_RV cr_p11_token_generate(struct cr_p11_token *tok,
+			    gnutls_x509_privkey_t xk,
 			    const CK_ATTRIBUTE *pub, CK_ULONG pub_count,
 			    const CK_ATTRIBUTE *priv, CK_ULONG priv_count,
 			    CK_OBJECT_HANDLE *pub_handle,
 			    CK_OBJECT_HANDLE *priv_handle)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
-	static const uint8_t f4[] = { 0x01, 0x00, 0x01 };
 	struct cr_p11_pending p = { NULL };
-	gnutls_x509_privkey_t xk = NULL;
-	const CK_ATTRIBUTE *e = NULL;
-	CK_ULONG bits = 2048;
 	CK_RV rv = CKR_OK;
 
-	if (m->mechanism != CKM_RSA_PKCS_KEY_PAIR_GEN) {
-		rv = CKR_MECHANISM_INVALID;
-		goto done;
-	}
-	if (attr(pub, pub_count, CKA_MODULUS_BITS) != NULL &&
-	    !attr_ulong(pub, pub_count, CKA_MODULUS_BITS, &bits)) {
-		rv = CKR_ATTRIBUTE_VALUE_INVALID;
-		goto done;
-	}
-	e = attr(pub, pub_count, CKA_PUBLIC_EXPONENT);
-	if (bits < 2048 || bits > MAX_GENERATED_BITS) {
-		/* larger keys take minutes, with the token's lock held */
-		rv = CKR_KEY_SIZE_RANGE;
-		goto done;
-	}
-	if (e != NULL && (e->pValue == NULL || e->ulValueLen != sizeof(f4) ||
-			  memcmp(e->pValue, f4, sizeof(f4)) != 0)) {
-		/* GnuTLS makes e = 65537 keys of at least 2048 bits */
-		rv = CKR_TEMPLATE_INCONSISTENT;
-		goto done;
-	}
-	if (gnutls_x509_privkey_init(&xk) != 0) {
-		rv = CKR_HOST_MEMORY;
-		goto done;
-	}
-	if (gnutls_x509_privkey_generate(xk, GNUTLS_PK_RSA, bits, 0) != 0 ||
-	    cr_privkey_from_x509(frame, xk, &p.key, NULL) != 0 ||
+	if (cr_privkey_from_x509(frame, xk, &p.key, NULL) != 0 ||
 	    cr_privkey_key_id(p.key, p.id, NULL, frame) != 0) {
 		rv = CKR_FUNCTION_FAILED;
 		goto done;
@@ -629,9 +629,6 @@ CK_RV cr_p11_token_generate(struct cr_p11_token *tok, const CK_MECHANISM *m,
 		rv = reload_find(tok, CKO_PRIVATE_KEY, p.id, priv_handle);
 	}
 done:
-	if (xk != NULL) {
-		gnutls_x509_privkey_deinit(xk);
-	}
 	TALLOC_FREE(frame);
 	return rv;
 }
