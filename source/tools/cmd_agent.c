@@ -107,8 +107,10 @@ static void harden_memory(void)
 	}
 	/*
 	 * Locking everything under a small limit would make later
-	 * allocations fail; the keys stay out of dumps (not dumpable) and
-	 * swap is the system's to encrypt.
+	 * allocations fail (the locked size counts whole mappings, even
+	 * with MCL_ONFAULT, and each thread's stack is one); the keys stay
+	 * out of dumps (not dumpable) and swap is the system's to encrypt.
+	 * The unit file says how an administrator raises the limit.
 	 */
 	say("memory not locked: RLIMIT_MEMLOCK is %llu bytes",
 	    (unsigned long long)lim.rlim_cur);
