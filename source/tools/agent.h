@@ -29,4 +29,17 @@ int cr_agent_activated_socket(void);
  */
 int cr_agent_listen(const char *path, int *fd, char **errmsg);
 
+/*
+ * p11-kit's address of the socket at path: "unix:path=" and the path
+ * percent-encoded (a newline or '%' in it cannot change a module file).
+ */
+char *cr_agent_address(TALLOC_CTX *mem_ctx, const char *path);
+
+/*
+ * $XDG_RUNTIME_DIR may hold the socket only if it is a folder (not a
+ * symbolic link) of ours that nobody else may use (no group or other
+ * access); otherwise EACCES and a message naming it and the problem.
+ */
+int cr_agent_check_runtime_dir(const char *dir, char **errmsg);
+
 #endif

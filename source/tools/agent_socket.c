@@ -22,17 +22,80 @@
 
 #define SD_LISTEN_FDS_START 3
 
+int cr_agent_check_runtime_dir(const char *dir, char **errmsg)
+{
+	struct stat st;
+	int fd;
+	int ret = 0;
+
+	if (lstat(dir, &st) != 0) {
+		ret = errno;
+		cr_seterr(errmsg, "XDG_RUNTIME_DIR '%s': %s", dir,
+			  strerror(ret));
+		return ret;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		cr_seterr(errmsg, "XDG_RUNTIME_DIR '%s' is a symbolic link",
+			  dir);
+		return EACCES;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		ret = errno;
+		cr_seterr(errmsg, "XDG_RUNTIME_DIR '%s': %s", dir,
+			  strerror(ret));
+	} else if (st.st_uid != getuid()) {
+		cr_seterr(errmsg, "XDG_RUNTIME_DIR '%s' belongs to uid %ld, "
+			  "not to you (uid %ld)", dir, (long)st.st_uid,
+			  (long)getuid());
+		ret = EACCES;
+	} else if ((st.st_mode & 077) != 0) {
+		cr_seterr(errmsg, "XDG_RUNTIME_DIR '%s' has mode %04o: "
+			  "others may use it (it must be 0700)", dir,
+			  (unsigned)(st.st_mode & 07777));
+		ret = EACCES;
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	return ret;
+}
+
 int cr_agent_default_socket(TALLOC_CTX *mem_ctx, char **path, char **errmsg)
 {
 	const char *runtime = getenv("XDG_RUNTIME_DIR");
+	int ret;
 
 	*path = NULL;
 	if (runtime == NULL || runtime[0] != '/') {
 		cr_seterr(errmsg, "XDG_RUNTIME_DIR is not set: give --socket");
 		return ENOENT;
 	}
+	ret = cr_agent_check_runtime_dir(runtime, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
 	*path = talloc_asprintf(mem_ctx, "%s/credroam/pkcs11", runtime);
 	return *path != NULL ? 0 : ENOMEM;
+}
+
+/* p11-kit's address syntax: unix:path=<percent-encoded path> */
+char *cr_agent_address(TALLOC_CTX *mem_ctx, const char *path)
+{
+	char *a = talloc_strdup(mem_ctx, "unix:path=");
+	size_t i;
+
+	for (i = 0; a != NULL && path[i] != '\0'; i++) {
+		unsigned char ch = (unsigned char)path[i];
+		bool plain = (ch >= 'a' && ch <= 'z') ||
+			     (ch >= 'A' && ch <= 'Z') ||
+			     (ch >= '0' && ch <= '9') || ch == '/' ||
+			     ch == '.' || ch == '_' || ch == '-';
+
+		a = plain ? talloc_asprintf_append(a, "%c", ch) :
+			    talloc_asprintf_append(a, "%%%02X", ch);
+	}
+	return a;
 }
 
 /* A decimal number of at most 9 digits, nothing else. */

@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -32,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -58,6 +60,8 @@
 /* how often the keyring and the store are looked at */
 #define POLL_MS 2000
 #define MAX_CONNECTIONS 128
+/* how long SIGTERM waits for the token's lock to wipe the keys */
+#define EXIT_LOCK_WAIT_SECONDS 2
 /* RLIMIT_MEMLOCK that lets the whole process be locked */
 #define LOCK_ALL_MIN (512UL * 1024 * 1024)
 
@@ -104,8 +108,10 @@ static void harden_memory(void)
 	}
 	/*
 	 * Locking everything under a small limit would make later
-	 * allocations fail; the keys stay out of dumps (not dumpable) and
-	 * swap is the system's to encrypt.
+	 * allocations fail (the locked size counts whole mappings, even
+	 * with MCL_ONFAULT, and each thread's stack is one); the keys stay
+	 * out of dumps (not dumpable) and swap is the system's to encrypt.
+	 * The unit file says how an administrator raises the limit.
 	 */
 	say("memory not locked: RLIMIT_MEMLOCK is %llu bytes",
 	    (unsigned long long)lim.rlim_cur);
@@ -114,6 +120,28 @@ static void harden_memory(void)
 /* `credroam sync` after a write into the token, as Windows starts a run
  * on a store change; prepared before any thread exists. */
 static char *g_run_argv[12];
+
+/*
+ * Between fork and exec: close every descriptor above stderr.
+ * close_range() is Linux 5.9; before it, one by one up to the limit.
+ */
+static void close_above_stdio(void)
+{
+	struct rlimit lim;
+	rlim_t fd;
+	rlim_t max = 1024;
+
+	if (close_range(3, ~0U, 0) == 0) {
+		return;
+	}
+	if (getrlimit(RLIMIT_NOFILE, &lim) == 0 &&
+	    lim.rlim_cur != RLIM_INFINITY && lim.rlim_cur < 65536) {
+		max = lim.rlim_cur;
+	}
+	for (fd = 3; fd < max; fd++) {
+		(void)close((int)fd);
+	}
+}
 
 static void start_run(void *data)
 {
@@ -128,6 +156,9 @@ static void start_run(void *data)
 		 * ignored signal stays ignored across exec: undo ours */
 		sigaction(SIGCHLD, &dfl, NULL);
 		sigaction(SIGPIPE, &dfl, NULL);
+		/* nothing of the agent's but stdio: the DC connection's
+		 * socket is not ours to mark close-on-exec (ldb opens it) */
+		close_above_stdio();
 		execv("/proc/self/exe", g_run_argv);
 		_exit(127);
 	}
@@ -176,7 +207,7 @@ static void *serve(void *arg)
 
 static void accept_one(int lfd)
 {
-	struct ucred cred;
+	struct ucred cred = { 0 };
 	socklen_t len = sizeof(cred);
 	pthread_attr_t attr;
 	pthread_t th;
@@ -186,8 +217,12 @@ static void accept_one(int lfd)
 	if (fd < 0) {
 		return;
 	}
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
-	    cred.uid != getuid()) {
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+		say("refused a connection: SO_PEERCRED: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	if (cred.uid != getuid()) {
 		say("refused a connection from uid %ld (pid %ld)",
 		    (long)cred.uid, (long)cred.pid);
 		close(fd);
@@ -245,6 +280,24 @@ static int run(struct cr_p11_token *tok, int lfd)
 	}
 }
 
+/*
+ * The token's lock to wipe it before the agent ends; a connection that
+ * holds it for long (a slow DC) must not keep a SIGTERM from ending the
+ * agent: then it ends without, and its memory goes back to the kernel.
+ */
+static bool lock_for_exit(struct cr_p11_token *tok)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += EXIT_LOCK_WAIT_SECONDS;
+	if (pthread_mutex_timedlock(&tok->lock, &until) != 0) {
+		say("a connection holds the token: stopping without wiping");
+		return false;
+	}
+	return true;
+}
+
 static int setup_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -266,21 +319,63 @@ static int setup_signals(void)
 	return 0;
 }
 
-/* Into the background; the parent exits once the socket listens. */
-static int daemonize(void)
+/*
+ * Into the background before any key is decrypted (memory locks are not
+ * inherited, and a parent must hold nothing): the parent waits until the
+ * child says it serves, and exits 0 then, 1 if the child died first.
+ * *notify: the child's end, for agent_ready().
+ */
+static int daemonize(int *notify)
 {
-	pid_t pid = fork();
+	int p[2] = { -1, -1 };
+	pid_t pid;
 
-	if (pid < 0) {
+	*notify = -1;
+	if (pipe2(p, O_CLOEXEC) != 0) {
 		return errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int err = errno;
+
+		close(p[0]);
+		close(p[1]);
+		return err;
 	}
 	if (pid > 0) {
-		_exit(0);
+		char b = 0;
+		ssize_t n;
+
+		close(p[1]);
+		do {
+			n = read(p[0], &b, 1);
+		} while (n < 0 && errno == EINTR);
+		_exit(n == 1 ? 0 : 1);
 	}
+	close(p[0]);
 	if (setsid() < 0) {
-		return errno;
+		int err = errno;
+
+		close(p[1]);
+		return err;
 	}
+	*notify = p[1];
 	return 0;
+}
+
+/* The keys are loaded and the socket listens: the parent may go. */
+static void agent_ready(int *notify)
+{
+	char b = 'r';
+	ssize_t n;
+
+	if (*notify < 0) {
+		return;
+	}
+	n = write(*notify, &b, 1);
+	(void)n;
+	close(*notify);
+	*notify = -1;
 }
 
 int cmd_agent(struct cr_cli *cli, int argc, char **argv)
@@ -302,6 +397,7 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 	char *err = NULL;
 	bool foreground = false;
 	bool created = false;
+	int notify = -1;
 	int lfd = -1;
 	int rc = CR_EXIT_FAIL;
 	int ret;
@@ -334,7 +430,8 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 				  "together");
 		goto done;
 	}
-	harden_memory();
+	/* freed chunks (a PIN, a request's key) are scribbled over */
+	(void)mallopt(M_PERTURB, 0xa5);
 	if (user == NULL) {
 		ret = cr_who_by_uid(frame, getuid(), &who, &err);
 		if (ret != 0) {
@@ -388,6 +485,16 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 	prepare_run(store, conf, params.use_keyring);
 	tok->changed = start_run;
 	g_module = cr_p11_module(tok);
+	if (!foreground) {
+		ret = daemonize(&notify);
+		if (ret != 0) {
+			rc = cr_cli_fail(cli, "cannot go to the background: %s",
+					 strerror(ret));
+			goto done;
+		}
+	}
+	/* in the process that serves, before the first key is decrypted */
+	harden_memory();
 	pthread_mutex_lock(&tok->lock);
 	ret = cr_p11_token_reload(tok, true, &err);
 	if (ret != 0) {
@@ -395,14 +502,6 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 		cr_err_clear(&err);
 	}
 	pthread_mutex_unlock(&tok->lock);
-	if (!foreground) {
-		ret = daemonize();
-		if (ret != 0) {
-			rc = cr_cli_fail(cli, "cannot go to the background: %s",
-					 strerror(ret));
-			goto done;
-		}
-	}
 	pthread_mutex_lock(&tok->lock);
 	say("pid %ld serving '%.32s' on %s: %zu objects, %u keys, "
 	    "%u locked%s%s", (long)getpid(), tok->label,
@@ -410,10 +509,10 @@ int cmd_agent(struct cr_cli *cli, int argc, char **argv)
 	    tok->num_keys, tok->locked_keys, tok->problem ? "; " : "",
 	    tok->problem ? tok->problem : "");
 	pthread_mutex_unlock(&tok->lock);
+	agent_ready(&notify);
 	rc = run(tok, lfd);
 done:
-	if (tok != NULL) {
-		pthread_mutex_lock(&tok->lock);
+	if (tok != NULL && lock_for_exit(tok)) {
 		cr_p11_token_wipe(tok);
 		pthread_mutex_unlock(&tok->lock);
 	}

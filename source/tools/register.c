@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "register.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -60,6 +61,13 @@ int cr_reg_paths_default(TALLOC_CTX *mem_ctx, struct cr_reg_paths **pp,
 	if (v != NULL) {
 		p->socket = talloc_strdup(p, v);
 	} else if ((v = env_abs("XDG_RUNTIME_DIR")) != NULL) {
+		/* a module file must not send clients to a socket of
+		 * someone else's folder */
+		ret = cr_agent_check_runtime_dir(v, errmsg);
+		if (ret != 0) {
+			goto done;
+		}
+		ret = ENOMEM;
 		p->socket = talloc_asprintf(p, "%s/credroam/pkcs11", v);
 	} else {
 		p->socket = talloc_asprintf(p, "/run/user/%u/credroam/pkcs11",

@@ -35,8 +35,15 @@ static char *read_ini(TALLOC_CTX *mem_ctx, const char *path)
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	/* a FIFO or device planted there must not block or feed us */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
 		return NULL;
 	}
 	buf = talloc_zero_array(mem_ctx, char, INI_MAX + 1);
@@ -154,9 +161,14 @@ bool cr_reg_mozilla_in_use(const char *dir)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/.parentlock", dir);
-	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd >= 0) {
-		int rc = fcntl(fd, F_GETLK, &fl);
+		struct stat st;
+		int rc = -1;
+
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+			rc = fcntl(fd, F_GETLK, &fl);
+		}
 
 		close(fd);
 		if (rc == 0 && fl.l_type != F_UNLCK) {

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent.h"
 #include "register.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
@@ -25,13 +26,18 @@
 
 static char *module_text(TALLOC_CTX *mem_ctx, const char *socket)
 {
+	char *address = cr_agent_address(mem_ctx, socket);
+
+	if (address == NULL) {
+		return NULL;
+	}
 	return talloc_asprintf(mem_ctx,
 		"# Written by `credroam register`, kept by every credroam "
 		"run;\n"
 		"# `credroam register --remove` removes it.  The user's "
 		"roamed\n"
 		"# certificates and keys, served by `credroam agent`.\n"
-		"remote: unix:path=%s\n", socket);
+		"remote: %s\n", address);
 }
 
 /* mkdir -p for the folders under config_home (mode 0700 when made). */

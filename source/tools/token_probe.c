@@ -21,31 +21,13 @@
 
 #include <p11-kit/pkcs11.h>
 
+#include "agent.h"
 #include "token_probe.h"
 #include "util/stackframe.h"
 
 #ifndef CR_P11KIT_CLIENT
 #define CR_P11KIT_CLIENT "p11-kit-client.so"
 #endif
-
-/* p11-kit's address syntax: unix:path=<percent-encoded path> */
-static char *address_of(TALLOC_CTX *mem_ctx, const char *path)
-{
-	char *a = talloc_strdup(mem_ctx, "unix:path=");
-	size_t i;
-
-	for (i = 0; a != NULL && path[i] != '\0'; i++) {
-		unsigned char ch = (unsigned char)path[i];
-		bool plain = (ch >= 'a' && ch <= 'z') ||
-			     (ch >= 'A' && ch <= 'Z') ||
-			     (ch >= '0' && ch <= '9') || ch == '/' ||
-			     ch == '.' || ch == '_' || ch == '-';
-
-		a = plain ? talloc_asprintf_append(a, "%c", ch) :
-			    talloc_asprintf_append(a, "%%%02X", ch);
-	}
-	return a;
-}
 
 static bool can_connect(const char *path)
 {
@@ -105,7 +87,7 @@ static void ask_token(TALLOC_CTX *mem_ctx, struct cr_token_probe *p)
 	CK_ULONG num = 8;
 	CK_TOKEN_INFO ti;
 	CK_SESSION_HANDLE s = 0;
-	char *addr = address_of(mem_ctx, p->socket);
+	char *addr = cr_agent_address(mem_ctx, p->socket);
 	char *old = NULL;
 	void *lib = NULL;
 	CK_RV rv;

@@ -221,7 +221,8 @@ check_match "the agent wipes its keys and stops on SIGTERM" \
 # --- no master key: login required --------------------------------------
 sock2="$work/alice-agent2/pkcs11"
 start_agent "$sock2" "$work/agent2.log" --no-keyring --no-dc >/dev/null
-check_match "without keyring and DC the keys are locked" "0 keys, [1-9][0-9]* locked" \
+check_match "without keyring and DC the keys are locked" \
+	"0 keys, [1-9][0-9]* locked" \
 	"$(cat "$work/agent2.log")"
 out=$(p11 "$sock2" p11tool --provider "$CLIENT" --list-tokens 2>&1)
 check_match "the token says a login is required" "Requires login" "$out"
@@ -244,4 +245,32 @@ out=$(p11 "$sock2" pkcs11-tool --module "$CLIENT" --login \
 check "and the key signs after the login" \
 	openssl dgst -sha256 -verify "$work/pub.pem" -signature "$work/sig" \
 	"$work/data"
+
+# --- review H1: the keyring's entries go (logoff, purge): the keys stay
+# wiped, and neither the keyring nor the DC brings them back ------------
+# kr_count: credroam entries in alice's user keyring on mem2
+kr_count() {
+	on_b sh -c 'keyctl show @u 2>/dev/null | grep -c "credroam:"' 2>/dev/null
+}
+on_b keyctl purge -p user credroam: >/dev/null 2>&1
+# shellcheck disable=SC2086
+on_b "$CREDROAM" sync --conf "$work/conf" --password-file "$work/pw" \
+	$mat >/dev/null 2>&1
+before=$(kr_count)
+check_fails "a run with her password fills the keyring" test "${before:-0}" -eq 0
+sock3="$work/alice-agent3/pkcs11"
+start_agent "$sock3" "$work/agent3.log" --conf "$work/conf" >/dev/null
+check_match "with the keyring the keys open" "[1-9] keys, 0 locked" \
+	"$(cat "$work/agent3.log")"
+check_eq "the agent writes nothing into the keyring" "$before" "$(kr_count)"
+on_b keyctl purge -p user credroam: >/dev/null 2>&1
+sleep 7
+check_eq "after the purge the keyring stays empty" 0 "$(kr_count)"
+check_match "the agent wiped the keys" "reloaded: .* 0 keys, [1-9] locked" \
+	"$(cat "$work/agent3.log")"
+out=$(p11 "$sock3" pkcs11-tool --module "$CLIENT" --list-objects \
+	--type privkey 2>&1)
+check_fails "no private key after the purge" \
+	grep -q "Private Key Object" <<<"$out"
+check_eq "and still none in the keyring" 0 "$(kr_count)"
 finish

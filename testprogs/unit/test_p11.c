@@ -35,9 +35,14 @@
 
 #define SID "S-1-5-21-1004336348-1177238915-682003330-1105"
 #define PASSWORD "Roaming-Passw0rd"
+/* the keyring test's own owner: no other test touches its entries */
+#define SID_KEYRING "S-1-5-21-1004336348-1177238915-682003330-99118"
 
 struct fx {
 	struct cr_test_ctx *t;
+	const char *sid;
+	struct cr_prekey *prekeys;
+	size_t num_prekeys;
 	char *dir;
 	struct cr_p11_token *tok;
 	CK_FUNCTION_LIST *f;
@@ -118,7 +123,7 @@ static void put_pair(struct fx *x, struct cr_store *store,
 	talloc_free(mem);
 }
 
-static int setup(void **state)
+static int setup_as(void **state, const char *sid, bool use_keyring)
 {
 	struct fx *x = NULL;
 	struct cr_test_ctx *t = NULL;
@@ -134,10 +139,14 @@ static int setup(void **state)
 	size_t i;
 	char tmpl[] = "/tmp/test_p11.XXXXXX";
 	char *err = NULL;
-	struct cr_mkf_params mp = { .sid = SID };
+	struct cr_mkf_params mp = { .sid = sid };
 	struct cr_p11_token_params tp = {
 		.user = "ROAM\\alice",
-		.sid = SID,
+		.sid = sid,
+		.use_keyring = use_keyring,
+		/* loopback only; a dormant token must not even try it */
+		.use_dc = use_keyring,
+		.dc = "127.0.0.1",
 	};
 
 	cr_test_setup(state);
@@ -147,10 +156,11 @@ static int setup(void **state)
 	x->t = t;
 	assert_non_null(mkdtemp(tmpl));
 	x->dir = talloc_strdup(x, tmpl);
+	x->sid = sid;
 	assert_int_equal(cr_store_open(x, x->dir, true, &store, &err), 0);
 
 	/* a master key that only the password opens (no domain section) */
-	assert_int_equal(cr_prekeys_from_password(x, PASSWORD, SID, &prekeys,
+	assert_int_equal(cr_prekeys_from_password(x, PASSWORD, sid, &prekeys,
 						  &count, &err), 0);
 	for (i = 0; i < count; i++) {
 		if (prekeys[i].kind == CR_DPAPI_DERIV_NT_PBKDF2) {
@@ -173,7 +183,8 @@ static int setup(void **state)
 	put_pair(x, store, GNUTLS_PK_ECDSA, 256, &g, mk, &x->ec_der,
 		 &x->ec_der_len);
 	TALLOC_FREE(store);
-	TALLOC_FREE(prekeys);
+	x->prekeys = prekeys;
+	x->num_prekeys = count;
 
 	tp.store_path = x->dir;
 	assert_int_equal(cr_p11_token_new(x, &tp, &x->tok, &err), 0);
@@ -183,11 +194,26 @@ static int setup(void **state)
 	return 0;
 }
 
+static int setup(void **state)
+{
+	return setup_as(state, SID, false);
+}
+
+static int setup_keyring(void **state)
+{
+	(void)cr_keyring_forget(SID_KEYRING, NULL, NULL);
+	return setup_as(state, SID_KEYRING, true);
+}
+
 static int teardown(void **state)
 {
 	struct fx *x = *state;
 	struct cr_test_ctx *t = x->t;
 	char *cmd = NULL;
+
+	if (strcmp(x->sid, SID_KEYRING) == 0) {
+		(void)cr_keyring_forget(SID_KEYRING, NULL, NULL);
+	}
 
 	assert_int_equal(x->f->C_Finalize(NULL), CKR_OK);
 	if (getenv("CR_TEST_P11_KEEP") != NULL) {
@@ -232,10 +258,20 @@ static size_t find(struct fx *x, CK_SESSION_HANDLE h, CK_OBJECT_CLASS cls,
 	return n;
 }
 
+/* C_Login wipes the PIN where the RPC left it: never a literal */
+static CK_RV login_with(struct fx *x, CK_SESSION_HANDLE h, const char *pin)
+{
+	unsigned char buf[64];
+	size_t n = strlen(pin);
+
+	assert_true(n <= sizeof(buf));
+	memcpy(buf, pin, n);
+	return x->f->C_Login(h, CKU_USER, buf, n);
+}
+
 static void login(struct fx *x, CK_SESSION_HANDLE h)
 {
-	assert_int_equal(x->f->C_Login(h, CKU_USER,
-		(unsigned char *)PASSWORD, strlen(PASSWORD)), CKR_OK);
+	assert_int_equal(login_with(x, h, PASSWORD), CKR_OK);
 }
 
 static void test_p11_locked_then_login(void **state)
@@ -244,6 +280,9 @@ static void test_p11_locked_then_login(void **state)
 	CK_TOKEN_INFO ti;
 	CK_SESSION_HANDLE h = open_session(x);
 	const char wrong[] = "Roaming-Passw0rd!";
+	unsigned char pin[sizeof(PASSWORD) - 1];
+	unsigned char zero[sizeof(PASSWORD) - 1] = { 0 };
+	time_t before;
 
 	assert_int_equal(x->f->C_GetTokenInfo(CR_P11_SLOT_ID, &ti), CKR_OK);
 	assert_memory_equal(ti.label, "credroam ROAM\\alice             ",
@@ -252,18 +291,36 @@ static void test_p11_locked_then_login(void **state)
 	assert_int_equal(find(x, h, CKO_CERTIFICATE, ~0UL, NULL), 2);
 	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 0);
 
-	assert_int_equal(x->f->C_Login(h, CKU_USER, (unsigned char *)wrong,
-		strlen(wrong)), CKR_PIN_INCORRECT);
+	/* review L10: a wrong PIN costs a second */
+	before = time(NULL);
+	assert_int_equal(login_with(x, h, wrong), CKR_PIN_INCORRECT);
+	assert_true(time(NULL) - before >= 1);
 	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 0);
-	login(x, h);
+	/* review M1: the PIN is wiped where the RPC left it */
+	memcpy(pin, PASSWORD, strlen(PASSWORD));
+	assert_int_equal(x->f->C_Login(h, CKU_USER, pin, strlen(PASSWORD)),
+			 CKR_OK);
+	assert_memory_equal(pin, zero, sizeof(pin));
 	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 2);
 	assert_int_equal(find(x, h, CKO_PUBLIC_KEY, ~0UL, NULL), 2);
 	assert_int_equal(x->f->C_GetTokenInfo(CR_P11_SLOT_ID, &ti), CKR_OK);
 	assert_true((ti.flags & CKF_LOGIN_REQUIRED) == 0);
-	assert_int_equal(x->f->C_Login(h, CKU_USER, (unsigned char *)"x", 1),
-			 CKR_USER_ALREADY_LOGGED_IN);
+	assert_int_equal(login_with(x, h, "x"), CKR_USER_ALREADY_LOGGED_IN);
+	/* review M2: C_Logout of the last connection relocks the keys */
+	assert_int_equal(x->f->C_Logout(h), CKR_OK);
+	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 0);
+	assert_null(x->tok->login_keys);
+	assert_int_equal(x->f->C_GetTokenInfo(CR_P11_SLOT_ID, &ti), CKR_OK);
+	assert_true((ti.flags & CKF_LOGIN_REQUIRED) != 0);
+	login(x, h);
+	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 2);
 	assert_int_equal(x->f->C_CloseSession(h), CKR_OK);
 	assert_int_equal(x->f->C_CloseSession(h), CKR_SESSION_HANDLE_INVALID);
+	/* and so does closing its last session */
+	assert_null(x->tok->login_keys);
+	h = open_session(x);
+	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 0);
+	assert_int_equal(x->f->C_CloseSession(h), CKR_OK);
 }
 
 static void test_p11_attributes(void **state)
@@ -630,6 +687,74 @@ static void test_p11_keyring_gone(void **state)
 	TALLOC_FREE(pk);
 }
 
+static size_t keyring_count(const char *sid)
+{
+	size_t n = 0;
+
+	assert_int_equal(cr_keyring_count(sid, &n, NULL), 0);
+	return n;
+}
+
+static bool poll_token(struct fx *x)
+{
+	return cr_p11_token_poll(x->tok);
+}
+
+/*
+ * Review H1: the keyring's pre-keys open the keys, and the agent writes
+ * nothing into the keyring; once logoff or purge forgets the entries
+ * the keys are wiped and stay wiped (no keyring read, no DC, the keyring
+ * stays empty) until a new session puts entries back.
+ */
+static void test_p11_keyring_loss_stays_wiped(void **state)
+{
+	struct fx *x = *state;
+	CK_SESSION_HANDLE h = 0;
+	CK_TOKEN_INFO ti;
+	size_t before;
+	int i;
+
+	assert_int_equal(cr_keyring_put_prekeys(x->sid, x->prekeys,
+		x->num_prekeys, 60, NULL), 0);
+	before = keyring_count(x->sid);
+	assert_true(before > 0);
+	h = open_session(x);
+	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 2);
+	assert_int_equal(x->f->C_GetTokenInfo(CR_P11_SLOT_ID, &ti), CKR_OK);
+	assert_true((ti.flags & CKF_LOGIN_REQUIRED) == 0);
+	/* read only: no master key went into the keyring */
+	assert_int_equal(keyring_count(x->sid), before);
+	poll_token(x);
+	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 2);
+
+	assert_int_equal(cr_keyring_forget(x->sid, NULL, NULL), 0);
+	assert_true(poll_token(x));
+	for (i = 0; i < 3; i++) {
+		poll_token(x);
+		assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 0);
+		assert_int_equal(find(x, h, CKO_CERTIFICATE, ~0UL, NULL), 2);
+		assert_int_equal(keyring_count(x->sid), 0);
+		pthread_mutex_lock(&x->tok->lock);
+		assert_true(x->tok->dormant);
+		assert_null(x->tok->keys);
+		assert_null(x->tok->conn);
+		assert_int_equal(x->tok->dc_tried, 0);
+		pthread_mutex_unlock(&x->tok->lock);
+	}
+	assert_int_equal(x->f->C_GetTokenInfo(CR_P11_SLOT_ID, &ti), CKR_OK);
+	assert_true((ti.flags & CKF_LOGIN_REQUIRED) != 0);
+	assert_int_equal(keyring_count(x->sid), 0);
+
+	/* a new logon puts the pre-keys back: the keys return */
+	assert_int_equal(cr_keyring_put_prekeys(x->sid, x->prekeys,
+		x->num_prekeys, 60, NULL), 0);
+	assert_true(poll_token(x));
+	assert_false(x->tok->dormant);
+	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, ~0UL, NULL), 2);
+	assert_int_equal(keyring_count(x->sid), before);
+	assert_int_equal(x->f->C_CloseSession(h), CKR_OK);
+}
+
 static void count_change(void *data)
 {
 	(*(int *)data)++;
@@ -741,6 +866,11 @@ static void test_p11_write(void **state)
 	login(x, h);
 	assert_int_equal(x->f->C_GenerateKeyPair(ro, &gen, pub_t, 1, NULL, 0,
 		&pubh, &privh), CKR_SESSION_READ_ONLY);
+	/* review M4: no key above 4096 bits (minutes under the lock) */
+	bits = 8192;
+	assert_int_equal(x->f->C_GenerateKeyPair(h, &gen, pub_t, 1, NULL, 0,
+		&pubh, &privh), CKR_KEY_SIZE_RANGE);
+	bits = 2048;
 	assert_int_equal(x->f->C_GenerateKeyPair(h, &gen, pub_t, 1, NULL, 0,
 		&pubh, &privh), CKR_OK);
 	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, CKK_RSA, NULL), 2);
@@ -790,6 +920,26 @@ static void test_p11_write(void **state)
 	talloc_free(mem);
 }
 
+/*
+ * Review L2: certificates written without a key do not fill the table
+ * of pending objects for good: the oldest makes room.
+ */
+static void test_p11_write_cert_flood(void **state)
+{
+	struct fx *x = *state;
+	CK_SESSION_HANDLE h = 0;
+	int i;
+
+	assert_int_equal(x->f->C_OpenSession(CR_P11_SLOT_ID,
+		CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &h), CKR_OK);
+	for (i = 0; i < 70; i++) {
+		write_cert(x, h, x->rsa_der, x->rsa_der_len);
+		assert_true(x->tok->num_pending <= 64);
+	}
+	assert_int_equal(x->tok->num_pending, 64);
+	assert_int_equal(x->f->C_CloseSession(h), CKR_OK);
+}
+
 /* A private key written as p11tool --write does, then its certificate. */
 static void test_p11_write_key(void **state)
 {
@@ -831,6 +981,34 @@ static void test_p11_write_key(void **state)
 			CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &h),
 			CKR_OK);
 		login(x, h);
+		/* review L3: n != pq, or e of 40 bits: refused, nothing
+		 * pending (copies: a refused template is wiped too) */
+		{
+			uint8_t *bad_m = talloc_memdup(mem, m.data, m.size);
+			uint8_t big_e[5] = { 1, 0, 0, 0, 1 };
+			CK_ATTRIBUTE b[8];
+			CK_ULONG i;
+
+			for (i = 0; i < 2; i++) {
+				memcpy(b, t, sizeof(b));
+				b[5].pValue = talloc_memdup(mem, d.data,
+							    d.size);
+				b[6].pValue = talloc_memdup(mem, p.data,
+							    p.size);
+				b[7].pValue = talloc_memdup(mem, q.data,
+							    q.size);
+				if (i == 0) {
+					bad_m[m.size - 1] ^= 0x02;
+					b[3].pValue = bad_m;
+				} else {
+					b[4].pValue = big_e;
+					b[4].ulValueLen = sizeof(big_e);
+				}
+				assert_int_equal(x->f->C_CreateObject(h, b, 8,
+					&oh), CKR_ATTRIBUTE_VALUE_INVALID);
+			}
+			assert_int_equal(x->tok->num_pending, 0);
+		}
 		assert_int_equal(x->f->C_CreateObject(h, t, 8, &oh), CKR_OK);
 		/* the key's secrets do not stay in the caller's buffers */
 		assert_true(d.data[0] == 0 && d.data[d.size - 1] == 0);
@@ -841,7 +1019,24 @@ static void test_p11_write_key(void **state)
 	assert_int_equal(gnutls_pubkey_init(&pub), 0);
 	assert_int_equal(gnutls_pubkey_import_privkey(pub, pk, 0, 0), 0);
 	issue(mem, pub, "CN=written key", &der, &der_len);
-	write_cert(x, h, der, der_len);
+	/* review M3: a run holds the store: the pair stays pending (and
+	 * usable) and is written once the run is done */
+	{
+		struct cr_store *busy = NULL;
+		char *err = NULL;
+
+		assert_int_equal(cr_store_open(mem, x->dir, false, &busy,
+					       &err), 0);
+		assert_int_equal(cr_store_lock(busy, 0, &err), 0);
+		write_cert(x, h, der, der_len);
+		assert_int_equal(changes, 0);
+		assert_int_equal(x->tok->num_pending, 2);
+		assert_int_equal(find(x, h, CKO_PRIVATE_KEY, CKK_RSA, NULL),
+				 2);
+		TALLOC_FREE(busy);
+		assert_true(cr_p11_token_poll(x->tok));
+		assert_int_equal(x->tok->num_pending, 0);
+	}
 	assert_int_equal(changes, 1);
 	assert_int_equal(find(x, h, CKO_CERTIFICATE, ~0UL, NULL), 3);
 	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, CKK_RSA, NULL), 2);
@@ -879,10 +1074,15 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_p11_keyring_gone, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_p11_keyring_loss_stays_wiped, setup_keyring,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_p11_write, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_p11_write_key, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_p11_write_cert_flood,
+						setup, teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_STDOUT);

@@ -27,6 +27,7 @@ struct cr_keys {
 	struct cr_adconn *conn;
 	struct cr_bkrp *bkrp;
 	bool use_keyring;
+	bool keyring_read_only;
 	struct cr_prekey *prekeys;	/* secret */
 	size_t num_prekeys;
 	struct cr_keys_mk *mks;
@@ -52,6 +53,11 @@ struct cr_keys *cr_keys_new(TALLOC_CTX *mem_ctx, const char *sid,
 	return keys;
 }
 
+void cr_keys_keyring_read_only(struct cr_keys *keys)
+{
+	keys->keyring_read_only = true;
+}
+
 int cr_keys_add_password(struct cr_keys *keys, const char *password,
 			 char **errmsg)
 {
@@ -67,7 +73,7 @@ int cr_keys_add_password(struct cr_keys *keys, const char *password,
 	TALLOC_FREE(keys->prekeys);
 	keys->prekeys = prekeys;
 	keys->num_prekeys = count;
-	if (keys->use_keyring) {
+	if (keys->use_keyring && !keys->keyring_read_only) {
 		/* Later runs of the session need no password; a keyring
 		 * that refuses only costs them a DC round trip. */
 		cr_keyring_put_prekeys(keys->sid, prekeys, count,
@@ -146,7 +152,7 @@ static int remember(struct cr_keys *keys, const char *guid, uint8_t *mk,
 	mks[keys->num_mks].mk = talloc_steal(mks, mk);
 	mks[keys->num_mks].len = len;
 	keys->num_mks++;
-	if (mkf != NULL && keys->use_keyring) {
+	if (mkf != NULL && keys->use_keyring && !keys->keyring_read_only) {
 		cr_keyring_put_masterkey(keys->sid, guid, mkf, mkf_len, mk,
 					 len, CR_KEYRING_TIMEOUT, NULL);
 	}

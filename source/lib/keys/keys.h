@@ -28,6 +28,12 @@ struct cr_keys;
 struct cr_keys *cr_keys_new(TALLOC_CTX *mem_ctx, const char *sid,
 			    struct cr_adconn *conn, bool use_keyring);
 
+/*
+ * Read the keyring, never write it: the PKCS#11 agent outlives the
+ * session, and what logoff or `credroam purge` removed must stay gone.
+ */
+void cr_keys_keyring_read_only(struct cr_keys *keys);
+
 /* Pre-keys from the password (also left in the keyring for the session). */
 int cr_keys_add_password(struct cr_keys *keys, const char *password,
 			 char **errmsg);

@@ -361,6 +361,14 @@ CK_RV cr_p11_op_decrypt(struct cr_p11_op *op, const struct cr_p11_key *key,
 	if (len != key->sig_len) {
 		return CKR_ENCRYPTED_DATA_LEN_RANGE;
 	}
+	/*
+	 * Not gnutls_privkey_decrypt_data2(), GnuTLS's constant-time
+	 * PKCS#1 v1.5 decryption: it needs the plaintext's length in
+	 * advance, and C_Decrypt has none (the caller's buffer is an upper
+	 * bound).  Bad padding is CKR_ENCRYPTED_DATA_INVALID, as PKCS#11
+	 * says and every token answers: a Bleichenbacher oracle for a
+	 * local caller of the user's own uid, who may use the key anyway.
+	 */
 	rc = gnutls_privkey_decrypt_data(key->priv, 0, &in, &pt);
 	if (rc != 0) {
 		return CKR_ENCRYPTED_DATA_INVALID;

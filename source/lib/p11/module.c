@@ -1,16 +1,25 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * The PKCS#11 function list of the credroam token; see module.h.
+ *
+ * Every function that reaches the library (and so may make a
+ * talloc_stackframe) does it with g_tok->lock held: Samba's stackframe
+ * is process-global, not per thread, and two connection threads making
+ * frames at once would free each other's.  A call that works without
+ * the lock must not allocate from a frame.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <gnutls/crypto.h>
+#include <gnutls/x509.h>
 
 #include "p11/mech.h"
 #include "p11/module.h"
 #include "util/encoding.h"
+#include "util/secret.h"
 
 /* Most objects a search can return (every object of the token fits). */
 #define MAX_FOUND 4096
@@ -41,6 +50,10 @@ static struct p11_session *g_sessions;
 static CK_SESSION_HANDLE g_next_session = 1;
 static struct cr_p11_conn g_default_conn;
 static __thread struct cr_p11_conn *t_conn;
+/* connections logged in; the last to leave drops C_Login's keys */
+static size_t g_logged_in;
+/* after a wrong PIN, before the next try (outside the lock) */
+#define WRONG_PIN_DELAY_SECONDS 1
 
 static struct cr_p11_conn *current(void)
 {
@@ -55,6 +68,23 @@ static void lock(void)
 static void unlock(void)
 {
 	pthread_mutex_unlock(&g_tok->lock);
+}
+
+/* With the lock: conn logged in or out; the last logout relocks. */
+static void set_logged_in(struct cr_p11_conn *conn, bool in)
+{
+	if (conn->logged_in == in) {
+		return;
+	}
+	conn->logged_in = in;
+	if (in) {
+		g_logged_in++;
+		return;
+	}
+	g_logged_in--;
+	if (g_logged_in == 0) {
+		cr_p11_token_logout(g_tok);
+	}
 }
 
 /* Blank-padded copy, as every fixed-size PKCS#11 string is. */
@@ -93,7 +123,7 @@ static void close_sessions(struct cr_p11_conn *conn)
 		}
 		s = next;
 	}
-	conn->logged_in = false;
+	set_logged_in(conn, false);
 }
 
 /* The calling connection's session h, with the lock taken. */
@@ -367,7 +397,7 @@ static CK_RV p11_close_session(CK_SESSION_HANDLE h)
 	close_session(s);
 	if (current()->num_sessions == 0) {
 		/* the last session closed logs the application out */
-		current()->logged_in = false;
+		set_logged_in(current(), false);
 	}
 	unlock();
 	return CKR_OK;
@@ -440,10 +470,18 @@ static CK_RV p11_login(CK_SESSION_HANDLE h, CK_USER_TYPE user,
 	}
 	rv = cr_p11_token_login(g_tok, pin, pin_len);
 	if (rv == CKR_OK) {
-		s->conn->logged_in = true;
+		set_logged_in(s->conn, true);
 	}
 done:
+	/* the PIN points into p11-kit's receive buffer: wipe it there */
+	if (pin != NULL && pin_len > 0) {
+		credroam_wipe(pin, pin_len);
+	}
 	unlock();
+	if (rv == CKR_PIN_INCORRECT) {
+		/* password guessing through the token is slow */
+		sleep(WRONG_PIN_DELAY_SECONDS);
+	}
 	return rv;
 }
 
@@ -458,7 +496,7 @@ static CK_RV p11_logout(CK_SESSION_HANDLE h)
 	if (!s->conn->logged_in) {
 		rv = CKR_USER_NOT_LOGGED_IN;
 	}
-	s->conn->logged_in = false;
+	set_logged_in(s->conn, false);
 	unlock();
 	return rv;
 }
@@ -1031,20 +1069,39 @@ static CK_RV p11_generate_key_pair(CK_SESSION_HANDLE h, CK_MECHANISM *m,
 				   CK_OBJECT_HANDLE *privh)
 {
 	struct p11_session *s = NULL;
+	gnutls_x509_privkey_t xk = NULL;
+	unsigned bits = 0;
 	CK_RV rv = enter_rw_session(h, &s);
 
 	if (rv != CKR_OK) {
 		return rv;
 	}
+	unlock();
 	if (m == NULL || pubh == NULL || privh == NULL ||
 	    (pub == NULL && pub_count > 0) ||
 	    (priv == NULL && priv_count > 0)) {
-		rv = CKR_ARGUMENTS_BAD;
-	} else {
-		rv = cr_p11_token_generate(g_tok, m, pub, pub_count, priv,
-					   priv_count, pubh, privh);
+		return CKR_ARGUMENTS_BAD;
 	}
-	unlock();
+	rv = cr_p11_generate_check(m, pub, pub_count, &bits);
+	if (rv != CKR_OK) {
+		return rv;
+	}
+	/* seconds of work: without the lock (and without a stackframe) */
+	if (gnutls_x509_privkey_init(&xk) != 0) {
+		return CKR_HOST_MEMORY;
+	}
+	if (gnutls_x509_privkey_generate(xk, GNUTLS_PK_RSA, bits, 0) != 0) {
+		gnutls_x509_privkey_deinit(xk);
+		return CKR_FUNCTION_FAILED;
+	}
+	/* the session may have closed meanwhile */
+	rv = enter_rw_session(h, &s);
+	if (rv == CKR_OK) {
+		rv = cr_p11_token_generate(g_tok, xk, pub, pub_count, priv,
+					   priv_count, pubh, privh);
+		unlock();
+	}
+	gnutls_x509_privkey_deinit(xk);
 	return rv;
 }
 

@@ -92,6 +92,8 @@ static int new_keys(struct cr_p11_token *tok)
 	if (tok->keys == NULL) {
 		return ENOMEM;
 	}
+	/* what logoff or purge removed from the keyring stays removed */
+	cr_keys_keyring_read_only(tok->keys);
 	cr_keys_load_keyring(tok->keys, NULL);
 	return 0;
 }
@@ -104,7 +106,7 @@ static bool connect_dc(struct cr_p11_token *tok)
 	time_t now = time(NULL);
 	int ret;
 
-	if (!tok->p.use_dc || tok->conn != NULL ||
+	if (!tok->p.use_dc || tok->dormant || tok->conn != NULL ||
 	    (tok->dc_tried != 0 && now - tok->dc_tried < DC_RETRY_SECONDS)) {
 		return false;
 	}
@@ -152,7 +154,7 @@ static int unlock_mk(struct cr_p11_token *tok, const struct cr_token *mkf,
 			return 0;
 		}
 	}
-	if (tok->keys == NULL || tok->keyring_gone) {
+	if (tok->keys == NULL || tok->dormant) {
 		return EACCES;
 	}
 	ret = cr_keys_unlock(tok->keys, gs, mkf->data, mkf->data_length, mk,
@@ -162,7 +164,9 @@ static int unlock_mk(struct cr_p11_token *tok, const struct cr_token *mkf,
 				     mkf->data_length, mk, mk_len, &how,
 				     NULL);
 	}
-	if (ret == 0 && tok->p.use_keyring) {
+	if (ret == 0 && tok->p.use_keyring && how != NULL &&
+	    (strcmp(how, "keyring") == 0 || strcmp(how, "password") == 0)) {
+		/* the keyring's master key or pre-keys opened it */
 		tok->keyring_seen = true;
 	}
 	return ret != 0 ? EACCES : 0;
@@ -372,12 +376,12 @@ int cr_p11_token_reload(struct cr_p11_token *tok, bool force,
 			goto done;
 		}
 	}
-	if (tok->keys == NULL) {
+	if (tok->keys == NULL && !tok->dormant) {
 		ret = new_keys(tok);
 		if (ret != 0) {
 			goto done;
 		}
-	} else if (!cr_keys_have_prekeys(tok->keys)) {
+	} else if (tok->keys != NULL && !cr_keys_have_prekeys(tok->keys)) {
 		/* a logon or unlock since may have left some */
 		cr_keys_load_keyring(tok->keys, NULL);
 	}
@@ -482,6 +486,19 @@ done:
 	return rv;
 }
 
+void cr_p11_token_logout(struct cr_p11_token *tok)
+{
+	if (tok->login_keys == NULL) {
+		return;
+	}
+	/* the keys' destructors wipe the master keys; the objects of the
+	 * keys they opened go with the forced reload */
+	TALLOC_FREE(tok->login_keys);
+	if (cr_p11_token_reload(tok, true, NULL) != 0) {
+		cr_p11_token_wipe(tok);
+	}
+}
+
 void cr_p11_token_wipe(struct cr_p11_token *tok)
 {
 	/* the keys' destructors wipe what they hold */
@@ -516,24 +533,34 @@ bool cr_p11_token_poll(struct cr_p11_token *tok)
 	size_t count = 0;
 	bool force = false;
 	bool changed;
-	bool look;
+	int ret = ENOENT;
 
-	pthread_mutex_lock(&tok->lock);
+	/* a connection busy with slow work: look again next time, so the
+	 * agent's loop stays free for its signals */
+	if (pthread_mutex_trylock(&tok->lock) != 0) {
+		return false;
+	}
 	gen = tok->generation;
-	look = tok->p.use_keyring && (tok->keyring_seen || tok->keyring_gone);
-	if (look && cr_keyring_count(tok->p.sid, &count, NULL) == 0) {
-		if (count == 0 && tok->keyring_seen) {
-			/* logoff or purge: the session's secrets are gone,
-			 * and the agent does not fetch them again */
-			cr_p11_token_wipe(tok);
-			TALLOC_FREE(tok->conn);
-			tok->keyring_gone = true;
-		} else if (count > 0 && tok->keyring_gone) {
-			/* a new logon (pam_credroam) filled it again */
-			tok->keyring_gone = false;
-			TALLOC_FREE(tok->keys);
-			force = true;
-		}
+	if (tok->p.use_keyring) {
+		ret = cr_keyring_count(tok->p.sid, &count, NULL);
+	}
+	if (ret == 0 && count > 0 && tok->dormant) {
+		/* a new session: its keyring opens the keys again */
+		tok->dormant = false;
+		force = true;
+	}
+	if (ret == 0 && count > 0) {
+		tok->keyring_seen = true;
+	}
+	if (ret == 0 && count == 0 && tok->keyring_seen) {
+		/* logoff or purge: the session's secrets are gone */
+		cr_p11_token_wipe(tok);
+		TALLOC_FREE(tok->conn);
+		tok->dc_tried = 0;
+		tok->dormant = true;
+	}
+	if (tok->num_pending > 0 && cr_p11_token_settle_pending(tok)) {
+		force = true;
 	}
 	cr_p11_token_reload(tok, force, NULL);
 	changed = gen != tok->generation;

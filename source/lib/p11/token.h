@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <talloc.h>
+#include <gnutls/x509.h>
 
 #include "p11/object.h"
 #include "p11/pkcs11.h"
@@ -51,9 +52,12 @@ struct cr_p11_token {
 	time_t dc_tried;		/* last failed DC connection */
 	unsigned num_keys;		/* private keys served */
 	unsigned locked_keys;		/* keys a password could open */
-	bool keyring_seen;		/* keys came through the keyring */
-	bool keyring_gone;		/* ...and it lost them: until it has
-					 * entries again, no keyring, no DC */
+	bool keyring_seen;		/* the session's keyring held keys */
+	/*
+	 * The keyring entries went (logoff, purge): no keyring read, no
+	 * DC, until a new session puts entries back (cr_p11_token_poll).
+	 */
+	bool dormant;
 	char *problem;			/* the last load's first problem */
 	/* written into the token, not yet a pair that can roam (write.c) */
 	struct cr_p11_pending *pending;
@@ -103,6 +107,12 @@ bool cr_p11_token_login_required(const struct cr_p11_token *tok);
 CK_RV cr_p11_token_login(struct cr_p11_token *tok, const uint8_t *pin,
 			 size_t pin_len);
 
+/*
+ * The last connection logged out: the keys only C_Login's password
+ * opened are wiped (the token is locked again).
+ */
+void cr_p11_token_logout(struct cr_p11_token *tok);
+
 /* Forget every decrypted key and master key (objects of keys go too). */
 void cr_p11_token_wipe(struct cr_p11_token *tok);
 
@@ -120,7 +130,18 @@ struct cr_p11_object *cr_p11_token_object(const struct cr_p11_token *tok,
  */
 CK_RV cr_p11_token_create(struct cr_p11_token *tok, CK_ATTRIBUTE *tmpl,
 			  CK_ULONG count, CK_OBJECT_HANDLE *handle);
-CK_RV cr_p11_token_generate(struct cr_p11_token *tok, const CK_MECHANISM *m,
+/*
+ * C_GenerateKeyPair in two steps, so that the slow one runs without the
+ * token's lock: cr_p11_generate_check() (no lock, no allocation) says
+ * whether the mechanism and template ask for a key this token makes and
+ * its size (2048..4096 bits, else CKR_KEY_SIZE_RANGE); the caller makes
+ * the key with GnuTLS, then, with the lock, cr_p11_token_generate()
+ * adds it.
+ */
+CK_RV cr_p11_generate_check(const CK_MECHANISM *m, const CK_ATTRIBUTE *pub,
+			    CK_ULONG pub_count, unsigned *bits);
+CK_RV cr_p11_token_generate(struct cr_p11_token *tok,
+			    gnutls_x509_privkey_t xk,
 			    const CK_ATTRIBUTE *pub, CK_ULONG pub_count,
 			    const CK_ATTRIBUTE *priv, CK_ULONG priv_count,
 			    CK_OBJECT_HANDLE *pub_handle,
@@ -132,6 +153,12 @@ CK_RV cr_p11_token_generate(struct cr_p11_token *tok, const CK_MECHANISM *m,
  */
 CK_RV cr_p11_token_destroy(struct cr_p11_token *tok, CK_OBJECT_HANDLE h);
 
+/*
+ * Pairs whose writing found the store locked by a run: try again (the
+ * agent's poll).  True when one was written (call again: more may be).
+ */
+bool cr_p11_token_settle_pending(struct cr_p11_token *tok);
+
 /* A destroyed certificate's objects stay hidden (write.c). */
 bool cr_p11_token_hidden(const struct cr_p11_token *tok,
 			 const uint8_t id[20]);
@@ -142,9 +169,12 @@ int cr_p11_token_pending_objects(struct cr_p11_token *tok,
 				 struct cr_p11_object ***objs, size_t *count);
 
 /*
- * The agent's periodic check, taking the lock: the keyring entries the
- * keys came through are gone (logoff, purge): wipe; the store changed:
- * reload.  Returns true when the token changed.
+ * The agent's periodic check, taking the lock: the session keyring held
+ * credroam keys and holds none now (logoff, purge): wipe, and stay
+ * dormant (no keyring, no DC: MS-BKRP with a ticket that outlived the
+ * session would undo the wipe) until the keyring holds keys again; the
+ * store changed: reload.  The agent only reads the keyring.  Returns
+ * true when the token changed.
  */
 bool cr_p11_token_poll(struct cr_p11_token *tok);
 

@@ -27,7 +27,14 @@
 #define MAX_LABEL_LEN 256
 /* an RSA number of at most 16384 bits */
 #define MAX_RSA_BYTES 2048
+/* the modulus of an imported RSA key */
+#define MIN_RSA_BITS 2048
+#define MAX_RSA_BITS 16384
 #define MAX_PENDING 64
+/* how long a write waits for a run that holds the store */
+#define STORE_LOCK_WAIT_SECONDS 1
+/* C_GenerateKeyPair: what Windows' enrollment offers, made in seconds */
+#define MAX_GENERATED_BITS 4096
 
 static const CK_ATTRIBUTE *attr(const CK_ATTRIBUTE *tmpl, CK_ULONG count,
 				CK_ATTRIBUTE_TYPE type)
@@ -136,12 +143,37 @@ int cr_p11_token_pending_objects(struct cr_p11_token *tok,
 	return ret;
 }
 
+static void drop_pending(struct cr_p11_token *tok, size_t i);
+
+/*
+ * Room for one more.  A certificate that no key joined (a CA
+ * certificate written alone, say) lives in the agent only and never
+ * roams: when the table is full the oldest such certificate makes room
+ * (the application can write it again); keys are never dropped.
+ */
+static int make_room(struct cr_p11_token *tok)
+{
+	size_t i;
+
+	if (tok->num_pending < MAX_PENDING) {
+		return 0;
+	}
+	for (i = 0; i < tok->num_pending; i++) {
+		if (tok->pending[i].key == NULL) {
+			drop_pending(tok, i);
+			return 0;
+		}
+	}
+	return ENOSPC;
+}
+
 static int add_pending(struct cr_p11_token *tok, struct cr_p11_pending *p)
 {
 	struct cr_p11_pending *a = NULL;
+	int ret = make_room(tok);
 
-	if (tok->num_pending >= MAX_PENDING) {
-		return ENOSPC;
+	if (ret != 0) {
+		return ret;
 	}
 	a = talloc_realloc(tok, tok->pending, struct cr_p11_pending,
 			   tok->num_pending + 1);
@@ -164,8 +196,17 @@ static void drop_pending(struct cr_p11_token *tok, size_t i)
 	TALLOC_FREE(p->der);
 	TALLOC_FREE(p->key);
 	TALLOC_FREE(p->label);
-	tok->pending[i] = tok->pending[tok->num_pending - 1];
+	/* in order: the first is the oldest (make_room) */
+	memmove(&tok->pending[i], &tok->pending[i + 1],
+		(tok->num_pending - i - 1) * sizeof(tok->pending[0]));
 	tok->num_pending--;
+}
+
+static void drop_last_pending(struct cr_p11_token *tok)
+{
+	if (tok->num_pending > 0) {
+		drop_pending(tok, tok->num_pending - 1);
+	}
 }
 
 /* The master keys the store holds (type 0, "Preferred" among them). */
@@ -222,6 +263,10 @@ static int persist(struct cr_p11_token *tok, const struct cr_p11_pending *c,
 		goto done;
 	}
 	ret = cr_store_open(frame, tok->p.store_path, true, &store, errmsg);
+	if (ret == 0) {
+		/* a run writes the store too: one writer at a time */
+		ret = cr_store_lock(store, STORE_LOCK_WAIT_SECONDS, errmsg);
+	}
 	if (ret == 0) {
 		ret = cr_store_load(frame, store, &view, errmsg);
 	}
@@ -291,6 +336,11 @@ static CK_RV settle(struct cr_p11_token *tok, const uint8_t id[20])
 		return CKR_OK;
 	}
 	ret = persist(tok, &tok->pending[ci], &tok->pending[ki], NULL);
+	if (ret == EWOULDBLOCK) {
+		/* a run holds the store: both stay pending (and usable);
+		 * cr_p11_token_settle_pending() tries again */
+		return CKR_OK;
+	}
 	if (ret != 0) {
 		return ret == EACCES ? CKR_USER_NOT_LOGGED_IN
 				     : CKR_DEVICE_ERROR;
@@ -301,6 +351,29 @@ static CK_RV settle(struct cr_p11_token *tok, const uint8_t id[20])
 		tok->changed(tok->changed_data);
 	}
 	return CKR_OK;
+}
+
+bool cr_p11_token_settle_pending(struct cr_p11_token *tok)
+{
+	size_t before = tok->num_pending;
+	size_t i;
+
+	for (i = 0; i < tok->num_pending; i++) {
+		uint8_t id[20];
+
+		if (tok->pending[i].der == NULL) {
+			continue;
+		}
+		memcpy(id, tok->pending[i].id, sizeof(id));
+		if (settle(tok, id) != CKR_OK) {
+			continue;
+		}
+		if (tok->num_pending != before) {
+			/* entries moved: start over */
+			return true;
+		}
+	}
+	return false;
 }
 
 /* After a write: the objects again, and the handle of (class, id). */
@@ -371,6 +444,7 @@ static CK_RV create_rsa_key(TALLOC_CTX *mem_ctx, CK_ATTRIBUTE *tmpl,
 	};
 	gnutls_x509_privkey_t xk = NULL;
 	gnutls_datum_t m, e, d, pp, q;
+	unsigned bits = 0;
 	CK_ULONG kt = 0;
 	CK_RV rv = CKR_OK;
 	CK_ULONG i;
@@ -391,13 +465,30 @@ static CK_RV create_rsa_key(TALLOC_CTX *mem_ctx, CK_ATTRIBUTE *tmpl,
 		rv = CKR_TEMPLATE_INCOMPLETE;
 		goto wipe;
 	}
+	/* e of at most 32 bits, as every RSA implementation takes */
+	while (e.size > 1 && e.data[0] == 0) {
+		e.data++;
+		e.size--;
+	}
+	if (e.size > 4) {
+		rv = CKR_ATTRIBUTE_VALUE_INVALID;
+		goto wipe;
+	}
 	if (gnutls_x509_privkey_init(&xk) != 0) {
 		rv = CKR_HOST_MEMORY;
 		goto wipe;
 	}
-	/* GnuTLS computes the CRT values itself (and checks the key) */
+	/*
+	 * GnuTLS computes the CRT values itself; verify_params checks that
+	 * n = pq and that d fits e, so a key that would sign wrong (or leak
+	 * through a faulty signature) never reaches roaming/.
+	 */
 	if (gnutls_x509_privkey_import_rsa_raw2(xk, &m, &e, &d, &pp, &q, NULL,
 						NULL, NULL) != 0 ||
+	    gnutls_x509_privkey_verify_params(xk) != 0 ||
+	    gnutls_x509_privkey_get_pk_algorithm2(xk, &bits) !=
+		GNUTLS_PK_RSA ||
+	    bits < MIN_RSA_BITS || bits > MAX_RSA_BITS ||
 	    cr_privkey_from_x509(mem_ctx, xk, &p->key, NULL) != 0 ||
 	    cr_privkey_key_id(p->key, p->id, NULL, mem_ctx) != 0) {
 		TALLOC_FREE(p->key);
@@ -405,7 +496,11 @@ static CK_RV create_rsa_key(TALLOC_CTX *mem_ctx, CK_ATTRIBUTE *tmpl,
 	}
 	gnutls_x509_privkey_deinit(xk);
 wipe:
-	/* the RPC buffers held the key: nothing of it stays there */
+	/*
+	 * Wipe the decoded values p11-kit's RPC server handed us.  The
+	 * request as received stays in its message buffer until that is
+	 * reused or freed; the agent's M_PERTURB scribbles freed chunks.
+	 */
 	for (i = 0; i < count; i++) {
 		for (j = 0; j < sizeof(secret) / sizeof(secret[0]); j++) {
 			if (tmpl[i].type == secret[j] &&
@@ -461,51 +556,59 @@ CK_RV cr_p11_token_create(struct cr_p11_token *tok, CK_ATTRIBUTE *tmpl,
 		goto done;
 	}
 	rv = settle(tok, p.id);
-	if (rv == CKR_OK) {
-		rv = reload_find(tok, cls, p.id, handle);
+	if (rv != CKR_OK) {
+		/* a failed create leaves nothing behind */
+		drop_last_pending(tok);
+		(void)cr_p11_token_reload(tok, true, NULL);
+		goto done;
 	}
+	rv = reload_find(tok, cls, p.id, handle);
 done:
 	TALLOC_FREE(frame);
 	return rv;
 }
 
-CK_RV cr_p11_token_generate(struct cr_p11_token *tok, const CK_MECHANISM *m,
+CK_RV cr_p11_generate_check(const CK_MECHANISM *m, const CK_ATTRIBUTE *pub,
+			    CK_ULONG pub_count, unsigned *pbits)
+{
+	static const uint8_t f4[] = { 0x01, 0x00, 0x01 };
+	const CK_ATTRIBUTE *e = NULL;
+	CK_ULONG bits = 2048;
+
+	*pbits = 0;
+	if (m->mechanism != CKM_RSA_PKCS_KEY_PAIR_GEN) {
+		return CKR_MECHANISM_INVALID;
+	}
+	if (attr(pub, pub_count, CKA_MODULUS_BITS) != NULL &&
+	    !attr_ulong(pub, pub_count, CKA_MODULUS_BITS, &bits)) {
+		return CKR_ATTRIBUTE_VALUE_INVALID;
+	}
+	if (bits < 2048 || bits > MAX_GENERATED_BITS) {
+		/* larger keys take minutes */
+		return CKR_KEY_SIZE_RANGE;
+	}
+	e = attr(pub, pub_count, CKA_PUBLIC_EXPONENT);
+	if (e != NULL && (e->pValue == NULL || e->ulValueLen != sizeof(f4) ||
+			  memcmp(e->pValue, f4, sizeof(f4)) != 0)) {
+		/* GnuTLS makes e = 65537 keys */
+		return CKR_TEMPLATE_INCONSISTENT;
+	}
+	*pbits = (unsigned)bits;
+	return CKR_OK;
+}
+
+CK_RV cr_p11_token_generate(struct cr_p11_token *tok,
+			    gnutls_x509_privkey_t xk,
 			    const CK_ATTRIBUTE *pub, CK_ULONG pub_count,
 			    const CK_ATTRIBUTE *priv, CK_ULONG priv_count,
 			    CK_OBJECT_HANDLE *pub_handle,
 			    CK_OBJECT_HANDLE *priv_handle)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
-	static const uint8_t f4[] = { 0x01, 0x00, 0x01 };
 	struct cr_p11_pending p = { NULL };
-	gnutls_x509_privkey_t xk = NULL;
-	const CK_ATTRIBUTE *e = NULL;
-	CK_ULONG bits = 2048;
 	CK_RV rv = CKR_OK;
 
-	if (m->mechanism != CKM_RSA_PKCS_KEY_PAIR_GEN) {
-		rv = CKR_MECHANISM_INVALID;
-		goto done;
-	}
-	if (attr(pub, pub_count, CKA_MODULUS_BITS) != NULL &&
-	    !attr_ulong(pub, pub_count, CKA_MODULUS_BITS, &bits)) {
-		rv = CKR_ATTRIBUTE_VALUE_INVALID;
-		goto done;
-	}
-	e = attr(pub, pub_count, CKA_PUBLIC_EXPONENT);
-	if (bits < 2048 || bits > 16384 ||
-	    (e != NULL && (e->pValue == NULL || e->ulValueLen != sizeof(f4) ||
-			   memcmp(e->pValue, f4, sizeof(f4)) != 0))) {
-		/* GnuTLS makes e = 65537 keys of at least 2048 bits */
-		rv = CKR_TEMPLATE_INCONSISTENT;
-		goto done;
-	}
-	if (gnutls_x509_privkey_init(&xk) != 0) {
-		rv = CKR_HOST_MEMORY;
-		goto done;
-	}
-	if (gnutls_x509_privkey_generate(xk, GNUTLS_PK_RSA, bits, 0) != 0 ||
-	    cr_privkey_from_x509(frame, xk, &p.key, NULL) != 0 ||
+	if (cr_privkey_from_x509(frame, xk, &p.key, NULL) != 0 ||
 	    cr_privkey_key_id(p.key, p.id, NULL, frame) != 0) {
 		rv = CKR_FUNCTION_FAILED;
 		goto done;
@@ -526,9 +629,6 @@ CK_RV cr_p11_token_generate(struct cr_p11_token *tok, const CK_MECHANISM *m,
 		rv = reload_find(tok, CKO_PRIVATE_KEY, p.id, priv_handle);
 	}
 done:
-	if (xk != NULL) {
-		gnutls_x509_privkey_deinit(xk);
-	}
 	TALLOC_FREE(frame);
 	return rv;
 }
@@ -597,6 +697,9 @@ CK_RV cr_p11_token_destroy(struct cr_p11_token *tok, CK_OBJECT_HANDLE h)
 		goto done;
 	}
 	ret = cr_store_open(frame, tok->p.store_path, false, &store, NULL);
+	if (ret == 0) {
+		ret = cr_store_lock(store, STORE_LOCK_WAIT_SECONDS, NULL);
+	}
 	if (ret == 0) {
 		ret = cr_state_load(frame, store, &state, &warning, NULL);
 	}
