@@ -59,6 +59,17 @@ check_match() {
 	fi
 }
 
+# eventually SECONDS CMD...: CMD succeeds within SECONDS (work that a
+# daemon finishes in its own time, such as the agent's poll)
+eventually() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.2
+	done
+}
+
 finish() {
 	echo "# $(basename "$0"): $_passed passed, $_failed failed"
 	[ "$_failed" -eq 0 ]
