@@ -7,6 +7,9 @@
  *       RSA signatures per second (CKM_SHA256_RSA_PKCS, one session, the
  *       token's first private key) through the PKCS#11 module MODULE
  *       (p11-kit-client.so to the agent, or libsofthsm2.so in process)
+ *   bench_token sign-file KEY SECONDS
+ *       the same signatures with GnuTLS in process from the PEM file KEY:
+ *       what the agent's own crypto costs without the token around it
  *   bench_token tls PORT CERT KEY CAFILE COUNT
  *       milliseconds per TLS 1.3 handshake with client authentication
  *       against 127.0.0.1:PORT; CERT and KEY are files or pkcs11: URIs
@@ -25,6 +28,7 @@
 #include <unistd.h>
 
 #include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
 #include <gnutls/pkcs11.h>
 #include <p11-kit/pkcs11.h>
 
@@ -115,6 +119,52 @@ static int bench_sign(const char *module, const char *pin, double seconds)
 	return 0;
 }
 
+static int bench_sign_file(const char *keyfile, double seconds)
+{
+	gnutls_privkey_t key = NULL;
+	gnutls_datum_t pem = { NULL, 0 };
+	gnutls_datum_t sig = { NULL, 0 };
+	unsigned char data[64] = "credroam bench";
+	gnutls_datum_t in = { data, sizeof(data) };
+	unsigned long n = 0;
+	double t0;
+	double t;
+	int ret;
+
+	ret = gnutls_load_file(keyfile, &pem);
+	if (ret == 0) {
+		ret = gnutls_privkey_init(&key);
+	}
+	if (ret == 0) {
+		ret = gnutls_privkey_import_x509_raw(key, &pem,
+						     GNUTLS_X509_FMT_PEM,
+						     NULL, 0);
+	}
+	gnutls_free(pem.data);
+	if (ret != 0) {
+		fprintf(stderr, "bench_token: %s: %s\n", keyfile,
+			gnutls_strerror(ret));
+		return 1;
+	}
+	t0 = now_s();
+	do {
+		data[0] = (unsigned char)n;
+		ret = gnutls_privkey_sign_data2(key, GNUTLS_SIGN_RSA_SHA256,
+						0, &in, &sig);
+		if (ret != 0) {
+			fprintf(stderr, "bench_token: sign: %s\n",
+				gnutls_strerror(ret));
+			return 1;
+		}
+		gnutls_free(sig.data);
+		n++;
+		t = now_s() - t0;
+	} while (t < seconds);
+	printf("%.1f\n", (double)n / t);
+	gnutls_privkey_deinit(key);
+	return 0;
+}
+
 static int handshake(int port, gnutls_certificate_credentials_t cred)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
@@ -195,11 +245,15 @@ int main(int argc, char **argv)
 	if (argc == 5 && strcmp(argv[1], "sign") == 0) {
 		return bench_sign(argv[2], argv[3], atof(argv[4]));
 	}
+	if (argc == 4 && strcmp(argv[1], "sign-file") == 0) {
+		return bench_sign_file(argv[2], atof(argv[3]));
+	}
 	if (argc == 7 && strcmp(argv[1], "tls") == 0) {
 		return bench_tls(atoi(argv[2]), argv[3], argv[4], argv[5],
 				 atoi(argv[6]));
 	}
 	fprintf(stderr, "usage: bench_token sign MODULE PIN SECONDS\n"
+		"       bench_token sign-file KEY SECONDS\n"
 		"       bench_token tls PORT CERT KEY CAFILE COUNT\n");
 	return 2;
 }
