@@ -13,6 +13,8 @@
 # CREDROAM_SLOT_OFFSET=4).  A test that measures time or loads the machine
 # says so with a header line and runs alone, after the others:
 #   # serial: why
+# and one that takes minutes starts first, so that the slots end together:
+#   # long: why
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
@@ -71,14 +73,18 @@ worker() {
 }
 
 parallel=()
+short=()
 serial=()
 for t in "${tests[@]}"; do
 	if grep -q '^# serial:' "$t"; then
 		serial+=("$t")
-	else
+	elif grep -q '^# long:' "$t"; then
 		parallel+=("$t")
+	else
+		short+=("$t")
 	fi
 done
+parallel+=("${short[@]}")
 
 echo 0 >"$R/next"
 for slot in $(seq 1 "$jobs"); do

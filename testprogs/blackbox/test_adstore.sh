@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
+# long: 2000 tokens round-trip and 12 racing writers
 # adstore against the test DC: alice writes, reads back and deletes tokens
 # of several types; 2000 tokens round-trip; a malformed value is reported
 # and the rest still load; bob can neither read nor write alice's tokens;

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
+# long: a kill and a rerun at each I/O point of four scenarios
 # Kill -9 the roaming run at every I/O point it has (CREDROAM_FAULT_AT,
 # points enumerated with CREDROAM_FAULT_TRACE) in four scenarios (an
 # import to upload, a download to make usable, a local deletion that

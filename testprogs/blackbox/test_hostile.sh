@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
+# long: hostile values of up to 1 MiB written and judged
 # Hostile AD data: values written straight into alice's object (as
 # Administrator, on a DC without credroam_guard): path traversal
 # identifiers, lengths that lie, a hash mismatch, an unknown type, one

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # with-domain: --members 4
+# long: four members at once for SOAK_SECONDS
 # Concurrency soak: alice on four member machines, each in a loop of
 # imports (fresh certificates and keys, SOAK_CERTS per machine spread over
 # the time), random local deletions (of any certificate the machine holds,
