@@ -17,12 +17,14 @@
 READER="$(dirname "$0")/read_dss_key.py"
 PROVINFO="$(dirname "$0")/read_cng_key.py"
 work=$(mktemp -d -p "$DOMAIN_WORKDIR"); chmod 1777 "$work"
-trap 'rm -rf "$work"' EXIT
+agent=
+trap '[ -n "$agent" ] && on-member mem2 kill "$agent"; rm -rf "$work"' EXIT
 echo "$DOMAIN_USER_PASSWORD" > "$work/pw"
-# the default materialize = token: the token serves RSA and EC keys, so a
-# DSA key keeps its key file (the checks below read it)
-printf '[policy]\nroaming = yes\n' > "$work/conf"
-chmod 644 "$work/pw" "$work/conf"
+# the checks below read the key files certs/ holds with materialize =
+# files; the last part uses the default, the token
+printf '[policy]\nroaming = yes\n[sync]\nmaterialize = files\n' > "$work/conf"
+printf '[policy]\nroaming = yes\n' > "$work/tconf"
+chmod 644 "$work/pw" "$work/conf" "$work/tconf"
 
 store_a="$DOMAIN_WORKDIR/mem1/home/alice/.local/share/credroam"
 store_b="$DOMAIN_WORKDIR/mem2/home/alice/.local/share/credroam"
@@ -139,5 +141,35 @@ on_b "$CREDROAM" sync --conf "$work/conf" --no-keyring >/dev/null 2>&1
 check_eq "B's key for it matches its certificate" \
 	"$(openssl x509 -noout -pubkey -in "$work/drop.crt")" \
 	"$(openssl pkey -pubout -in "$store_b/certs/$tp3.key" 2>&1)"
+
+# --- the default, materialize = token: the agent serves the DSA key -----
+out=$(on_b "$CREDROAM" sync --conf "$work/tconf" --no-keyring 2>&1)
+check "under materialize = token B's DSA key file is gone" \
+	test ! -e "$store_b/certs/$tp.key"
+check "and its certificate stays" test -f "$store_b/certs/$tp.crt"
+CLIENT=/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so
+sock="$work/alice-agent/pkcs11"
+on_b "$CREDROAM" agent --foreground --socket "$sock" --no-keyring \
+	--conf "$work/tconf" >"$work/agent.log" 2>&1 &
+for _ in $(seq 1 100); do
+	agent=$(sed -n 's/^credroam agent: pid \([0-9]*\) serving.*/\1/p' \
+		"$work/agent.log")
+	[ -n "$agent" ] && break
+	sleep 0.1
+done
+check_match "the agent serves B's two DSA keys" "2 keys, 0 locked" \
+	"$(cat "$work/agent.log")"
+p11() { on_b env P11_KIT_SERVER_ADDRESS="unix:path=$sock" "$@"; }
+uri="pkcs11:token=credroam%20ROAM%5Calice;object=alice%20dsa1024"
+out=$(p11 p11tool --provider "$CLIENT" --list-privkeys "$uri" 2>&1)
+check_match "p11tool sees the DSA private key" "Type: Private key \(DSA" \
+	"$out"
+out=$(p11 p11tool --provider "$CLIENT" --test-sign "$uri;type=private" 2>&1)
+check_match "the token signs with it, and it verifies" \
+	"Verifying against private key parameters\.\.\. ok" "$out"
+out=$(p11 pkcs11-tool --module "$CLIENT" --sign -m DSA-SHA1 \
+	--label "alice dsa1024" -i "$work/msg" -o "$work/tsig" 2>&1)
+check_eq "pkcs11-tool signs with DSA-SHA1: r and s of 20 bytes" 40 \
+	"$(stat -c %s "$work/tsig" 2>&1)"
 
 finish

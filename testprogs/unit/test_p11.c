@@ -50,6 +50,8 @@ struct fx {
 	size_t rsa_der_len;
 	uint8_t *ec_der;
 	size_t ec_der_len;
+	struct cr_guid mk_guid;		/* the store's master key */
+	uint8_t *mk;
 };
 
 static void make_pair(TALLOC_CTX *mem, gnutls_pk_algorithm_t alg,
@@ -183,6 +185,8 @@ static int setup_as(void **state, const char *sid, bool use_keyring)
 	put_pair(x, store, GNUTLS_PK_ECDSA, 256, &g, mk, &x->ec_der,
 		 &x->ec_der_len);
 	TALLOC_FREE(store);
+	x->mk_guid = g;
+	x->mk = mk;
 	x->prekeys = prekeys;
 	x->num_prekeys = count;
 
@@ -538,6 +542,89 @@ static void test_p11_sign_ec(void **state)
 	assert_int_equal(x->f->C_CloseSession(h), CKR_OK);
 }
 
+/* r || s of a token signature, as GnuTLS verifies it (DER) */
+static void verify_rs(gnutls_pubkey_t pub, gnutls_sign_algorithm_t algo,
+		      const uint8_t *sig, size_t len, const gnutls_datum_t *data,
+		      bool on_hash)
+{
+	gnutls_datum_t r = { (uint8_t *)sig, (unsigned)len / 2 };
+	gnutls_datum_t s = { (uint8_t *)sig + len / 2, (unsigned)len / 2 };
+	gnutls_datum_t der = { NULL, 0 };
+	/* DSA with SHA-1 is what a Windows DSS key signs with */
+	unsigned flags = GNUTLS_VERIFY_ALLOW_BROKEN;
+
+	assert_int_equal(gnutls_encode_rs_value(&der, &r, &s), 0);
+	if (on_hash) {
+		assert_true(gnutls_pubkey_verify_hash2(pub, algo, flags, data,
+						       &der) >= 0);
+	} else {
+		assert_true(gnutls_pubkey_verify_data2(pub, algo, flags, data,
+						       &der) >= 0);
+	}
+	gnutls_free(der.data);
+}
+
+/* A DSA key, as a CAPI DSS container holds it, signs through the token. */
+static void test_p11_sign_dsa(void **state)
+{
+	struct fx *x = *state;
+	struct cr_store *store = NULL;
+	CK_SESSION_HANDLE h = 0;
+	CK_OBJECT_HANDLE key = 0;
+	CK_OBJECT_HANDLE pubkey = 0;
+	gnutls_pubkey_t pub = NULL;
+	uint8_t *der = NULL;
+	size_t der_len = 0;
+	const uint8_t msg[] = "a DSA signature";
+	gnutls_datum_t data = { (uint8_t *)msg, sizeof(msg) };
+	uint8_t hash[20];
+	gnutls_datum_t hd = { hash, sizeof(hash) };
+	uint8_t sig[128];
+	uint8_t prime[256];
+	CK_ATTRIBUTE attr = { CKA_PRIME, prime, sizeof(prime) };
+	CK_ULONG len = sizeof(sig);
+	CK_MECHANISM m = { CKM_DSA_SHA1, NULL, 0 };
+	CK_MECHANISM raw = { CKM_DSA, NULL, 0 };
+	CK_MECHANISM m_ec = { CKM_ECDSA_SHA256, NULL, 0 };
+	CK_MECHANISM_INFO info;
+	char *err = NULL;
+
+	assert_int_equal(cr_store_open(x, x->dir, false, &store, &err), 0);
+	put_pair(x, store, GNUTLS_PK_DSA, 1024, &x->mk_guid, x->mk, &der,
+		 &der_len);
+	TALLOC_FREE(store);
+	h = open_session(x);
+	login(x, h);
+	pthread_mutex_lock(&x->tok->lock);
+	assert_int_equal(cr_p11_token_reload(x->tok, true, &err), 0);
+	pthread_mutex_unlock(&x->tok->lock);
+	assert_int_equal(find(x, h, CKO_PRIVATE_KEY, CKK_DSA, &key), 1);
+	assert_int_equal(find(x, h, CKO_PUBLIC_KEY, CKK_DSA, &pubkey), 1);
+	assert_int_equal(x->f->C_GetAttributeValue(h, pubkey, &attr, 1),
+			 CKR_OK);
+	assert_int_equal(attr.ulValueLen, 128);
+	assert_int_equal(x->f->C_GetMechanismInfo(CR_P11_SLOT_ID, CKM_DSA,
+						  &info), CKR_OK);
+	assert_true((info.flags & CKF_SIGN) != 0);
+	pubkey_of(der, der_len, &pub);
+
+	sign(x, h, key, &m, msg, sizeof(msg), sig, &len);
+	assert_int_equal(len, 40);
+	verify_rs(pub, GNUTLS_SIGN_DSA_SHA1, sig, len, &data, false);
+
+	assert_int_equal(gnutls_hash_fast(GNUTLS_DIG_SHA1, msg, sizeof(msg),
+					  hash), 0);
+	len = sizeof(sig);
+	sign(x, h, key, &raw, hash, sizeof(hash), sig, &len);
+	assert_int_equal(len, 40);
+	verify_rs(pub, GNUTLS_SIGN_DSA_SHA1, sig, len, &hd, true);
+
+	assert_int_equal(x->f->C_SignInit(h, &m_ec, key),
+			 CKR_KEY_TYPE_INCONSISTENT);
+	gnutls_pubkey_deinit(pub);
+	assert_int_equal(x->f->C_CloseSession(h), CKR_OK);
+}
+
 static void test_p11_decrypt(void **state)
 {
 	struct fx *x = *state;
@@ -590,7 +677,7 @@ static void test_p11_mechanisms(void **state)
 	assert_int_equal(ns, 1);
 	assert_int_equal(x->f->C_GetMechanismList(CR_P11_SLOT_ID, NULL, &n),
 			 CKR_OK);
-	assert_int_equal(n, 14);
+	assert_int_equal(n, 17);
 	n = 2;
 	assert_int_equal(x->f->C_GetMechanismList(CR_P11_SLOT_ID, list, &n),
 			 CKR_BUFFER_TOO_SMALL);
@@ -1065,6 +1152,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_p11_sign_rsa, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_p11_sign_ec, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_p11_sign_dsa, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_p11_decrypt, setup,
 						teardown),

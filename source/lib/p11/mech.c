@@ -17,7 +17,7 @@
 
 struct mech {
 	CK_MECHANISM_TYPE type;
-	bool rsa;
+	gnutls_pk_algorithm_t pk;	/* the kind of key it takes */
 	CK_FLAGS flags;
 	gnutls_sign_algorithm_t algo;	/* hash-and-sign: fixed */
 	gnutls_digest_algorithm_t hash;	/* hash-and-sign: its hash */
@@ -28,34 +28,42 @@ struct mech {
 #define EC_FLAGS (CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
 
 static const struct mech mechs[] = {
-	{ CKM_RSA_PKCS, true, CKF_SIGN | CKF_DECRYPT, GNUTLS_SIGN_RSA_RAW,
+	{ CKM_RSA_PKCS, GNUTLS_PK_RSA,
+	  CKF_SIGN | CKF_DECRYPT, GNUTLS_SIGN_RSA_RAW,
 	  GNUTLS_DIG_UNKNOWN, true, false },
-	{ CKM_SHA1_RSA_PKCS, true, CKF_SIGN, GNUTLS_SIGN_RSA_SHA1,
+	{ CKM_SHA1_RSA_PKCS, GNUTLS_PK_RSA, CKF_SIGN, GNUTLS_SIGN_RSA_SHA1,
 	  GNUTLS_DIG_SHA1, false, false },
-	{ CKM_SHA256_RSA_PKCS, true, CKF_SIGN, GNUTLS_SIGN_RSA_SHA256,
+	{ CKM_SHA256_RSA_PKCS, GNUTLS_PK_RSA, CKF_SIGN, GNUTLS_SIGN_RSA_SHA256,
 	  GNUTLS_DIG_SHA256, false, false },
-	{ CKM_SHA384_RSA_PKCS, true, CKF_SIGN, GNUTLS_SIGN_RSA_SHA384,
+	{ CKM_SHA384_RSA_PKCS, GNUTLS_PK_RSA, CKF_SIGN, GNUTLS_SIGN_RSA_SHA384,
 	  GNUTLS_DIG_SHA384, false, false },
-	{ CKM_SHA512_RSA_PKCS, true, CKF_SIGN, GNUTLS_SIGN_RSA_SHA512,
+	{ CKM_SHA512_RSA_PKCS, GNUTLS_PK_RSA, CKF_SIGN, GNUTLS_SIGN_RSA_SHA512,
 	  GNUTLS_DIG_SHA512, false, false },
-	{ CKM_RSA_PKCS_PSS, true, CKF_SIGN, GNUTLS_SIGN_UNKNOWN,
+	{ CKM_RSA_PKCS_PSS, GNUTLS_PK_RSA, CKF_SIGN, GNUTLS_SIGN_UNKNOWN,
 	  GNUTLS_DIG_UNKNOWN, true, true },
-	{ CKM_SHA256_RSA_PKCS_PSS, true, CKF_SIGN,
+	{ CKM_SHA256_RSA_PKCS_PSS, GNUTLS_PK_RSA, CKF_SIGN,
 	  GNUTLS_SIGN_RSA_PSS_RSAE_SHA256, GNUTLS_DIG_SHA256, false, true },
-	{ CKM_SHA384_RSA_PKCS_PSS, true, CKF_SIGN,
+	{ CKM_SHA384_RSA_PKCS_PSS, GNUTLS_PK_RSA, CKF_SIGN,
 	  GNUTLS_SIGN_RSA_PSS_RSAE_SHA384, GNUTLS_DIG_SHA384, false, true },
-	{ CKM_SHA512_RSA_PKCS_PSS, true, CKF_SIGN,
+	{ CKM_SHA512_RSA_PKCS_PSS, GNUTLS_PK_RSA, CKF_SIGN,
 	  GNUTLS_SIGN_RSA_PSS_RSAE_SHA512, GNUTLS_DIG_SHA512, false, true },
-	{ CKM_ECDSA, false, CKF_SIGN | EC_FLAGS, GNUTLS_SIGN_UNKNOWN,
+	{ CKM_ECDSA, GNUTLS_PK_ECDSA, CKF_SIGN | EC_FLAGS, GNUTLS_SIGN_UNKNOWN,
 	  GNUTLS_DIG_UNKNOWN, true, false },
-	{ CKM_ECDSA_SHA256, false, CKF_SIGN | EC_FLAGS,
+	{ CKM_ECDSA_SHA256, GNUTLS_PK_ECDSA, CKF_SIGN | EC_FLAGS,
 	  GNUTLS_SIGN_ECDSA_SHA256, GNUTLS_DIG_SHA256, false, false },
-	{ CKM_ECDSA_SHA384, false, CKF_SIGN | EC_FLAGS,
+	{ CKM_ECDSA_SHA384, GNUTLS_PK_ECDSA, CKF_SIGN | EC_FLAGS,
 	  GNUTLS_SIGN_ECDSA_SHA384, GNUTLS_DIG_SHA384, false, false },
-	{ CKM_ECDSA_SHA512, false, CKF_SIGN | EC_FLAGS,
+	{ CKM_ECDSA_SHA512, GNUTLS_PK_ECDSA, CKF_SIGN | EC_FLAGS,
 	  GNUTLS_SIGN_ECDSA_SHA512, GNUTLS_DIG_SHA512, false, false },
+	/* DSA: the keys of CAPI DSS containers (Windows roams them too) */
+	{ CKM_DSA, GNUTLS_PK_DSA, CKF_SIGN, GNUTLS_SIGN_UNKNOWN,
+	  GNUTLS_DIG_UNKNOWN, true, false },
+	{ CKM_DSA_SHA1, GNUTLS_PK_DSA, CKF_SIGN, GNUTLS_SIGN_DSA_SHA1,
+	  GNUTLS_DIG_SHA1, false, false },
+	{ CKM_DSA_SHA256, GNUTLS_PK_DSA, CKF_SIGN, GNUTLS_SIGN_DSA_SHA256,
+	  GNUTLS_DIG_SHA256, false, false },
 	/* write.c: a key for an enrollment client (certmonger, p11tool) */
-	{ CKM_RSA_PKCS_KEY_PAIR_GEN, true, CKF_GENERATE_KEY_PAIR,
+	{ CKM_RSA_PKCS_KEY_PAIR_GEN, GNUTLS_PK_RSA, CKF_GENERATE_KEY_PAIR,
 	  GNUTLS_SIGN_UNKNOWN, GNUTLS_DIG_UNKNOWN, false, false },
 };
 
@@ -88,11 +96,24 @@ CK_RV cr_p11_mech_info(CK_MECHANISM_TYPE type, CK_MECHANISM_INFO *info)
 	if (m == NULL) {
 		return CKR_MECHANISM_INVALID;
 	}
-	info->ulMinKeySize = m->rsa ? 1024 : 256;
+	/* bits: of the modulus, the curve, or DSA's p */
+	switch (m->pk) {
+	case GNUTLS_PK_RSA:
+		info->ulMinKeySize = 1024;
+		info->ulMaxKeySize = 16384;
+		break;
+	case GNUTLS_PK_DSA:
+		info->ulMinKeySize = 1024;
+		info->ulMaxKeySize = 3072;
+		break;
+	default:
+		info->ulMinKeySize = 256;
+		info->ulMaxKeySize = 521;
+		break;
+	}
 	if (m->type == CKM_RSA_PKCS_KEY_PAIR_GEN) {
 		info->ulMinKeySize = 2048;
 	}
-	info->ulMaxKeySize = m->rsa ? 16384 : 521;
 	info->flags = m->flags;
 	return CKR_OK;
 }
@@ -179,7 +200,7 @@ CK_RV cr_p11_op_init(TALLOC_CTX *mem_ctx, enum cr_p11_op_kind kind,
 	if (o->cls != CKO_PRIVATE_KEY || o->key == NULL) {
 		return CKR_KEY_HANDLE_INVALID;
 	}
-	if (mech->rsa != (o->key->alg == GNUTLS_PK_RSA)) {
+	if (mech->pk != o->key->alg) {
 		return CKR_KEY_TYPE_INCONSISTENT;
 	}
 	if (kind == CR_P11_OP_SIGN && !attr_true(o, CKA_SIGN)) {
@@ -236,26 +257,36 @@ CK_RV cr_p11_op_update(struct cr_p11_op *op, const uint8_t *data,
 	return CKR_OK;
 }
 
-static gnutls_sign_algorithm_t ecdsa_for_hash_len(size_t len)
+/* CKM_ECDSA and CKM_DSA sign a hash: GnuTLS wants to know which. */
+static gnutls_sign_algorithm_t sign_for_hash_len(gnutls_pk_algorithm_t pk,
+						 size_t len)
 {
+	gnutls_digest_algorithm_t hash;
+
 	switch (len) {
 	case 20:
-		return GNUTLS_SIGN_ECDSA_SHA1;
+		hash = GNUTLS_DIG_SHA1;
+		break;
 	case 28:
-		return GNUTLS_SIGN_ECDSA_SHA224;
+		hash = GNUTLS_DIG_SHA224;
+		break;
 	case 32:
-		return GNUTLS_SIGN_ECDSA_SHA256;
+		hash = GNUTLS_DIG_SHA256;
+		break;
 	case 48:
-		return GNUTLS_SIGN_ECDSA_SHA384;
+		hash = GNUTLS_DIG_SHA384;
+		break;
 	case 64:
-		return GNUTLS_SIGN_ECDSA_SHA512;
+		hash = GNUTLS_DIG_SHA512;
+		break;
 	default:
 		return GNUTLS_SIGN_UNKNOWN;
 	}
+	return gnutls_pk_to_sign(pk, hash);
 }
 
-/* DER Ecdsa-Sig-Value -> r || s, each padded to half of want. */
-static CK_RV ecdsa_raw(const gnutls_datum_t *der, uint8_t *out, size_t want)
+/* DER Dss-Sig-Value or Ecdsa-Sig-Value -> r || s, each half of want. */
+static CK_RV rs_raw(const gnutls_datum_t *der, uint8_t *out, size_t want)
 {
 	gnutls_datum_t r = { NULL, 0 };
 	gnutls_datum_t s = { NULL, 0 };
@@ -312,8 +343,8 @@ CK_RV cr_p11_op_sign(struct cr_p11_op *op, const struct cr_p11_key *key,
 		in.data = (uint8_t *)data;
 		in.size = len;
 	}
-	if (op->on_hash && key->alg == GNUTLS_PK_ECDSA) {
-		algo = ecdsa_for_hash_len(in.size);
+	if (op->on_hash && key->alg != GNUTLS_PK_RSA) {
+		algo = sign_for_hash_len(key->alg, in.size);
 		if (algo == GNUTLS_SIGN_UNKNOWN) {
 			return CKR_DATA_LEN_RANGE;
 		}
@@ -335,8 +366,8 @@ CK_RV cr_p11_op_sign(struct cr_p11_op *op, const struct cr_p11_key *key,
 		       rc == GNUTLS_E_PK_SIGN_FAILED ? CKR_DATA_LEN_RANGE
 						     : CKR_FUNCTION_FAILED;
 	}
-	if (key->alg == GNUTLS_PK_ECDSA) {
-		rv = ecdsa_raw(&sig, out, op->out_len);
+	if (key->alg != GNUTLS_PK_RSA) {
+		rv = rs_raw(&sig, out, op->out_len);
 		*out_len = op->out_len;
 	} else if (sig.size > op->out_len) {
 		rv = CKR_FUNCTION_FAILED;

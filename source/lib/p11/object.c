@@ -168,6 +168,25 @@ static int key_common(struct builder *b, gnutls_pubkey_t pub,
 		if (pubobj) {
 			add_ulong(b, CKA_MODULUS_BITS, *bits);
 		}
+	} else if (*alg == GNUTLS_PK_DSA) {
+		gnutls_datum_t q = { NULL, 0 };
+		gnutls_datum_t g = { NULL, 0 };
+
+		add_ulong(b, CKA_KEY_TYPE, CKK_DSA);
+		/* m: p, e: y */
+		rc = gnutls_pubkey_export_dsa_raw2(pub, &m, &q, &g, &e,
+						   GNUTLS_EXPORT_FLAG_NO_LZ);
+		if (rc != 0) {
+			return EBADMSG;
+		}
+		add_datum(b, CKA_PRIME, &m);
+		add_datum(b, CKA_SUBPRIME, &q);
+		add_datum(b, CKA_BASE, &g);
+		if (pubobj) {
+			add_datum(b, CKA_VALUE, &e);
+		}
+		gnutls_free(q.data);
+		gnutls_free(g.data);
 	} else if (*alg == GNUTLS_PK_ECDSA) {
 		add_ulong(b, CKA_KEY_TYPE, CKK_EC);
 		/* m: DER ECParameters (named curve), e: DER ECPoint */
@@ -206,6 +225,16 @@ static int key_destructor(struct cr_p11_key *k)
 	return 0;
 }
 
+static size_t dsa_q_bytes(const struct cr_dsa_key *dsa)
+{
+	size_t skip = 0;
+
+	while (skip < dsa->q.len && dsa->q.data[skip] == 0) {
+		skip++;
+	}
+	return dsa->q.len - skip;
+}
+
 static int make_key(TALLOC_CTX *mem_ctx, const struct cr_privkey *key,
 		    unsigned bits, struct cr_p11_key **out, char **errmsg)
 {
@@ -234,6 +263,9 @@ static int make_key(TALLOC_CTX *mem_ctx, const struct cr_privkey *key,
 	k->alg = key->alg;
 	if (key->alg == GNUTLS_PK_RSA) {
 		k->sig_len = (bits + 7) / 8;
+	} else if (key->alg == GNUTLS_PK_DSA) {
+		/* r || s, each as long as q */
+		k->sig_len = 2 * dsa_q_bytes(key->dsa);
 	} else {
 		k->sig_len = 2 * cr_ec_curve_bytes(key->ec->curve);
 	}
@@ -285,7 +317,8 @@ static int key_objects(TALLOC_CTX *mem_ctx, gnutls_x509_crt_t crt,
 		cr_seterr(errmsg, "the public key does not load");
 		goto done;
 	}
-	if (key->alg != GNUTLS_PK_RSA && key->alg != GNUTLS_PK_ECDSA) {
+	if (key->alg != GNUTLS_PK_RSA && key->alg != GNUTLS_PK_ECDSA &&
+	    key->alg != GNUTLS_PK_DSA) {
 		cr_seterr(errmsg, "a %s key has no mechanism here",
 			  gnutls_pk_get_name(key->alg));
 		ret = EINVAL;
@@ -293,7 +326,7 @@ static int key_objects(TALLOC_CTX *mem_ctx, gnutls_x509_crt_t crt,
 	}
 	rsa = key->alg == GNUTLS_PK_RSA;
 	/* a CNG key-agreement key signs nothing (ECDH is not carried) */
-	sign = rsa || !key->ec->ecdh;
+	sign = key->alg != GNUTLS_PK_ECDSA || !key->ec->ecdh;
 
 	po = new_object(frame, CKO_PUBLIC_KEY, false, &b);
 	ret = key_common(&b, pub, crt, label, id, &alg, &bits, true);

@@ -205,29 +205,6 @@ static int key_to_token(struct cr_roam_session *s,
 	return ret;
 }
 
-/*
- * The agent's token serves RSA and EC keys.  A key of another kind (DSA,
- * from a CAPI DSS container) keeps its key file under materialize = token
- * too: without it the key would be usable nowhere.
- */
-static bool token_serves_key_of(const struct cr_material_cert *mc)
-{
-	gnutls_x509_crt_t crt = NULL;
-	gnutls_datum_t d = {
-		.data = mc->der, .size = (unsigned)mc->der_len,
-	};
-	int algo = GNUTLS_PK_UNKNOWN;
-
-	if (gnutls_x509_crt_init(&crt) != 0) {
-		return true;
-	}
-	if (gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER) == 0) {
-		algo = gnutls_x509_crt_get_pk_algorithm(crt, NULL);
-	}
-	gnutls_x509_crt_deinit(crt);
-	return algo != GNUTLS_PK_DSA;
-}
-
 static int materialize_one(struct cr_roam_session *s,
 			   const struct cr_roam_view *v,
 			   struct cr_state *next, const struct cr_token *t,
@@ -278,8 +255,7 @@ static int materialize_one(struct cr_roam_session *s,
 		}
 		out->key_id = talloc_strdup(next, k->identifier);
 		out->key_type = k->type;
-		if (s->report->materialize == CR_MATERIALIZE_FILES ||
-		    !token_serves_key_of(mc)) {
+		if (s->report->materialize == CR_MATERIALIZE_FILES) {
 			ret = key_to_file(s, v, mc, k, old, next, keyname,
 					  key_exists, out, &why, errmsg);
 		} else {
