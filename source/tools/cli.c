@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "util/error.h"
+#include "util/readfile.h"
 #include "util/secret.h"
 
 static bool is_help(const char *arg)
@@ -156,11 +157,8 @@ int cr_cli_print_json(struct cr_cli *cli, json_t *obj)
 int cr_cli_read_file(TALLOC_CTX *mem_ctx, const char *path, size_t max,
 		     uint8_t **data, size_t *len, char **errmsg)
 {
-	int fd = -1;
-	uint8_t *buf = NULL;
-	size_t used = 0;
-	size_t cap = 4096;
 	bool is_stdin = (strcmp(path, "-") == 0);
+	int fd = -1;
 	int ret;
 
 	*data = NULL;
@@ -172,64 +170,11 @@ int cr_cli_read_file(TALLOC_CTX *mem_ctx, const char *path, size_t max,
 			  strerror(ret));
 		return ret;
 	}
-	buf = talloc_array(mem_ctx, uint8_t, cap);
-	if (buf == NULL) {
-		ret = ENOMEM;
-		goto fail;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (used == cap) {
-			uint8_t *nb = NULL;
-
-			if (cap > max) {
-				ret = EFBIG;
-				cr_seterr(errmsg,
-					  "'%s' is larger than %zu bytes",
-					  is_stdin ? "stdin" : path, max);
-				goto fail;
-			}
-			cap *= 2;
-			nb = talloc_realloc(mem_ctx, buf, uint8_t, cap);
-			if (nb == NULL) {
-				ret = ENOMEM;
-				goto fail;
-			}
-			buf = nb;
-		}
-		n = read(fd, buf + used, cap - used);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0) {
-			ret = errno;
-			cr_seterr(errmsg, "cannot read '%s': %s",
-				  is_stdin ? "stdin" : path, strerror(ret));
-			goto fail;
-		}
-		if (n == 0) {
-			break;
-		}
-		used += (size_t)n;
-	}
-	if (used > max) {
-		ret = EFBIG;
-		cr_seterr(errmsg, "'%s' is larger than %zu bytes",
-			  is_stdin ? "stdin" : path, max);
-		goto fail;
-	}
+	ret = cr_read_fd(mem_ctx, fd, max, is_stdin ? "stdin" : path, data,
+			 len, errmsg);
 	if (!is_stdin) {
 		close(fd);
 	}
-	*data = buf;
-	*len = used;
-	return 0;
-fail:
-	if (fd >= 0 && !is_stdin) {
-		close(fd);
-	}
-	talloc_free(buf);
 	if (ret == ENOMEM) {
 		cr_seterr(errmsg, "out of memory reading '%s'", path);
 	}

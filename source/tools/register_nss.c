@@ -21,6 +21,7 @@
 #include "register.h"
 #include "util/atomic_file.h"
 #include "util/error.h"
+#include "util/readfile.h"
 #include "util/stackframe.h"
 
 #define PKCS11_TXT "pkcs11.txt"
@@ -227,10 +228,9 @@ static int read_small(TALLOC_CTX *mem_ctx, const char *path, char **text,
 		      size_t *len, mode_t *mode)
 {
 	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
+	uint8_t *data = NULL;
 	int fd;
-	int ret = 0;
+	int ret;
 
 	*text = NULL;
 	*len = 0;
@@ -238,38 +238,16 @@ static int read_small(TALLOC_CTX *mem_ctx, const char *path, char **text,
 	if (fd < 0) {
 		return errno;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		ret = EINVAL;
-		goto done;
-	}
-	if (st.st_size > PKCS11_TXT_MAX) {
-		ret = EFBIG;
-		goto done;
-	}
-	*mode = st.st_mode & 07777;
-	buf = talloc_array(mem_ctx, char, (size_t)st.st_size + 1);
-	if (buf == NULL) {
-		ret = ENOMEM;
-		goto done;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR) {
-			continue;
+	ret = cr_read_regular_fd(mem_ctx, fd, PKCS11_TXT_MAX, path, &data,
+				 len, NULL);
+	if (ret == 0) {
+		*text = (char *)data;
+		/* the mode the edited file keeps (the caller's default if
+		 * fstat could fail after the read's own) */
+		if (fstat(fd, &st) == 0) {
+			*mode = st.st_mode & 07777;
 		}
-		if (n <= 0) {
-			ret = (n < 0) ? errno : EIO;
-			goto done;
-		}
-		got += (size_t)n;
 	}
-	buf[got] = '\0';
-	*text = buf;
-	*len = got;
-	buf = NULL;
-done:
-	TALLOC_FREE(buf);
 	close(fd);
 	return ret;
 }

@@ -19,6 +19,7 @@
 
 #include "dpapi/blob.h"
 #include "dpapi/capi.h"
+#include "dpapi/privkey.h"
 #include "util/cursor.h"
 #include "test_util.h"
 
@@ -195,6 +196,7 @@ static void test_dpapi_capi_roundtrip(void **state)
 	gnutls_datum_t der = { NULL, 0 };
 	struct cr_rsa_key *rsa = NULL;
 	struct cr_rsa_key *back = NULL;
+	struct cr_privkey *pk = NULL;
 	struct cr_capi_key *k = NULL;
 	struct cr_capi_key *parsed = NULL;
 	struct cr_guid g;
@@ -213,8 +215,9 @@ static void test_dpapi_capi_roundtrip(void **state)
 						      0), 0);
 	assert_int_equal(gnutls_x509_privkey_export2_pkcs8(xk,
 		GNUTLS_X509_FMT_DER, NULL, GNUTLS_PKCS_PLAIN, &der), 0);
-	assert_int_equal(cr_rsa_key_from_pkcs8(mem, der.data, der.size, &rsa,
+	assert_int_equal(cr_privkey_from_pkcs8(mem, der.data, der.size, &pk,
 					       &err), 0);
+	rsa = pk->rsa;
 	assert_int_equal(cr_capi_key_create(mem,
 		"0c7f3b4e-1234-4abc-8def-0123456789ab", rsa, &g, mk, 64, &k,
 		&err), 0);
@@ -227,7 +230,8 @@ static void test_dpapi_capi_roundtrip(void **state)
 	assert_int_equal(cr_capi_key_decrypt(mem, parsed, CR_CAPI_EXCHANGE, mk,
 					     64, &back, &flag, &err), 0);
 	assert_int_equal(flag, 1);
-	assert_int_equal(cr_rsa_key_to_pkcs8(mem, back, false, &p8, &p8_len,
+	assert_int_equal(cr_privkey_wrap_rsa(mem, back, &pk), 0);
+	assert_int_equal(cr_privkey_to_pkcs8(mem, pk, false, &p8, &p8_len,
 					     &err), 0);
 	/* the PKCS#8 that comes out is the one that went in */
 	assert_int_equal(p8_len, der.size);
@@ -310,6 +314,7 @@ static void roundtrip_one(TALLOC_CTX *mem, gnutls_x509_privkey_t xk,
 	gnutls_x509_crt_t crt = make_cert(xk);
 	struct cr_rsa_key *rsa = NULL;
 	struct cr_rsa_key *back = NULL;
+	struct cr_privkey *pk = NULL;
 	struct cr_capi_key *k = NULL;
 	struct cr_capi_key *parsed = NULL;
 	struct cr_guid g;
@@ -328,8 +333,9 @@ static void roundtrip_one(TALLOC_CTX *mem, gnutls_x509_privkey_t xk,
 	memset(&g, 0x22, sizeof(g));
 	assert_int_equal(gnutls_x509_privkey_export2_pkcs8(xk,
 		GNUTLS_X509_FMT_DER, NULL, GNUTLS_PKCS_PLAIN, &der), 0);
-	assert_int_equal(cr_rsa_key_from_pkcs8(mem, der.data, der.size, &rsa,
+	assert_int_equal(cr_privkey_from_pkcs8(mem, der.data, der.size, &pk,
 					       &err), 0);
+	rsa = pk->rsa;
 	assert_int_equal(cr_rsa_key_bits(rsa), bits);
 	if (cr_capi_key_create(mem, "b2f5e0c4-5f1e-4c1a-9a7e-3d2c1b0a9f8e",
 			       rsa, &g, mk, 64, &k, &err) != 0) {
@@ -354,7 +360,8 @@ static void roundtrip_one(TALLOC_CTX *mem, gnutls_x509_privkey_t xk,
 	assert_int_equal(cr_capi_key_decrypt(mem, parsed, CR_CAPI_EXCHANGE, mk,
 					     64, &back, &flag, &err), 0);
 	assert_int_equal(flag, 1);
-	assert_int_equal(cr_rsa_key_to_pkcs8(mem, back, false, &p8, &p8_len,
+	assert_int_equal(cr_privkey_wrap_rsa(mem, back, &pk), 0);
+	assert_int_equal(cr_privkey_to_pkcs8(mem, pk, false, &p8, &p8_len,
 					     &err), 0);
 	assert_int_equal(p8_len, der.size);
 	assert_memory_equal(p8, der.data, der.size);

@@ -21,6 +21,7 @@
 #include "dpapi/blob.h"
 #include "dpapi/cng.h"
 #include "dpapi/masterkey.h"
+#include "dpapi/privkey.h"
 #include "test_util.h"
 
 #define CHROME_KEY "nemesis/chrome/7096db7aeb75c0d3497ecd56d355a695_" \
@@ -197,6 +198,7 @@ static void test_dpapi_cng_rsa_roundtrip(void **state)
 	gnutls_datum_t der = { NULL, 0 };
 	struct cr_rsa_key *rsa = NULL;
 	struct cr_rsa_key *back = NULL;
+	struct cr_privkey *pk = NULL;
 	struct cr_guid g;
 	uint8_t mk[64];
 	uint8_t *full = NULL;
@@ -233,7 +235,8 @@ static void test_dpapi_cng_rsa_roundtrip(void **state)
 		k->priv_key_len = (uint32_t)blob_len;
 		assert_int_equal(cr_cng_key_decrypt(mem, k, mk, 64, &back,
 						    &err), 0);
-		assert_int_equal(cr_rsa_key_to_pkcs8(mem, back, false, &p8,
+		assert_int_equal(cr_privkey_wrap_rsa(mem, back, &pk), 0);
+		assert_int_equal(cr_privkey_to_pkcs8(mem, pk, false, &p8,
 						     &p8_len, &err), 0);
 		if (pass == 0) {
 			assert_int_equal(p8_len, der.size);

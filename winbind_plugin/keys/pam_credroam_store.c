@@ -8,13 +8,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pam_credroam_keys.h"
 #include "store/fingerprint.h"
 #include "store/state_peek.h"
 #include "util/error.h"
+#include "util/readfile.h"
 #include "util/stackframe.h"
 
 /* a state larger than this is not read here: the run decides */
@@ -23,12 +23,9 @@
 static int read_state(TALLOC_CTX *mem_ctx, const char *store_dir,
 		      uint8_t **pdata, size_t *plen)
 {
-	struct stat st;
 	char *path = NULL;
-	uint8_t *data = NULL;
-	size_t got = 0;
 	int fd = -1;
-	int ret = 0;
+	int ret;
 
 	*pdata = NULL;
 	*plen = 0;
@@ -36,34 +33,13 @@ static int read_state(TALLOC_CTX *mem_ctx, const char *store_dir,
 	if (path == NULL) {
 		return ENOMEM;
 	}
+	/* O_NONBLOCK: a FIFO put there cannot hold the logoff up */
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		return errno;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size > PCR_STATE_MAX) {
-		ret = EINVAL;
-		goto done;
-	}
-	data = talloc_size(mem_ctx, (size_t)st.st_size + 1);
-	if (data == NULL) {
-		ret = ENOMEM;
-		goto done;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			break;
-		}
-		got += (size_t)n;
-	}
-	*pdata = data;
-	*plen = got;
-done:
+	ret = cr_read_regular_fd(mem_ctx, fd, PCR_STATE_MAX, path, pdata,
+				 plen, NULL);
 	close(fd);
 	return ret;
 }

@@ -27,6 +27,7 @@
 #include "ad/ccache_file.h"
 #include "util/error.h"
 #include "util/lazylib.h"
+#include "util/readfile.h"
 #include "util/secret.h"
 #include "util/stackframe.h"
 
@@ -268,9 +269,6 @@ static const char *file_path(const char *name)
 static int read_cache_file(TALLOC_CTX *mem_ctx, const char *path,
 			   uint8_t **pdata, size_t *plen)
 {
-	struct stat st;
-	uint8_t *data = NULL;
-	size_t got = 0;
 	int fd = -1;
 	int ret;
 
@@ -280,38 +278,10 @@ static int read_cache_file(TALLOC_CTX *mem_ctx, const char *path,
 	if (fd < 0) {
 		return errno;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		ret = EINVAL;
-		goto done;
-	}
-	if ((uint64_t)st.st_size > CCACHE_FILE_MAX) {
-		ret = EFBIG;
-		goto done;
-	}
-	data = talloc_size(mem_ctx, (size_t)st.st_size + 1);
-	if (data == NULL) {
-		ret = ENOMEM;
-		goto done;
-	}
-	credroam_keep_secret(data);
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			break;
-		}
-		got += (size_t)n;
-	}
-	*pdata = data;
-	*plen = got;
-	data = NULL;
-	ret = 0;
-done:
-	TALLOC_FREE(data);
+	ret = cr_read_regular_fd(mem_ctx, fd, CCACHE_FILE_MAX, path, pdata,
+				 plen, NULL);
 	close(fd);
+	credroam_keep_secret(*pdata);
 	return ret;
 }
 

@@ -123,19 +123,24 @@ bool cr_rsa_key_to_capi_fields(const struct cr_rsa_key *k, uint8_t *out,
 	return ok && cr_bn_to_le(&k->d, out, n_len);
 }
 
-unsigned cr_rsa_key_bits(const struct cr_rsa_key *k)
+unsigned cr_bn_bits(const struct cr_bn *bn)
 {
 	unsigned bits;
 	uint8_t top;
 
-	if (k->n.len == 0) {
+	if (bn->len == 0) {
 		return 0;
 	}
-	bits = (unsigned)(k->n.len - 1) * 8;
-	for (top = k->n.data[0]; top != 0; top >>= 1) {
+	bits = (unsigned)(bn->len - 1) * 8;
+	for (top = bn->data[0]; top != 0; top >>= 1) {
 		bits++;
 	}
 	return bits;
+}
+
+unsigned cr_rsa_key_bits(const struct cr_rsa_key *k)
+{
+	return cr_bn_bits(&k->n);
 }
 
 bool cr_bn_odd(const struct cr_bn *bn)
@@ -349,38 +354,19 @@ int cr_x509_key_to_pkcs8(TALLOC_CTX *mem_ctx, gnutls_x509_privkey_t xk,
 	return 0;
 }
 
-int cr_rsa_key_to_pkcs8(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
-			bool pem, uint8_t **out, size_t *out_len,
-			char **errmsg)
-{
-	gnutls_x509_privkey_t xk = NULL;
-	int ret;
-
-	*out = NULL;
-	*out_len = 0;
-	ret = cr_rsa_key_to_x509(k, &xk, errmsg, mem_ctx);
-	if (ret != 0) {
-		return ret;
-	}
-	ret = cr_x509_key_to_pkcs8(mem_ctx, xk, pem, out, out_len, errmsg);
-	gnutls_x509_privkey_deinit(xk);
-	return ret;
-}
-
-int cr_rsa_key_from_pkcs8(TALLOC_CTX *mem_ctx, const uint8_t *data,
-			  size_t len, struct cr_rsa_key **out, char **errmsg)
+int cr_x509_key_from_pkcs8(const uint8_t *data, size_t len,
+			   gnutls_x509_privkey_t *out, char **errmsg)
 {
 	gnutls_x509_privkey_t xk = NULL;
 	gnutls_datum_t d = {
 		.data = (uint8_t *)(uintptr_t)data, .size = (unsigned)len,
 	};
 	bool pem = (len >= 10 && memmem(data, len, "-----BEGIN", 10) != NULL);
-	int ret;
 	int rc;
 
 	*out = NULL;
-	if (len > UINT32_MAX) {
-		cr_seterr(errmsg, "key file too large");
+	if (len == 0 || len > UINT32_MAX) {
+		cr_seterr(errmsg, "key file empty or too large");
 		return EBADMSG;
 	}
 	rc = gnutls_x509_privkey_init(&xk);
@@ -397,12 +383,6 @@ int cr_rsa_key_from_pkcs8(TALLOC_CTX *mem_ctx, const uint8_t *data,
 			  "%s", gnutls_strerror(rc));
 		return EBADMSG;
 	}
-	if (gnutls_x509_privkey_get_pk_algorithm(xk) != GNUTLS_PK_RSA) {
-		gnutls_x509_privkey_deinit(xk);
-		cr_seterr(errmsg, "not an RSA key");
-		return EINVAL;
-	}
-	ret = cr_rsa_key_from_x509(mem_ctx, xk, out, errmsg);
-	gnutls_x509_privkey_deinit(xk);
-	return ret;
+	*out = xk;
+	return 0;
 }

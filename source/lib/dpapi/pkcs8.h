@@ -29,6 +29,8 @@ struct cr_rsa_key {
 int cr_bn_from_le(TALLOC_CTX *mem_ctx, struct cr_bn *bn, const uint8_t *le,
 		  size_t len);
 /* Set from big-endian bytes (as BCRYPT and GnuTLS store them). */
+int cr_bn_from_be(TALLOC_CTX *mem_ctx, struct cr_bn *bn, const uint8_t *be,
+		  size_t len);
 /* A big number as GnuTLS takes it (no copy). */
 gnutls_datum_t cr_dat(const struct cr_bn *bn);
 /* Whether its last byte is odd (cheap checks before GnuTLS sees a key). */
@@ -37,8 +39,6 @@ bool cr_bn_odd(const struct cr_bn *bn);
  * freeing every datum, on success and failure alike. */
 int cr_take_datums(TALLOC_CTX *k, gnutls_datum_t *v, struct cr_bn **dst,
 		   size_t n);
-int cr_bn_from_be(TALLOC_CTX *mem_ctx, struct cr_bn *bn, const uint8_t *be,
-		  size_t len);
 /* Write little-endian, zero-padded to field_len; false if it is longer. */
 bool cr_bn_to_le(const struct cr_bn *bn, uint8_t *out, size_t field_len);
 /* Write big-endian, zero-padded on the left; false if it is longer. */
@@ -56,6 +56,8 @@ int cr_rsa_key_from_capi_fields(struct cr_rsa_key *k, const uint8_t *p,
 				size_t n_len, size_t half_len);
 bool cr_rsa_key_to_capi_fields(const struct cr_rsa_key *k, uint8_t *out,
 			       size_t n_len, size_t half_len);
+/* Size in bits (0 for an absent value). */
+unsigned cr_bn_bits(const struct cr_bn *bn);
 /* Modulus size in bits. */
 unsigned cr_rsa_key_bits(const struct cr_rsa_key *k);
 
@@ -74,17 +76,17 @@ int cr_rsa_key_to_privkey(const struct cr_rsa_key *k, gnutls_privkey_t *out,
 int cr_rsa_key_complete(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 			struct cr_rsa_key **out, char **errmsg);
 
-/* Unencrypted PKCS#8, PEM or DER (secret). */
-/* Any GnuTLS private key as unencrypted PKCS#8 (DER or PEM), marked
- * secret on mem_ctx. */
+/*
+ * Any GnuTLS private key as unencrypted PKCS#8 (DER or PEM), marked
+ * secret on mem_ctx, and back: PKCS#8, PKCS#1, SEC1 or OpenSSL DSA, PEM
+ * or DER, unencrypted, of any algorithm (EBADMSG when it is none of
+ * those).  A roamed key's own type: cr_privkey_to_pkcs8() and
+ * cr_privkey_from_pkcs8() (privkey.h).
+ */
 int cr_x509_key_to_pkcs8(TALLOC_CTX *mem_ctx, gnutls_x509_privkey_t xk,
 			 bool pem, uint8_t **out, size_t *out_len,
 			 char **errmsg);
-int cr_rsa_key_to_pkcs8(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
-			bool pem, uint8_t **out, size_t *out_len,
-			char **errmsg);
-/* PKCS#8 or PKCS#1, PEM or DER, unencrypted. */
-int cr_rsa_key_from_pkcs8(TALLOC_CTX *mem_ctx, const uint8_t *data,
-			  size_t len, struct cr_rsa_key **out, char **errmsg);
+int cr_x509_key_from_pkcs8(const uint8_t *data, size_t len,
+			   gnutls_x509_privkey_t *out, char **errmsg);
 
 #endif

@@ -262,21 +262,6 @@ int cr_privkey_wrap_dsa(TALLOC_CTX *mem_ctx, struct cr_dsa_key *dsa,
 	return ret;
 }
 
-static unsigned cr_bn_bits(const struct cr_bn *bn)
-{
-	unsigned bits;
-	uint8_t top;
-
-	if (bn->len == 0) {
-		return 0;
-	}
-	bits = (unsigned)(bn->len - 1) * 8;
-	for (top = bn->data[0]; top != 0; top >>= 1) {
-		bits++;
-	}
-	return bits;
-}
-
 char *cr_privkey_describe(TALLOC_CTX *mem_ctx, const struct cr_privkey *k)
 {
 	if (k->alg == GNUTLS_PK_RSA && k->rsa != NULL) {
@@ -397,31 +382,12 @@ int cr_privkey_from_pkcs8(TALLOC_CTX *mem_ctx, const uint8_t *data,
 			  size_t len, struct cr_privkey **out, char **errmsg)
 {
 	gnutls_x509_privkey_t xk = NULL;
-	gnutls_datum_t d = {
-		.data = (uint8_t *)(uintptr_t)data, .size = (unsigned)len,
-	};
-	bool pem = (len >= 10 && memmem(data, len, "-----BEGIN", 10) != NULL);
 	int ret;
-	int rc;
 
 	*out = NULL;
-	if (len == 0 || len > UINT32_MAX) {
-		cr_seterr(errmsg, "key file empty or too large");
-		return EBADMSG;
-	}
-	rc = gnutls_x509_privkey_init(&xk);
-	if (rc < 0) {
-		cr_seterr(errmsg, "out of memory");
-		return ENOMEM;
-	}
-	rc = gnutls_x509_privkey_import2(xk, &d,
-		pem ? GNUTLS_X509_FMT_PEM : GNUTLS_X509_FMT_DER, NULL,
-		GNUTLS_PKCS_PLAIN);
-	if (rc < 0) {
-		gnutls_x509_privkey_deinit(xk);
-		cr_seterr(errmsg, "not an unencrypted private key: "
-			  "%s", gnutls_strerror(rc));
-		return EBADMSG;
+	ret = cr_x509_key_from_pkcs8(data, len, &xk, errmsg);
+	if (ret != 0) {
+		return ret;
 	}
 	ret = cr_privkey_from_x509(mem_ctx, xk, out, errmsg);
 	gnutls_x509_privkey_deinit(xk);

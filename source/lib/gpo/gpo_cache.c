@@ -28,6 +28,7 @@
 #include "util/atomic_file.h"
 #include "util/cursor.h"
 #include "util/error.h"
+#include "util/readfile.h"
 #include "gpo/gpo_cache.h"
 #include "gpo/policy.h"
 #include "format/preg.h"
@@ -285,11 +286,7 @@ int gpo_cache_encode(TALLOC_CTX *mem_ctx, const struct gpo_cache *cache,
 int gpo_cache_read(TALLOC_CTX *mem_ctx, const char *path, uint8_t **pdata,
 		   size_t *plen, char **errmsg)
 {
-	struct stat st;
-	uint8_t *data = NULL;
-	size_t got = 0;
 	int fd = -1;
-	int rc;
 	int ret;
 
 	*pdata = NULL;
@@ -303,46 +300,12 @@ int gpo_cache_read(TALLOC_CTX *mem_ctx, const char *path, uint8_t **pdata,
 		}
 		return ret;
 	}
-	rc = fstat(fd, &st);
-	if (rc != 0 || !S_ISREG(st.st_mode)) {
-		cr_seterr(errmsg, "GPO cache '%s' is not a regular "
-			  "file", path);
-		ret = EINVAL;
-		goto done;
-	}
-	if ((uint64_t)st.st_size > GPO_CACHE_MAX_SIZE) {
-		cr_seterr(errmsg, "GPO cache '%s' is larger than %u "
-			  "bytes", path, GPO_CACHE_MAX_SIZE);
-		ret = EFBIG;
-		goto done;
-	}
-	data = talloc_size(mem_ctx, (size_t)st.st_size + 1);
-	if (data == NULL) {
-		ret = ENOMEM;
-		goto done;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, data + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r <= 0) {
-			cr_seterr(errmsg, "cannot read GPO cache "
-				  "'%s': %s", path,
-				  r < 0 ? strerror(errno) : "file shrank");
-			ret = EIO;
-			goto done;
-		}
-		got += (size_t)r;
-	}
-	*pdata = data;
-	data = NULL;
-	*plen = got;
-	ret = 0;
-done:
-	TALLOC_FREE(data);
+	ret = cr_read_regular_fd(mem_ctx, fd, GPO_CACHE_MAX_SIZE, path,
+				 pdata, plen, errmsg);
 	close(fd);
+	if (ret != 0 && ret != ENOMEM) {
+		cr_wraperr(errmsg, "GPO cache");
+	}
 	return ret;
 }
 

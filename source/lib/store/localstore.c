@@ -22,6 +22,7 @@
 #include "util/encoding.h"
 #include "util/error.h"
 #include "util/fault.h"
+#include "util/readfile.h"
 #include "store/fingerprint.h"
 #include "store/localstore.h"
 #include "util/stackframe.h"
@@ -271,11 +272,8 @@ static int read_at(TALLOC_CTX *mem_ctx, int dirfd, const char *what,
 		   const char *name, uint8_t **pdata, size_t *plen,
 		   char **errmsg)
 {
-	struct stat st;
-	uint8_t *buf = NULL;
-	size_t got = 0;
 	int fd;
-	int ret = 0;
+	int ret;
 
 	*pdata = NULL;
 	*plen = 0;
@@ -291,49 +289,8 @@ static int read_at(TALLOC_CTX *mem_ctx, int dirfd, const char *what,
 				       : strerror(ret));
 		return ret == ELOOP ? EINVAL : ret;
 	}
-	if (fstat(fd, &st) != 0) {
-		ret = errno;
-		goto done;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		cr_seterr(errmsg, "'%s' is not a regular file", what);
-		ret = EINVAL;
-		goto done;
-	}
-	if (st.st_size > CR_STORE_MAX_FILE) {
-		cr_seterr(errmsg, "'%s' is %lld bytes, more than the "
-			  "%d a store file may have", what,
-			  (long long)st.st_size, CR_STORE_MAX_FILE);
-		ret = EFBIG;
-		goto done;
-	}
-	buf = talloc_size(mem_ctx, (size_t)st.st_size + 1);
-	if (buf == NULL) {
-		ret = ENOMEM;
-		goto done;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0) {
-			ret = errno;
-			cr_seterr(errmsg, "cannot read '%s': %s",
-				  what, strerror(ret));
-			goto done;
-		}
-		if (n == 0) {
-			break;
-		}
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	*pdata = buf;
-	*plen = got;
-	buf = NULL;
-done:
-	TALLOC_FREE(buf);
+	ret = cr_read_regular_fd(mem_ctx, fd, CR_STORE_MAX_FILE, what, pdata,
+				 plen, errmsg);
 	close(fd);
 	return ret;
 }
