@@ -16,6 +16,10 @@
 #              compares deleted values, reviews every token first
 #   refused-full  the same once alice's object holds 2 x 4000 tokens
 #              (the guard also reads them)
+#   own-full   alice's own object holding 2 x 4000 tokens: per token
+#              attribute a delete of all 4000 stored values and an add of
+#              4000 new tokens (the most the count bound lets through, and
+#              the DC makes the change: rc=0, the object is full again)
 # Each shape ROUNDS times each way, sides alternating; the median of the
 # per-round ratios guarded/unguarded (target <= 1.2).  Then the seconds
 # of a new connection + base search by carol, idle and while two
@@ -23,11 +27,12 @@
 #
 #   selftest/with-domain --guarded bench/bench_guard_flood.sh
 #   ROUNDS=5 SHAPES="flood refused" ... to choose
+#   BASE_SEARCH=no ... skips the base search part
 set -u
 . "$(dirname "$0")/../testprogs/blackbox/testlib.sh"
 
 ROUNDS=${ROUNDS:-3}
-SHAPES=${SHAPES:-flood bound refused refused-full}
+SHAPES=${SHAPES:-flood bound refused refused-full own-full}
 SEARCHES=${SEARCHES:-10}
 FLOOD=(env LD_PRELOAD= /usr/bin/python3 "$TOP/testprogs/blackbox/guard_flood.py")
 
@@ -51,6 +56,7 @@ one() {
 	case "$1" in
 	flood|bound) "${FLOOD[@]}" modify alice bob "$1" ;;
 	refused|refused-full) "${FLOOD[@]}" modify alice alice refused ;;
+	own-full) "${FLOOD[@]}" modify alice alice own-full ;;
 	esac
 }
 
@@ -61,7 +67,7 @@ for shape in $SHAPES; do
 	guard_off
 	case $shape in
 	refused) "${FLOOD[@]}" modify alice alice small >/dev/null ;;
-	refused-full) "${FLOOD[@]}" modify alice alice write >/dev/null ;;
+	refused-full|own-full) "${FLOOD[@]}" modify alice alice write >/dev/null ;;
 	esac
 	ratios=
 	gs= us=
@@ -101,6 +107,7 @@ printf 'guard flood worst modify: %s, time guarded/unguarded = %.3f (target <= 1
 	"$worst_shape" "$worst"
 
 # --- a base search while two attackers flood ---------------------------
+[ "${BASE_SEARCH:-yes}" = no ] && exit 0
 searches() {
 	"${FLOOD[@]}" search carol "$SEARCHES"
 }

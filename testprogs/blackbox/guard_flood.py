@@ -14,6 +14,11 @@ guard_flood.py modify USER TARGET SHAPE
       refused  bound plus an element the DC's access checks refuse
                (adminCount), so the unguarded DC answers cheaply
       write    a replace of 4000 valid tokens in each token attribute
+      own-full for both token attributes: a delete of every value the
+               object holds (read first, untimed) and an add of 4000
+               new valid tokens; on an object `write` filled, the
+               biggest change the guard lets through that the DC then
+               makes (the object is full again afterwards)
       small    a replace of 2 valid tokens (restores a small object)
       NxM      N replace elements of M tokens each (msPKIAccountCredentials)
 guard_flood.py search USER N
@@ -76,7 +81,13 @@ def values(attr, dn, n, salt):
     return out
 
 
-def shape_elements(shape, dn):
+def stored(db, dn, attr):
+    res = db.search(base=dn, scope=ldb.SCOPE_BASE, attrs=[attr])
+    el = res[0].get(attr)
+    return [] if el is None else [str(v) for v in el]
+
+
+def shape_elements(db, shape, dn):
     salt = "%s-%f" % (shape, time.time())
     els = []
     if shape == "flood":
@@ -98,6 +109,13 @@ def shape_elements(shape, dn):
         for attr in (CRED, MKEY):
             els.append((attr, ldb.FLAG_MOD_REPLACE,
                         values(attr, dn, 4000, salt)))
+    elif shape == "own-full":
+        for attr in (CRED, MKEY):
+            old = stored(db, dn, attr)
+            if old:
+                els.append((attr, ldb.FLAG_MOD_DELETE, old))
+            els.append((attr, ldb.FLAG_MOD_ADD,
+                        values(attr, dn, 4000, salt)))
     elif shape == "small":
         els.append((CRED, ldb.FLAG_MOD_REPLACE, values(CRED, dn, 2, salt)))
         els.append((MKEY, ldb.FLAG_MOD_DELETE, []))
@@ -111,7 +129,7 @@ def modify(user, target, shape):
     dn = user_dn(target)
     msg = ldb.Message(ldb.Dn(db, dn))
     size = 0
-    for i, (attr, flag, vals) in enumerate(shape_elements(shape, dn)):
+    for i, (attr, flag, vals) in enumerate(shape_elements(db, shape, dn)):
         msg["e%d" % i] = ldb.MessageElement(vals, flag, attr)
         size += sum(len(v) for v in vals)
     rc, text = 0, ""
