@@ -19,7 +19,11 @@
 #   own-full   alice's own object holding 2 x 4000 tokens: per token
 #              attribute a delete of all 4000 stored values and an add of
 #              4000 new tokens (the most the count bound lets through, and
-#              the DC makes the change: rc=0, the object is full again)
+#              the DC makes the change: rc=0, the object is full again).
+#              The token attributes are linked (linkID 2048): a deleted
+#              value stays as an inactive link, so before each side the
+#              inactive links are expunged and both sides start from 2 x
+#              4000 live values and nothing else.
 # Each shape ROUNDS times each way, sides alternating; the median of the
 # per-round ratios guarded/unguarded (target <= 1.2).  Then the seconds
 # of a new connection + base search by carol, idle and while two
@@ -51,8 +55,21 @@ guard_off() { set_list samba_dsdb; }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# the object content a shape starts from, the same for both sides
+reset() {
+	case "$1" in
+	own-full)
+		LD_PRELOAD= samba-tool domain tombstones expunge \
+			-H "tdb://$DOMAIN_DC_DIR/private/sam.ldb" \
+			--current-time=2100-01-01 --tombstone-lifetime=0 \
+			>/dev/null 2>&1 || echo "# expunge failed" >&2
+		;;
+	esac
+}
+
 # one SHAPE: prints the guard_flood.py line
 one() {
+	reset "$1"
 	case "$1" in
 	flood|bound) "${FLOOD[@]}" modify alice bob "$1" ;;
 	refused|refused-full) "${FLOOD[@]}" modify alice alice refused ;;
