@@ -22,7 +22,9 @@ guard_flood.py modify USER TARGET SHAPE
                (default 4000) new valid tokens; on an object `write:N`
                filled, with N = 4000 the biggest change the guard lets
                through that the DC then makes (the object is as full
-               afterwards)
+               afterwards); with CLIENT_TS=1 in the environment the
+               client also sets msPKIRoamingTimeStamp (as the guard
+               does: both sides then write the same attributes)
       small    a replace of 2 valid tokens (restores a small object)
       NxM      N replace elements of M tokens each (msPKIAccountCredentials)
 guard_flood.py links TARGET
@@ -50,6 +52,7 @@ from samba.param import LoadParm
 
 CRED = "msPKIAccountCredentials"
 MKEY = "msPKIDPAPIMasterKeys"
+TS = "msPKIRoamingTimeStamp"
 
 
 def connect(user):
@@ -130,6 +133,10 @@ def shape_elements(db, shape, dn):
                 els.append((attr, ldb.FLAG_MOD_DELETE, old))
             els.append((attr, ldb.FLAG_MOD_ADD,
                         values(attr, dn, n, salt)))
+        if os.environ.get("CLIENT_TS"):
+            now = int(time.time() * 10**7) + 116444736000000000
+            els.append((TS, ldb.FLAG_MOD_REPLACE,
+                        [struct.pack("<QQ", now, now)]))
     elif shape == "small":
         els.append((CRED, ldb.FLAG_MOD_REPLACE, values(CRED, dn, 2, salt)))
         els.append((MKEY, ldb.FLAG_MOD_DELETE, []))
