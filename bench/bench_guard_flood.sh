@@ -39,8 +39,14 @@
 #   selftest/with-domain --guarded bench/bench_guard_flood.sh
 #   ROUNDS=5 SHAPES="flood refused" ... to choose
 #   WARMUP=1 ... first one round (or more, rounds 0, -1, ...) not
-#              counted: the DC's prefork workers are slow on their first
-#              big objects (own-full: up to 10x, on either side)
+#              counted
+#   CLIENT_TS=1 ... own-full's client sets msPKIRoamingTimeStamp itself
+#              (both sides write the same attributes)
+# For own-full start the domain with a DC malloc that keeps its pages
+#   GLIBC_TUNABLES=glibc.malloc.trim_threshold=536870912:glibc.malloc.mmap_threshold=33554432
+# (as run-bench.sh does): without it some prefork workers give the big
+# records' pages back and fault them in again, and a side costs up to
+# 15x more, on either side at random.
 #   BASE_SEARCH=no ... skips the base search part
 set -u
 . "$(dirname "$0")/../testprogs/blackbox/testlib.sh"
