@@ -93,16 +93,22 @@ service credroam-test "services=credroam-test"
 service xscreensaver "services=credroam-test"
 service gdm-unlock "services=gdm-unlock"
 service not-listed "services=credroam-test"
+# A machine that runs pam_credroam has pam_winbind in its session stack
+# too (Debian's pam-auth-update profile for winbind adds it), and with it
+# the libraries both load (talloc, wbclient): the base stack has it as
+# well, so the difference is what pam_credroam itself costs.
 cat > "$work/pam.d/credroam-local" <<EOF
 auth	required	pam_unix.so
 account	required	pam_permit.so
 session	required	pam_permit.so
+session	optional	pam_winbind.so
 session	optional	$MOD $OPTS services=credroam-local
 EOF
 cat > "$work/pam.d/credroam-local-base" <<EOF
 auth	required	pam_unix.so
 account	required	pam_permit.so
 session	optional	pam_permit.so
+session	optional	pam_winbind.so
 EOF
 
 cat > "$work/drive.py" <<'PY'
