@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ad/dcsel.h"
 #include "ad/who.h"
 #include "roam/session.h"
 #include "util/encoding.h"
@@ -37,6 +38,29 @@ struct cr_roam_session *cr_roam_session_new(
 	s->report->dry_run = opts->dry_run;
 	s->report->trigger = talloc_strdup(s->report, trigger);
 	return s;
+}
+
+/* The session's master keys, over s->conn; the DC in the report. */
+static int open_keys(struct cr_roam_session *s, char **errmsg)
+{
+	int ret;
+
+	s->report->dc = talloc_strdup(s->report, s->conn->dc);
+	s->keys = cr_keys_new(s, s->report->sid, s->conn,
+			      !s->opts->no_keyring);
+	if (s->report->dc == NULL || s->keys == NULL) {
+		return ENOMEM;
+	}
+	if (s->opts->password != NULL) {
+		ret = cr_keys_add_password(s->keys, s->opts->password,
+					   errmsg);
+		if (ret != 0) {
+			return ret;
+		}
+	} else {
+		cr_keys_load_keyring(s->keys, NULL);
+	}
+	return 0;
 }
 
 int cr_roam_session_open(struct cr_roam_session *s, char **errmsg)
@@ -83,26 +107,45 @@ int cr_roam_session_open(struct cr_roam_session *s, char **errmsg)
 	if (warning != NULL) {
 		cr_roam_problem(s->report, 0, "state", "%s", warning);
 	}
-	ret = cr_adconn_connect(s, &params, &s->conn, errmsg);
+	ret = cr_dcsel_connect(s, &params, NULL, &s->conn, errmsg);
 	if (ret != 0) {
 		s->report->event = CR_EVENT_AD_READ;
 		return ret;
 	}
-	s->report->dc = talloc_strdup(s->report, s->conn->dc);
-	s->keys = cr_keys_new(s, who->sid, s->conn, !s->opts->no_keyring);
-	if (s->keys == NULL) {
-		return ENOMEM;
+	return open_keys(s, errmsg);
+}
+
+/*
+ * The DC is read-only: it holds none of the roaming attributes (they are
+ * in the filtered attribute set) and refers every write.  Reading there
+ * would look like "everything was deleted": take the whole run to a
+ * writable DC instead, keys (BKRP) included.
+ */
+static int leave_rodc(struct cr_roam_session *s, char **errmsg)
+{
+	struct cr_ad_params params = {
+		.dc = NULL,
+	};
+	struct cr_dcsel sel = {
+		.exclude = s->conn->dc,
+		.writable = true,
+	};
+	struct cr_adconn *writable = NULL;
+	int ret;
+
+	ret = cr_dcsel_connect(s, &params, &sel, &writable, errmsg);
+	if (ret != 0) {
+		cr_wraperr(errmsg, "'%s' is a read-only domain controller, "
+			   "which holds no roaming data", s->conn->dc);
+		return ret;
 	}
-	if (s->opts->password != NULL) {
-		ret = cr_keys_add_password(s->keys, s->opts->password,
-					   errmsg);
-		if (ret != 0) {
-			return ret;
-		}
-	} else {
-		cr_keys_load_keyring(s->keys, NULL);
-	}
-	return 0;
+	cr_roam_problem(s->report, 0, "AD", "'%s' is a read-only domain "
+			"controller: reading and writing at '%s'",
+			s->conn->dc, writable->dc);
+	TALLOC_FREE(s->keys);
+	TALLOC_FREE(s->conn);
+	s->conn = writable;
+	return open_keys(s, errmsg);
 }
 
 int cr_roam_session_find_user(struct cr_roam_session *s, char **errmsg)
@@ -119,6 +162,27 @@ int cr_roam_session_find_user(struct cr_roam_session *s, char **errmsg)
 	if (ret == ENOENT) {
 		ret = cr_adstore_lookup(s, s->conn, s->report->sid, &s->user,
 					errmsg);
+	}
+	if (ret == 0 && !s->user->has_timestamp) {
+		/* No timestamp: a user who never roamed, or a read-only DC,
+		 * which never holds one.  Only then is it worth asking. */
+		bool rodc = false;
+
+		ret = cr_dcsel_is_rodc(s->conn, &rodc, errmsg);
+		if (ret == 0 && rodc && s->opts->dc != NULL) {
+			cr_seterr(errmsg, "'%s' is a read-only domain "
+				  "controller, which holds no roaming data; "
+				  "name a writable one", s->conn->dc);
+			ret = EROFS;
+		} else if (ret == 0 && rodc) {
+			TALLOC_FREE(s->user);
+			ret = leave_rodc(s, errmsg);
+			if (ret == 0) {
+				ret = cr_adstore_lookup(s, s->conn,
+							s->report->sid,
+							&s->user, errmsg);
+			}
+		}
 	}
 	if (ret != 0) {
 		return ret;
