@@ -130,4 +130,18 @@ check "the new certificate is in AD at $dc" \
 	sh -c "ldbsearch -H ldap://$dc -U '$A' -b '$DOMAIN_BASEDN' \
 		'(sAMAccountName=alice)' msPKIAccountCredentials | tr -d '\n ' |
 		grep -q ."
+
+# --- samba-tool credroam: which DC, and every DC side by side ---------------
+ST=$BIN/source/python/samba-tool
+out=$(LD_PRELOAD= "$ST" credroam list alice -H "ldap://dc2.$DOMAIN_DNSDOMAIN" \
+	-U "$A" 2>&1)
+check_match "credroam list says which DC it read" \
+	"read at +dc2\.$DOMAIN_DNSDOMAIN" "$out"
+dc-replicate --user alice >/dev/null 2>&1
+out=$(LD_PRELOAD= "$ST" credroam list alice --each-dc \
+	-H "ldap://dc1.$DOMAIN_DNSDOMAIN" -U "$A" 2>&1)
+check_match "credroam list --each-dc shows dc1, dc2 and the RODC" \
+	"dc1\..*dc2\..*rodc\..*read-only" "$(echo "$out" | tr '\n' ' ')"
+check_match "credroam list --each-dc: the writable DCs agree" \
+	"writable DCs agree" "$out"
 finish
