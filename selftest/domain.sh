@@ -70,7 +70,8 @@ for name in $ALL_DCS; do
 	else
 		dc_clone "$TEMPLATE" "$D"
 	fi
-	if [ "$GUARDED" = yes ]; then
+	if [ "$GUARDED" = yes ] && { [ -z "${CREDROAM_GUARD_DCS:-}" ] ||
+		[[ " $CREDROAM_GUARD_DCS " == *" $name "* ]]; }; then
 		"$HERE/guard.sh" enable "$D" || exit 1
 	fi
 	dc_start "$D" "$(dc_ip "$name")" &
@@ -94,6 +95,7 @@ export DOMAIN_USER_PASSWORD='$USER_PASSWORD'
 export DOMAIN_ADMIN_PASSWORD='$ADMIN_PASSWORD'
 export DOMAIN_MEMBERS='$(seq -s ' ' -f 'mem%g' 1 "$MEMBERS")'
 export DOMAIN_GUARDED=$GUARDED
+export DOMAIN_GUARDED_DCS='$([ "$GUARDED" = yes ] && echo "${CREDROAM_GUARD_DCS:-$ALL_DCS}")'
 export DOMAIN_WORKDIR=$W
 export DOMAIN_DC_DIR=$W/dc
 export KRB5_CONFIG=/etc/krb5.conf
