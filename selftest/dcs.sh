@@ -80,6 +80,16 @@ for name in $names; do
 	esac
 done
 
+# The DC locator's record for every joined DC (samba_dnsupdate would add
+# it, but its task is off: it talks to the resolver), so clients find
+# them by DNS SRV as they would in a real domain.
+for name in $names; do
+	[ "$name" = dc1 ] && continue
+	samba-tool dns add "$DC_IP" "_msdcs.$DNSDOMAIN" _ldap._tcp.dc SRV \
+		"$name.$DNSDOMAIN 389 0 100" -U "$ADMIN" >/dev/null 2>&1 ||
+		log "adding the SRV record of $name failed"
+done
+
 # Each DC's replication alias, so a DC finds its partners even when the
 # DNS server it would ask (dc1's) is stopped.
 : > "$P/hosts"

@@ -58,7 +58,7 @@ out=$(import_on on_a one 2>&1)
 check_match "import on mem1" "imported $tp1" "$out"
 json=$(sync_a --json 2>&1)
 check_eq "mem1 talks to dc1" "dc1.$DOMAIN_DNSDOMAIN" "$(echo "$json" | jget dc)"
-check "replication settles" dc-replicate --user alice
+check "replication settles" dc-replicate --user alice --timeout 60
 json=$(sync_b --json 2>&1)
 check_eq "mem2 talks to dc2" "dc2.$DOMAIN_DNSDOMAIN" "$(echo "$json" | jget dc)"
 check_eq "mem2 downloads the 4 tokens written at dc1" 4 \
@@ -117,11 +117,18 @@ check "failover costs less than 0.5 s ($t_up s -> $t_down s)" \
 check "dc-ctl start dc1" dc-ctl start dc1
 
 # --- a member whose DC is read-only ---------------------------------------
-check "member-use-dc mem2 rodc" member-use-dc mem2 rodc
+# its site's DC is the RODC: credroam.conf prefers it ([sync] dc)
+printf '[policy]\nroaming = yes\n[sync]\ndc = %s.%s\n' "$DOMAIN_RODC" \
+	"$DOMAIN_DNSDOMAIN" > "$work/rodc.conf"
+chmod 644 "$work/rodc.conf"
 tp4=$(newcert four)
+out=$(on_b "$CREDROAM" import "$work/four.crt" "$work/four.key" \
+	--password-file "$work/pw" --conf "$work/rodc.conf" --no-keyring 2>&1)
 check_match "mem2 imports through a writable DC, not the RODC" \
-	"imported $tp4" "$(import_on on_b four 2>&1)"
-json=$(sync_b --json 2>&1)
+	"imported $tp4" "$out"
+json=$(on_b "$CREDROAM" sync --conf "$work/rodc.conf" --no-keyring --json 2>&1)
+check_match "the run says the preferred DC is read-only" \
+	"rodc\.$DOMAIN_DNSDOMAIN' is a read-only domain controller" "$json"
 dc=$(echo "$json" | jget dc)
 check_match "mem2's run is at a writable DC" "^dc[12]\.$DOMAIN_DNSDOMAIN$" "$dc"
 check "mem2 still holds every certificate" test -f "$store_b/certs/$tp2.crt" \

@@ -11,6 +11,7 @@
 
 #include "ad/dcsel.h"
 #include "ad/who.h"
+#include "gpo/policy.h"
 #include "roam/session.h"
 #include "util/encoding.h"
 #include "util/error.h"
@@ -63,8 +64,37 @@ static int open_keys(struct cr_roam_session *s, char **errmsg)
 	return 0;
 }
 
+/*
+ * The DC credroam.conf prefers ([sync] dc): tried first, the others
+ * after it.  A file that does not load is reported later, with the
+ * policy; here it only means no preference.
+ */
+static int configured_dc(struct cr_roam_session *s, const char **pdc)
+{
+	const char *path = s->opts->conf_path ? s->opts->conf_path
+					      : CREDROAM_CONF_PATH;
+	struct credroam_conf *conf = NULL;
+	char *err = NULL;
+	int ret;
+
+	*pdc = NULL;
+	ret = credroam_conf_load(s, path, &conf, &err);
+	if (ret != 0) {
+		cr_err_clear(&err);
+		return ret == ENOMEM ? ENOMEM : 0;
+	}
+	if (conf->dc != NULL) {
+		*pdc = talloc_steal(s, conf->dc);
+	}
+	TALLOC_FREE(conf);
+	return 0;
+}
+
 int cr_roam_session_open(struct cr_roam_session *s, char **errmsg)
 {
+	struct cr_dcsel sel = {
+		.writable = false,
+	};
 	struct cr_who *who = NULL;
 	struct cr_ad_params params = {
 		.dc = s->opts->dc,
@@ -107,7 +137,11 @@ int cr_roam_session_open(struct cr_roam_session *s, char **errmsg)
 	if (warning != NULL) {
 		cr_roam_problem(s->report, 0, "state", "%s", warning);
 	}
-	ret = cr_dcsel_connect(s, &params, NULL, &s->conn, errmsg);
+	ret = configured_dc(s, &sel.preferred);
+	if (ret != 0) {
+		return ret;
+	}
+	ret = cr_dcsel_connect(s, &params, &sel, &s->conn, errmsg);
 	if (ret != 0) {
 		s->report->event = CR_EVENT_AD_READ;
 		return ret;
