@@ -13,6 +13,12 @@ for dc in $DOMAIN_DCS; do
 		-s base -b '' dnsHostName
 done
 
+out=$(samba-tool dns query dc2.$DOMAIN_DNSDOMAIN "_msdcs.$DOMAIN_DNSDOMAIN" \
+	_ldap._tcp.dc SRV -U "$A" 2>&1)
+check_match "the DC locator's SRV record names dc1 and dc2 (DNS at dc2)" \
+	"dc1\.$DOMAIN_DNSDOMAIN.*dc2\.$DOMAIN_DNSDOMAIN|dc2\.$DOMAIN_DNSDOMAIN.*dc1\.$DOMAIN_DNSDOMAIN" \
+	"$(echo "$out" | tr '\n' ' ')"
+
 desc() {
 	ldbsearch -H "ldap://$1.$DOMAIN_DNSDOMAIN" -U "$A" -b "$DOMAIN_BASEDN" \
 		"(sAMAccountName=carol)" description 2>/dev/null |
