@@ -145,10 +145,8 @@ int cr_roam_view_drop_duplicates(struct cr_roam_view *v,
 				"between DCs keeps both copies); the newer "
 				"copy roams, the older one is removed",
 				t->type, t->id_escaped);
-		/* master keys are never overwritten (DESIGN.md 5): both
-		 * copies stay in AD */
-		v->remote[i].duplicate = t->type != 0;
 		TALLOC_FREE(v->remote[i].token);
+		v->remote[i].duplicate = true;
 	}
 	ret = 0;
 done:
