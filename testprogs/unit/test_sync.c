@@ -510,41 +510,6 @@ static void test_sync_drop_duplicates(void **state)
 	assert_false(dropped[6]);
 }
 
-/*
- * Copies left by replication between DCs: every machine keeps the same
- * one whatever order its DC returns them in (a tie goes to the tombstone,
- * then to the greater content hash).
- */
-static void test_sync_drop_duplicates_any_order(void **state)
-{
-	const struct cr_sync_remote fwd[] = {
-		{ .type = 3, .id = "T", .filetime = 7, .sha1 = A },
-		{ .type = 3, .id = "T", .filetime = 7, .sha1 = B,
-		  .tombstone = true },
-		{ .type = 3, .id = "H", .filetime = 9, .sha1 = A },
-		{ .type = 3, .id = "H", .filetime = 9, .sha1 = C },
-	};
-	const struct cr_sync_remote rev[] = {
-		fwd[3], fwd[2], fwd[1], fwd[0],
-	};
-	bool d1[4] = { false, false, false, false };
-	bool d2[4] = { false, false, false, false };
-	bool a_wins = strcmp(A, C) > 0;
-
-	assert_int_equal(cr_sync_drop_duplicates(fwd, 4, d1), 2);
-	assert_int_equal(cr_sync_drop_duplicates(rev, 4, d2), 2);
-	/* the tombstone wins its tie, in either order */
-	assert_true(d1[0]);
-	assert_false(d1[1]);
-	assert_false(d2[2]);
-	assert_true(d2[3]);
-	/* the same content hash wins, in either order */
-	assert_int_equal(d1[2], !a_wins);
-	assert_int_equal(d2[1], !a_wins);
-	assert_int_equal(d1[3], a_wins);
-	assert_int_equal(d2[0], a_wins);
-}
-
 /* The S column: what each verb leaves L and R agreeing on. */
 static void test_sync_next_state(void **state)
 {
@@ -603,7 +568,6 @@ int main(void)
 		cr_unit_test(test_sync_preferred_follows_rules),
 		cr_unit_test(test_sync_preferred_never_unused),
 		cr_unit_test(test_sync_drop_duplicates),
-		cr_unit_test(test_sync_drop_duplicates_any_order),
 		cr_unit_test(test_sync_next_state),
 		cmocka_unit_test_setup_teardown(test_sync_table, setup,
 						teardown),

@@ -128,42 +128,6 @@ static int apply_remote(struct cr_roam_session *s,
 	return ret;
 }
 
-/*
- * Remove the older copies replication left beside the copy that roams
- * (view.c marks them).  Every machine picks the same copy, so two that
- * clean up at once remove the same value: one finds it gone already,
- * which is no error.
- */
-static int remove_duplicates(struct cr_roam_session *s,
-			     const struct cr_roam_view *v, bool *ad_written,
-			     char **errmsg)
-{
-	size_t i;
-	int ret = 0;
-
-	for (i = 0; i < v->num_remote && ret == 0; i++) {
-		const struct cr_roam_remote *rr = &v->remote[i];
-
-		if (!rr->duplicate) {
-			continue;
-		}
-		cr_fault_point("ad-modify", "duplicate");
-		ret = cr_adstore_change_value(s, s->conn, s->report->dn,
-					      rr->attr, rr->value, NULL,
-					      errmsg);
-		if (ret == ESTALE) {
-			cr_err_clear(errmsg);	/* removed by another */
-			ret = 0;
-			continue;
-		}
-		if (ret == 0) {
-			*ad_written = true;
-			s->report->eroded++;
-		}
-	}
-	return ret;
-}
-
 static bool verb_is_local(enum cr_sync_verb verb)
 {
 	return verb == CR_SYNC_DOWNLOAD || verb == CR_SYNC_TRASH_LOCAL;
@@ -212,12 +176,6 @@ int cr_roam_apply(struct cr_roam_session *s, const struct cr_roam_view *v,
 			report->event = CR_EVENT_AD_WRITE;
 			return ret;
 		}
-	}
-	ret = remove_duplicates(s, v, ad_written, errmsg);
-	if (ret != 0) {
-		cr_wraperr(errmsg, "removing an older duplicate from AD");
-		report->event = CR_EVENT_AD_WRITE;
-		return ret;
 	}
 	for (i = 0; i < res->num_actions; i++) {
 		const struct cr_sync_action *a = &res->actions[i];

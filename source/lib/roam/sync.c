@@ -354,28 +354,6 @@ done:
 	return ret;
 }
 
-/*
- * Which of two AD copies of one identity roams: the newer FILETIME; on a
- * tie a tombstone (a deletion is never undone by an equal copy), then the
- * greater content hash.  The same answer on every machine whatever order
- * its DC returned the values in, so that no two machines clean up
- * different copies.
- */
-static bool second_copy_wins(const struct cr_sync_remote *a,
-			     const struct cr_sync_remote *b)
-{
-	const char *ha = a->sha1 != NULL ? a->sha1 : "";
-	const char *hb = b->sha1 != NULL ? b->sha1 : "";
-
-	if (a->filetime != b->filetime) {
-		return b->filetime > a->filetime;
-	}
-	if (a->tombstone != b->tombstone) {
-		return b->tombstone;
-	}
-	return strcmp(hb, ha) > 0;
-}
-
 size_t cr_sync_drop_duplicates(const struct cr_sync_remote *remote,
 				size_t num_remote, bool *dropped)
 {
@@ -390,10 +368,13 @@ size_t cr_sync_drop_duplicates(const struct cr_sync_remote *remote,
 			const struct cr_sync_remote *b = &remote[j];
 			bool same_identity = a->type == b->type &&
 					     strcasecmp(a->id, b->id) == 0;
+			bool b_newer = b->filetime > a->filetime;
+
 			if (dropped[j] || !same_identity) {
 				continue;
 			}
-			if (second_copy_wins(a, b)) {
+			/* the newer copy roams; the first one on a tie */
+			if (b_newer) {
 				dropped[i] = true;
 			} else {
 				dropped[j] = true;

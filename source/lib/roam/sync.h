@@ -141,11 +141,9 @@ int cr_sync_reconcile(TALLOC_CTX *mem_ctx,
 		      struct cr_sync_result **presult);
 
 /*
- * AD may hold one identity twice (two machines added it at once, or
- * changed it at two DCs: linked-value replication keeps both values): the
- * copy with the newer FILETIME roams; on a tie a tombstone, then the
- * greater content hash (the same choice on every machine); the others
- * are dropped, for the caller to remove from AD.  dropped[] (num_remote entries) is true on entry for
+ * AD may hold one identity twice (two machines added it at once): the
+ * copy with the newer FILETIME roams, the first one of a tie; the others
+ * are left alone.  dropped[] (num_remote entries) is true on entry for
  * values out of the game already (never compared) and gets true for each
  * value left alone; returns how many it added.
  */

@@ -127,11 +127,6 @@ int cr_roam_view_drop_duplicates(struct cr_roam_view *v,
 		sr[i].type = t->type;
 		sr[i].id = t->identifier;
 		sr[i].filetime = t->filetime;
-		sr[i].tombstone = cr_token_is_tombstone(t);
-		sr[i].sha1 = cr_token_content_hash(sr, t);
-		if (sr[i].sha1 == NULL) {
-			goto done;
-		}
 	}
 	cr_sync_drop_duplicates(sr, v->num_remote, dropped);
 	for (i = 0; i < v->num_remote; i++) {
@@ -141,12 +136,10 @@ int cr_roam_view_drop_duplicates(struct cr_roam_view *v,
 			continue;
 		}
 		cr_roam_problem(report, 0, "AD",
-				"token %u\\%s is in AD twice (replication "
-				"between DCs keeps both copies); the newer "
-				"copy roams, the older one is removed",
-				t->type, t->id_escaped);
+				"token %u\\%s is in AD twice; the newer copy "
+				"roams, the older one is left alone", t->type,
+				t->id_escaped);
 		TALLOC_FREE(v->remote[i].token);
-		v->remote[i].duplicate = true;
 	}
 	ret = 0;
 done:

@@ -28,7 +28,6 @@ struct cr_roam_remote {
 	enum cr_ad_attr attr;
 	const char *value;	/* the DN-Binary string as read */
 	struct cr_token *token;	/* NULL: left alone */
-	bool duplicate;		/* an older copy of a roaming identity */
 };
 
 struct cr_roam_view {
