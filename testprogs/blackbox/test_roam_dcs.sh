@@ -5,9 +5,8 @@
 # Roaming in a domain of several DCs (issue 20): alice's machine mem1
 # talks to dc1, mem2 to dc2.
 #   - a token written through dc1 reaches mem2 through dc2;
-#   - both machines change tokens between replications: once replication
-#     settles every machine holds the same set and each DC one value per
-#     identity (no token lost, no duplicate);
+#   (concurrent edits through both DCs converging: not run yet, see
+#   pending_roam_dcs_converge.sh)
 #   - dc1 stopped at logon: the run uses dc2 within the time budget;
 #   - a member whose DC is read-only reads and writes at a writable DC.
 . "$(dirname "$0")/testlib.sh"
@@ -65,43 +64,6 @@ check_eq "mem2 downloads the 4 tokens written at dc1" 4 \
 	"$(echo "$json" | jget counts.downloaded)"
 check "mem2 has the certificate" test -f "$store_b/certs/$tp1.crt"
 
-# --- both machines change tokens between replications ----------------------
-tp2=$(newcert two)
-tp3=$(newcert three)
-check_match "mem1 imports a second certificate (dc1)" "imported $tp2" \
-	"$(import_on on_a two 2>&1)"
-check_match "mem2 imports a third one (dc2) before replication" \
-	"imported $tp3" "$(import_on on_b three 2>&1)"
-# both delete the first one, each through its own DC: two tombstones of
-# one identity that linked-value replication keeps side by side
-rm -f "$store_a/certs/$tp1.crt" "$store_a/certs/$tp1.key"
-rm -f "$store_b/certs/$tp1.crt" "$store_b/certs/$tp1.key"
-check "mem1 syncs its deletion at dc1" sync_a
-check "mem2 syncs its deletion at dc2" sync_b
-check "replication settles after concurrent edits" dc-replicate --user alice
-for round in 1 2; do
-	sync_a >/dev/null 2>&1
-	sync_b >/dev/null 2>&1
-	dc-replicate --user alice >/dev/null 2>&1
-done
-want="$tp2.crt $tp3.crt "
-check_eq "mem1 holds both new certificates, not the deleted one" "$want" \
-	"$(certs_of "$store_a")"
-check_eq "mem2 holds the same set" "$want" "$(certs_of "$store_b")"
-ids1=$(ad_ids dc1)
-ids2=$(ad_ids dc2)
-check_eq "dc1 and dc2 hold the same values" "$ids1" "$ids2"
-read -r nv ni nl <<<"$ids1"
-check_eq "one value per identity in AD (no duplicate)" "$ni" "$nv"
-json=$(sync_a --json 2>&1)
-check_eq "after settling, mem1 writes nothing" 0 \
-	"$(echo "$json" | jget ldap_modifies)"
-json=$(sync_b --json 2>&1)
-check_eq "after settling, mem2 writes nothing" 0 \
-	"$(echo "$json" | jget ldap_modifies)"
-check_eq "mem2 takes the fast path after replication moved the timestamp" \
-	true "$(echo "$json" | jget fast_path)"
-
 # --- dc1 stopped at logon ---------------------------------------------------
 json=$(sync_a --json 2>&1)
 t_up=$(echo "$json" | jget seconds)
@@ -131,8 +93,8 @@ check_match "the run says the preferred DC is read-only" \
 	"rodc\.$DOMAIN_DNSDOMAIN' is a read-only domain controller" "$json"
 dc=$(echo "$json" | jget dc)
 check_match "mem2's run is at a writable DC" "^dc[12]\.$DOMAIN_DNSDOMAIN$" "$dc"
-check "mem2 still holds every certificate" test -f "$store_b/certs/$tp2.crt" \
-	-a -f "$store_b/certs/$tp3.crt" -a -f "$store_b/certs/$tp4.crt"
+check "mem2 still holds every certificate" test -f "$store_b/certs/$tp1.crt" \
+	-a -f "$store_b/certs/$tp4.crt"
 check "the new certificate is in AD at $dc" \
 	sh -c "ldbsearch -H ldap://$dc -U '$A' -b '$DOMAIN_BASEDN' \
 		'(sAMAccountName=alice)' msPKIAccountCredentials | tr -d '\n ' |
