@@ -38,6 +38,8 @@ PKG_MODULES = [
 	('jansson', 'JANSSON', '2.10'),
 	('mit-krb5', 'KRB5', '1.18'),
 	('libkeyutils', 'KEYUTILS', None),
+	# the PKCS#11 headers and p11_kit_remote_serve_module() (the agent)
+	('p11-kit-1', 'P11KIT', '0.23'),
 	('cmocka', 'CMOCKA', '1.1'),
 	('pam', 'PAM', None),
 	('libpamtest', 'PAMTEST', None),
@@ -98,6 +100,7 @@ def _check_pkgs(conf):
 LAZY_LIBS = [
 	('SMBCLIENT', 'CR_LIBSMBCLIENT_SONAME', 'libsmbclient.so.0'),
 	('DCERPC', 'CR_LIBDCERPC_SONAME', 'libdcerpc.so.0'),
+	('KRB5', 'CR_LIBKRB5_SONAME', 'libkrb5.so.3'),
 ]
 
 
@@ -173,6 +176,15 @@ def configure(conf):
 	conf.find_program('xsltproc', var='XSLTPROC', mandatory=False)
 	conf.define('CREDROAM_VERSION', VERSION)
 	conf.define('CREDROAM_SYSCONFDIR', conf.env.SYSCONFDIR)
+	# what `credroam status` loads to ask the agent, as clients do
+	conf.define('CR_P11KIT_CLIENT', os.path.join(conf.check_cfg(
+		package='p11-kit-1', variables=['p11_module_path'],
+		uselib_store='P11KIT_VARS') and
+		conf.env.P11KIT_VARS_p11_module_path or '/usr/lib/pkcs11',
+		'p11-kit-client.so'))
+	# what `credroam register` writes into NSS databases (nss_module/)
+	conf.define('CREDROAM_NSS_MODULE', os.path.join(conf.env.LIBDIR,
+			'pkcs11', 'credroam-pkcs11.so'))
 	# keep the defines in env so the asan and fuzz variants derive them
 	conf.write_config_header('config.h', remove=False)
 
@@ -215,6 +227,7 @@ def build(bld):
 		bld.recurse('bench')
 		bld.recurse('source/tools')
 		bld.recurse('winbind_plugin')
+		bld.recurse('nss_module')
 		bld.recurse('source/python')
 		bld.recurse('docs-xml')
 

@@ -132,23 +132,37 @@ if [ "$have_sync" = yes ]; then
 		sync | jq -c '{fast_path, ldap_searches, ldap_modifies}')"
 fi
 
-printf '%5s %5s %10s %10s %7s %12s %12s\n' C round ldb_runs/s \
-	sync_runs/s ratio ldb_dc_ms sync_dc_ms
-for c in $CONC; do
+if [ "$have_sync" = yes ]; then
+	# a user with nothing to roam (no timestamp): the same one search
+	as-user bob true >/dev/null 2>&1
+	as-user bob "$CREDROAM" sync --quiet >/dev/null 2>&1
+	echo "# bob's no-change run (nothing to roam): $(as-user bob \
+		"$CREDROAM" --json sync | jq -c '{fast_path, ldap_searches, ldap_modifies}')"
+fi
+
+# C=1 is one run's wall time (issue 21: at most 1.1x the ldbsearch);
+# dc_ratio is the DC's CPU per run, sync/ldbsearch (at most 1.05x)
+printf '%5s %5s %10s %10s %7s %12s %12s %8s\n' C round ldb_runs/s \
+	sync_runs/s ratio ldb_dc_ms sync_dc_ms dc_ratio
+for c in 1 $CONC; do
 	for r in $(seq 1 "$ROUNDS"); do
 		set -- $(storm ldb "$c") || exit 1
 		lr=$1 lc=$2
-		sr=- sc=- ratio=-
+		sr=- sc=- ratio=- dr=-
 		if [ "$have_sync" = yes ]; then
 			set -- $(storm sync "$c") || exit 1
 			sr=$1 sc=$2
 			ratio=$(awk -v a="$sr" -v b="$lr" \
 				'BEGIN { printf "%.2f", a / b }')
+			dr=$(awk -v a="$sc" -v b="$lc" \
+				'BEGIN { printf "%.3f", a / b }')
 		fi
-		printf '%5s %5s %10s %10s %7s %12s %12s\n' "$c" "$r" "$lr" \
-			"$sr" "$ratio" "$lc" "$sc"
+		printf '%5s %5s %10s %10s %7s %12s %12s %8s\n' "$c" "$r" \
+			"$lr" "$sr" "$ratio" "$lc" "$sc" "$dr"
 	done
 done
+echo "# C=1: wall time per run = 1/runs_per_s; sync/ldbsearch wall =" \
+	"1/ratio of the C=1 rows"
 if [ "$have_sync" = no ]; then
 	echo "# credroam sync is not in this build: baseline only"
 fi

@@ -51,6 +51,11 @@ tmp=$(mktemp)
 	echo '```'
 	selftest/with-domain "$TOP/bench/bench_growth.sh" 2>&1
 	echo '```'
+	echo
+	echo "## The PKCS#11 token (bench/bench_token.sh, in a test domain)"
+	echo '```'
+	selftest/with-domain "$TOP/bench/bench_token.sh" 2>&1
+	echo '```'
 } >"$tmp"
 mv "$tmp" "$out"
 cat "$out"

@@ -17,6 +17,7 @@ say() { echo "bootstrap: $*" >&2; }
 
 # Build: compilers, Samba's public development files, crypto, tests.
 BUILD_PKGS="gcc clang pkg-config python3 samba-dev libldb-dev libtalloc-dev
+libp11-kit-dev
 libtevent-dev libsmbclient-dev libwbclient-dev libkrb5-dev libgnutls28-dev
 nettle-dev libjansson-dev libcmocka-dev libpam0g-dev libkeyutils-dev python3-dev
 python3-talloc-dev python3-ldb-dev libpamtest0-dev xsltproc docbook-xsl
@@ -26,13 +27,18 @@ TEST_PKGS="samba samba-ad-dc samba-ad-provision samba-dsdb-modules winbind
 krb5-user ldb-tools python3-samba libnss-wrapper libuid-wrapper
 libsocket-wrapper libresolv-wrapper libpam-wrapper python3-pypamtest
 iproute2 util-linux procps bc xxd file openssl keyutils valgrind
-python3-impacket dpkg-dev jq tcpdump smbclient git make python3-cryptography"
+python3-impacket dpkg-dev jq tcpdump smbclient git make python3-cryptography
+p11-kit-modules p11-kit gnutls-bin opensc"
+# The PKCS#11 token's real clients (test_token_apps.sh, bench/): NSS's
+# certutil and modutil, OpenSSL's pkcs11 engine, softhsm2 (the bench's
+# baseline), a real browser (p11-kit's and OpenSC's are in TEST_PKGS).
+TOKEN_PKGS="libnss3-tools libengine-pkcs11-openssl softhsm2 chromium"
 # Man page checks: man -l renders through groff, col strips its overstrikes.
 DOC_PKGS="man-db groff bsdextrautils"
 
 missing_pkgs() {
 	local p
-	for p in $BUILD_PKGS $TEST_PKGS $DOC_PKGS; do
+	for p in $BUILD_PKGS $TEST_PKGS $TOKEN_PKGS $DOC_PKGS; do
 		dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null |
 			grep -qx installed || echo "$p"
 	done

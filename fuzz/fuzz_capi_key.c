@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * CAPI key containers: parse, serialize back, same bytes required; try to
- * decrypt with a fixed master key.  Inputs starting "RSA2" also go to the
+ * decrypt with a fixed master key (the DSS provider's containers through
+ * capi_dss.c).  Inputs starting "RSA2" also go to the
  * decrypted-key parser, whose keys must survive GnuTLS and, for RSA-2048,
  * rebuild to an identical plaintext.
  */
@@ -13,6 +14,7 @@
 #include <talloc.h>
 
 #include "dpapi/capi.h"
+#include "dpapi/capi_dss.h"
 #include "util/error.h"
 
 /* A 2048-bit container is 2-3 KiB; RSA-16384 stays well below this. */
@@ -26,6 +28,7 @@ static int fuzz_one_input(const uint8_t *data, size_t size)
 	TALLOC_CTX *mem = NULL;
 	struct cr_capi_key *k = NULL;
 	struct cr_rsa_key *rsa = NULL;
+	struct cr_dsa_key *dsa = NULL;
 	uint8_t *out = NULL;
 	size_t out_len = 0;
 	uint32_t flag = 0;
@@ -59,8 +62,13 @@ static int fuzz_one_input(const uint8_t *data, size_t size)
 	    out_len != size || memcmp(out, data, size) != 0) {
 		abort();
 	}
-	(void)cr_capi_key_decrypt(mem, k, CR_CAPI_ANY, mk, sizeof(mk), &rsa,
-				  &flag, &err);
+	if (cr_capi_dss_container(k)) {
+		(void)cr_capi_dss_decrypt(mem, k, CR_CAPI_ANY, mk, sizeof(mk),
+					  &dsa, &flag, &err);
+	} else {
+		(void)cr_capi_key_decrypt(mem, k, CR_CAPI_ANY, mk, sizeof(mk),
+					  &rsa, &flag, &err);
+	}
 	(void)cr_capi_file_name(mem, k->name, "m");
 done:
 	talloc_free(mem);

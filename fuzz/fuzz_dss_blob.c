@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * CryptoAPI DSS key blobs (PUBLICKEYBLOB "DSS1", PRIVATEKEYBLOB "DSS2"):
- * every accepted blob must build back to its input byte for byte.
+ * CryptoAPI DSS key blobs (PUBLICKEYBLOB "DSS1", PRIVATEKEYBLOB "DSS2",
+ * version-3 "DSS4" with x or, as in a DSS container, without): every
+ * accepted blob must build back to its input byte for byte.
  */
 #include "config.h"
 
@@ -13,7 +14,7 @@
 #include "dpapi/dssblob.h"
 #include "util/error.h"
 
-/* The largest blob is a 1024-bit public key: 16 + 3 * 128 + 20 + 24. */
+/* The largest blob is a DSS4 one with j: 52 + 4 * 128 + 2 * 20. */
 #define MAX_LENGTH 1024
 
 static int fuzz_one_input(const uint8_t *data, size_t size);
@@ -38,6 +39,24 @@ static int fuzz_one_input(const uint8_t *data, size_t size)
 				      &err) != 0 ||
 		    out_len != size || memcmp(out, data, size) != 0) {
 			abort();
+		}
+	}
+	if (cr_dss_v3_recognise(data, size)) {
+		struct cr_dss_v3 *info = NULL;
+		int i;
+
+		/* a container's public section (no x), an exported blob */
+		for (i = 0; i < 2; i++) {
+			bool with_x = i == 1;
+
+			if (cr_dss_v3_parse(mem, data, size, with_x, &k, &info,
+					    &err) == 0 &&
+			    (cr_dss_v3_build(mem, k, with_x, info, &out,
+					     &out_len, &err) != 0 ||
+			     out_len != size ||
+			     memcmp(out, data, size) != 0)) {
+				abort();
+			}
 		}
 	}
 	talloc_free(mem);

@@ -3,7 +3,7 @@
 # Run every libFuzzer target built in bin/fuzz/fuzz/ (fuzz_<parser>) for a
 # while, two at a time.
 #
-#   fuzz/run-fuzz.sh smoke   FUZZ_SECONDS (default 20) each, on a copy of
+#   fuzz/run-fuzz.sh smoke   FUZZ_SECONDS (default 10) each, on a copy of
 #                            fuzz/corpus/<parser>/, which stays untouched
 #   fuzz/run-fuzz.sh long    FUZZ_SECONDS (default 600) each, then merge
 #                            new interesting inputs back into the corpus
@@ -15,7 +15,7 @@ set -u
 
 mode=${1:-smoke}
 case "$mode" in
-smoke) seconds=${FUZZ_SECONDS:-20}; merge=0 ;;
+smoke) seconds=${FUZZ_SECONDS:-10}; merge=0 ;;
 long) seconds=${FUZZ_SECONDS:-600}; merge=1 ;;
 *) echo "usage: $0 smoke|long" >&2; exit 2 ;;
 esac

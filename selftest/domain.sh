@@ -43,6 +43,8 @@ private_overlay /lib/x86_64-linux-gnu/security pam || exit 99
 private_tmp "$TOP" || exit 99
 # the domain's users run the built tools: the way to them must be open
 public_path "$TOP" "$TOP" "$W" || exit 99
+# ... and so must the files (a checkout made under umask 077)
+public_tree "$TOP" "$W/checkout" || exit 99
 
 netns_setup "$W/ns"
 cp "$KRB5_CONFIG" /etc/krb5.conf

@@ -10,6 +10,11 @@
 
 member_dir() { echo "$W/mem$1"; }
 
+# Domain users' uids start at CREDROAM_IDMAP_BASE (default 10000): test
+# domains that run at once use different ranges, so their users never share
+# a kernel keyring.
+IDMAP_LOW=${CREDROAM_IDMAP_BASE:-10000}
+
 member_write_smbconf() {
 	local i=$1 M=$2
 	cat > "$M/etc/smb.conf" <<SMB
@@ -26,7 +31,7 @@ member_write_smbconf() {
 	idmap config * : backend = tdb
 	idmap config * : range = 3000-7999
 	idmap config $DOMAIN : backend = rid
-	idmap config $DOMAIN : range = 10000-999999
+	idmap config $DOMAIN : range = $IDMAP_LOW-$((IDMAP_LOW + 989999))
 	template shell = /bin/bash
 	template homedir = $M/home/%U
 	kerberos method = secrets and keytab

@@ -59,3 +59,24 @@ public_path() {
 		shift 2
 	done
 }
+
+# public_tree DIR WORK: inside this mount namespace, make every file of DIR
+# readable (and every directory and program usable) by every user, when a
+# checkout made under umask 077 left them to root alone: an overlay over
+# DIR (upper layer in WORK, metadata-only copies) takes the modes.  What
+# the namespace writes into DIR then stays in WORK.  A checkout others can
+# already read is left as it is.
+public_tree() {
+	local dir=$1 w=$2 closed
+	# not .git, nor the DC template cache (the DC wants its own modes)
+	local -a skip=( \( -path "$dir/.git" -o -path "$dir/selftest/cache" \) -prune )
+	closed=$(find "$dir" "${skip[@]}" -o \
+		\( ! -perm -o+r -o \( -type d ! -perm -o+x \) \) -print -quit)
+	[ -n "$closed" ] || return 0
+	mkdir -p "$w/up" "$w/work" || return 1
+	mount -t overlay overlay \
+		-o "lowerdir=$dir,upperdir=$w/up,workdir=$w/work,metacopy=on" \
+		"$dir" || return 1
+	find "$dir" "${skip[@]}" -o -exec chmod o+rX {} + ||
+		return 1
+}

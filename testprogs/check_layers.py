@@ -32,6 +32,7 @@ MAY_USE = {
     'gpo': {'util', 'format', 'ad'},
     'keys': {'util', 'format', 'dpapi', 'ad'},
     'roam': {'util', 'format', 'dpapi', 'ad', 'store', 'gpo', 'keys'},
+    'p11': {'util', 'format', 'dpapi', 'ad', 'store', 'keys'},
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

@@ -89,8 +89,11 @@ for m in $DOMAIN_MEMBERS; do
 	home="$DOMAIN_WORKDIR/$m/home/alice"
 	eval "store_$m=\$home/.local/share/credroam"
 done
-# the logon stack of both machines: pam_winbind, then pam_credroam
+# the logon stack of both machines: pam_winbind, then pam_credroam; the
+# story compares the key on mem2 with the certificate, so its keys are
+# written as files (materialize=files); the token is test_token_apps.sh's
 MODARGS="credroam=$CREDROAM rundir=$work/run services=login budget=20"
+MODARGS="$MODARGS materialize=files agent=no"
 cat > "$work/pam.d/login" <<EOF
 auth	[success=1 default=ignore]	pam_winbind.so krb5_auth krb5_ccache_type=FILE
 auth	requisite	pam_deny.so

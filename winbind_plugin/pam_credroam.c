@@ -216,6 +216,7 @@ static bool running_as(uid_t uid)
 struct pcr_keys {
 	pcr_keys_put_fn put;
 	pcr_keys_forget_fn forget;
+	pcr_keys_store_unchanged_fn store_unchanged;
 };
 
 /*
@@ -255,10 +256,14 @@ static bool pcr_load_keys(const struct pcr_ctx *c, struct pcr_keys *keys)
 	keys->put = (pcr_keys_put_fn)dlsym(handle, PCR_KEYS_PUT_SYMBOL);
 	keys->forget = (pcr_keys_forget_fn)dlsym(handle,
 						 PCR_KEYS_FORGET_SYMBOL);
-	ok = keys->put != NULL && keys->forget != NULL;
+	keys->store_unchanged = (pcr_keys_store_unchanged_fn)dlsym(
+		handle, PCR_KEYS_STORE_UNCHANGED_SYMBOL);
+	ok = keys->put != NULL && keys->forget != NULL &&
+	     keys->store_unchanged != NULL;
 	if (!ok) {
-		pam_syslog(c->pamh, LOG_ERR, "%s lacks %s or %s", path,
-			   PCR_KEYS_PUT_SYMBOL, PCR_KEYS_FORGET_SYMBOL);
+		pam_syslog(c->pamh, LOG_ERR, "%s lacks %s, %s or %s", path,
+			   PCR_KEYS_PUT_SYMBOL, PCR_KEYS_FORGET_SYMBOL,
+			   PCR_KEYS_STORE_UNCHANGED_SYMBOL);
 	}
 done:
 	TALLOC_FREE(frame);
@@ -486,9 +491,18 @@ static void pcr_start_run(struct pcr_ctx *c, enum pcr_trigger trig,
 			   (errmsg != NULL) ? errmsg : strerror(ret));
 		goto done;
 	}
-	argv = talloc_zero_array(frame, char *, 8);
+	argv = talloc_zero_array(frame, char *, 10);
 	if (argv == NULL) {
 		goto done;
+	}
+	if (c->opts->materialize != CR_MATERIALIZE_DEFAULT) {
+		/* the PAM line wins over credroam.conf, as on the CLI */
+		argv[7] = talloc_strdup(argv, "--materialize");
+		argv[8] = talloc_strdup(argv, cr_materialize_name(
+						      c->opts->materialize));
+		if (argv[7] == NULL || argv[8] == NULL) {
+			goto done;
+		}
 	}
 	argv[0] = talloc_strdup(argv, c->opts->credroam);
 	argv[1] = talloc_strdup(argv, "sync");
@@ -573,6 +587,57 @@ done:
 	return PAM_IGNORE;
 }
 
+struct store_unchanged_arg {
+	pcr_keys_store_unchanged_fn store_unchanged;
+	const char *store;
+	const char *sid;
+};
+
+static int store_unchanged(void *private_data)
+{
+	struct store_unchanged_arg *a = private_data;
+
+	return (a->store_unchanged(a->store, a->sid) == 0) ? 0 : 1;
+}
+
+/*
+ * The store is as the last run left it: a logoff has nothing to upload
+ * (what AD holds now, the next logon fetches), so no run is started; the
+ * check reads the state's fingerprint and takes the store's, as the user.
+ */
+static bool pcr_logoff_has_nothing_to_do(const struct pcr_ctx *c)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct store_unchanged_arg arg = { .sid = c->who->sid };
+	struct pcr_identity *id = NULL;
+	struct pcr_keys keys;
+	int result = -1;
+	int ret;
+
+	arg.store = pcr_store_dir(frame, c);
+	if (arg.store == NULL || !pcr_load_keys(c, &keys)) {
+		goto done;
+	}
+	arg.store_unchanged = keys.store_unchanged;
+	if (running_as(c->uid)) {
+		result = store_unchanged(&arg);
+		goto done;
+	}
+	if (geteuid() != 0) {
+		goto done;
+	}
+	ret = pcr_identity_get(frame, c->user, c->uid, c->gid, &id, NULL);
+	if (ret == 0) {
+		ret = pcr_as_user(id, store_unchanged, &arg, &result);
+	}
+	if (ret != 0) {
+		result = -1;
+	}
+done:
+	TALLOC_FREE(frame);
+	return result == 0;
+}
+
 /* The close of the last session when no run follows it. */
 static void pcr_forget_now(const struct pcr_ctx *c)
 {
@@ -600,6 +665,72 @@ done:
 		pam_syslog(c->pamh, LOG_WARNING, "could not forget the "
 			   "keyring entries of '%s'", c->user);
 	}
+	TALLOC_FREE(frame);
+}
+
+/*
+ * The user's systemd manager runs: credroam-agent.socket starts the agent
+ * on first use.  Only an lstat() of its private socket in the user's
+ * runtime folder, which only the user and root can create: nothing here
+ * opens, connects to or waits on anything.
+ */
+static bool pcr_user_manager_runs(const struct pcr_ctx *c)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/run/user/%u/systemd/private",
+		 (unsigned)c->uid);
+	return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	       st.st_uid == c->uid;
+}
+
+/*
+ * Without systemd --user, `credroam agent` as the user, detached; it puts
+ * itself in the background once its socket listens, and exits at once when
+ * another agent of the user serves already.  Never waited for (budget 0):
+ * the logon goes on whatever the agent does.
+ */
+static void pcr_start_agent(struct pcr_ctx *c)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct pcr_spawn sp = { .budget_us = 0 };
+	struct pcr_identity *id = NULL;
+	enum pcr_spawn_outcome outcome;
+	char *errmsg = NULL;
+	char **argv = NULL;
+	int status = -1;
+	int ret;
+
+	if (!c->opts->agent || pcr_user_manager_runs(c)) {
+		goto done;
+	}
+	if (!running_as(c->uid) && geteuid() != 0) {
+		goto done;
+	}
+	ret = pcr_identity_get(frame, c->user, c->uid, c->gid, &id, &errmsg);
+	argv = talloc_zero_array(frame, char *, 3);
+	if (ret != 0 || argv == NULL) {
+		goto done;
+	}
+	argv[0] = talloc_strdup(argv, c->opts->credroam);
+	argv[1] = talloc_strdup(argv, "agent");
+	sp.id = id;
+	sp.path = c->opts->credroam;
+	sp.argv = argv;
+	sp.envp = pcr_run_env(frame, c);
+	if (argv[0] == NULL || argv[1] == NULL || sp.envp == NULL) {
+		goto done;
+	}
+	ret = pcr_spawn_run(&sp, &outcome, &status, &errmsg, frame);
+	if (ret != 0) {
+		pam_syslog(c->pamh, LOG_ERR, "agent for '%s': %s", c->user,
+			   (errmsg != NULL) ? errmsg : strerror(ret));
+		goto done;
+	}
+	pcr_debug(c, "agent for '%s' started (no systemd --user)", c->user);
+done:
+	cr_err_clear(&errmsg);
 	TALLOC_FREE(frame);
 }
 
@@ -649,6 +780,18 @@ static int pcr_session(pam_handle_t *pamh, int argc, const char **argv,
 			pcr_forget_now(c);
 		}
 		goto done;
+	}
+	if (trig == PCR_LOGOFF && pcr_logoff_has_nothing_to_do(c)) {
+		pcr_debug(c, "the store of '%s' is as its last run left it: "
+			  "no logoff run (%llu us)", c->user,
+			  (unsigned long long)(now_us() - started));
+		if (counter != NULL && sessions == 0) {
+			pcr_forget_now(c);
+		}
+		goto done;
+	}
+	if (trig == PCR_LOGON) {
+		pcr_start_agent(c);
 	}
 	spent = now_us() - started;
 	left = (spent < c->opts->budget_us) ? c->opts->budget_us - spent : 0;

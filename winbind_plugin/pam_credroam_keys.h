@@ -13,6 +13,7 @@
 
 #define PCR_KEYS_PUT_SYMBOL "pcr_keys_put_from_password"
 #define PCR_KEYS_FORGET_SYMBOL "pcr_keys_forget"
+#define PCR_KEYS_STORE_UNCHANGED_SYMBOL "pcr_keys_store_unchanged"
 
 /*
  * Derive every pre-key of password for sid and put them into the calling
@@ -25,8 +26,18 @@ typedef int (*pcr_keys_put_fn)(const char *password, const char *sid,
 /* Unlink every credroam key of sid from the calling uid's keyring. */
 typedef int (*pcr_keys_forget_fn)(const char *sid);
 
+/*
+ * The store at store_dir is as the last run that saved its state left it,
+ * and that state is sid's: 0.  Changed: 1.  Cannot tell: an errno.  (It
+ * needs GnuTLS for the fingerprint, hence here; pam_credroam asks it
+ * at logoff, as the user, to skip a run with nothing to upload.)
+ */
+typedef int (*pcr_keys_store_unchanged_fn)(const char *store_dir,
+					   const char *sid);
+
 int pcr_keys_put_from_password(const char *password, const char *sid,
 			       unsigned timeout);
 int pcr_keys_forget(const char *sid);
+int pcr_keys_store_unchanged(const char *store_dir, const char *sid);
 
 #endif

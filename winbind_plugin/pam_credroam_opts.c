@@ -25,8 +25,10 @@ static const char *default_unlock[] = {
 	"i3lock", "swaylock", "vlock", NULL,
 };
 
+/* the same as credroam.conf's default (gpo/policy_conf.c says why) */
 static const char *builtin_services[] = {
-	"login", "gdm-password", "sshd", NULL,
+	"login", "sshd", "gdm-password", "gdm-smartcard", "lightdm", "sddm",
+	"xrdp-sesman", NULL,
 };
 
 static int add_warning(struct pcr_opts *o, const char *fmt, ...)
@@ -180,6 +182,23 @@ static int parse_arg(struct pcr_opts *o, const char *arg)
 	uint64_t us = 0;
 	int ret = 0;
 
+	if (klen == 11 && strncmp(arg, "materialize", klen) == 0 &&
+	    v != NULL) {
+		bool ok = cr_materialize_parse(v, &o->materialize);
+
+		if (!ok) {
+			return add_warning(o, "materialize='%s': expected "
+					   "token or files", v);
+		}
+		return 0;
+	}
+	if (klen == 5 && strncmp(arg, "agent", klen) == 0 && v != NULL) {
+		if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0) {
+			o->agent = strcmp(v, "yes") == 0;
+			return 0;
+		}
+		return add_warning(o, "agent='%s': expected yes or no", v);
+	}
 	if (v == NULL) {
 		if (strcmp(arg, "debug") == 0) {
 			o->debug = true;
@@ -262,6 +281,7 @@ int pcr_opts_parse(TALLOC_CTX *mem_ctx, const struct credroam_conf *conf,
 	o->budget_us = 2000000;
 	o->credroam = PCR_DEFAULT_CREDROAM;
 	o->rundir = PCR_DEFAULT_RUNDIR;
+	o->agent = true;
 	o->services = copy_list(o, builtin_services);
 	o->unlock_services = copy_list(o, default_unlock);
 	o->warnings = talloc_zero_array(o, const char *, 1);

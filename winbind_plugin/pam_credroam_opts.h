@@ -10,13 +10,20 @@
  *                      in the background
  *   services=a,b,...   the services whose sessions roam (logon/logoff);
  *                      "*" means every service; default from credroam.conf
- *                      (login, gdm-password, sshd)
+ *                      (login, sshd, gdm-password, gdm-smartcard, lightdm,
+ *                      sddm, xrdp-sesman)
  *   unlock=a,b,...     screen lockers: a successful auth of these services
  *                      runs a roaming run (trigger "unlock")
  *   credroam=PATH      the program to run (absolute; default /usr/bin/credroam)
  *   conf=PATH          credroam.conf to read (absolute)
  *   rundir=PATH        where session counters live (absolute; default
  *                      /run/credroam)
+ *   materialize=token|files
+ *                      key files in certs/ or the token only (passed to
+ *                      the run as --materialize; default: credroam.conf
+ *                      [sync] materialize, else token)
+ *   agent=yes|no       start the user's agent at session open when
+ *                      systemd --user does not (default yes)
  *
  * A bad or unknown argument never fails a logon: it is reported as a
  * warning and the previous value stays.
@@ -29,11 +36,11 @@
 #include <stdint.h>
 #include <talloc.h>
 
+#include "gpo/policy.h"
+
 #define PCR_DEFAULT_CREDROAM "/usr/bin/credroam"
 #define PCR_DEFAULT_RUNDIR "/run/credroam"
 #define PCR_MAX_BUDGET_US (60u * 1000000u)
-
-struct credroam_conf;
 
 struct pcr_opts {
 	bool debug;
@@ -43,6 +50,8 @@ struct pcr_opts {
 	const char *credroam;
 	const char *conf_path;		/* NULL: CREDROAM_CONF_PATH */
 	const char *rundir;
+	enum cr_materialize materialize;	/* DEFAULT: the run decides */
+	bool agent;			/* start the agent without systemd */
 	const char **warnings;		/* NULL-terminated, may be empty */
 	size_t num_warnings;
 };

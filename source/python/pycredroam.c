@@ -33,6 +33,7 @@
 
 #include "ad/adconn.h"
 #include "ad/adstore.h"
+#include "ad/dcverify.h"
 #include "format/advalue.h"
 #include "format/certelem.h"
 #include "util/encoding.h"
@@ -1105,6 +1106,7 @@ static struct cr_adconn *py_cr_adconn(TALLOC_CTX *mem_ctx, PyObject *py_ldb,
 {
 	struct ldb_context *ldb = pyldb_Ldb_AsLdbContext(py_ldb);
 	struct cr_adconn *conn = NULL;
+	int ret;
 
 	if (ldb == NULL) {
 		PyErr_SetString(PyExc_TypeError, "expected an ldb.Ldb (e.g. a "
@@ -1121,6 +1123,12 @@ static struct cr_adconn *py_cr_adconn(TALLOC_CTX *mem_ctx, PyObject *py_ldb,
 	conn->timeout = PY_CR_LDAP_TIMEOUT;
 	conn->dc = talloc_strdup(conn, (server != NULL) ? server : "the DC");
 	if (conn->dc == NULL) {
+		PyErr_NoMemory();
+		return NULL;
+	}
+	/* the administrator chose the server: no DC check (dcverify.h) */
+	ret = cr_dcverify_caller_chosen(conn);
+	if (ret != 0) {
 		PyErr_NoMemory();
 		return NULL;
 	}

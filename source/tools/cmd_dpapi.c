@@ -217,10 +217,15 @@ static int cr_dpapi_masterkey(struct cr_cli *cli, int argc, char **argv)
 	} else if (dc) {
 		/* MS-BKRP restore with the caller's ticket (bkrp.h) */
 		struct cr_ad_params params = { .dc = server };
+		struct cr_adconn *conn = NULL;
 		struct cr_bkrp *bkrp = NULL;
 		size_t mk_len = 0;
 
-		ret = cr_bkrp_connect(frame, &params, &bkrp, &err);
+		/* over a connection that can check the DC's identity */
+		ret = cr_adconn_connect(frame, &params, &conn, &err);
+		if (ret == 0) {
+			ret = cr_bkrp_connect_conn(frame, conn, &bkrp, &err);
+		}
 		if (ret == 0) {
 			ret = cr_bkrp_masterkey(frame, bkrp, mkf, &mk, &mk_len,
 						&err);

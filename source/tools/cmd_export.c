@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * credroam export THUMBPRINT --p12 OUT: a PKCS#12 of a roamed certificate
- * and its private key, from the usable files the last run made.  The
+ * and its private key: the key file the last run made (materialize =
+ * files), else the key decrypted in memory from its roamed container
+ * with the session's master keys (materialize = token: no key file).  The
  * PKCS#12 password comes from --p12-password-file (a key is never written
  * unprotected outside the store).
  */
@@ -24,7 +26,7 @@
 #include "util/stackframe.h"
 
 #define EXPORT_USAGE \
-	"THUMBPRINT --p12 OUT --p12-password-file F [--store DIR]"
+	"THUMBPRINT --p12 OUT --p12-password-file F " ROAM_CLI_OPTIONS
 
 /* The PKCS#12, atomically, never over an existing file. */
 static int write_new_file(const char *path, const uint8_t *data, size_t len,
@@ -48,7 +50,10 @@ int cmd_export(struct cr_cli *cli, int argc, char **argv)
 	const char *thumbprint = NULL;
 	const char *out = NULL;
 	const char *pwfile = NULL;
-	const char *store_path = NULL;
+	struct cr_roam_options opts = { .trigger = "export" };
+	char *pem = NULL;
+	size_t pem_len = 0;
+	bool no_key_file = false;
 	char *password = NULL;
 	char *path = NULL;
 	char *name_crt = NULL;
@@ -66,10 +71,16 @@ int cmd_export(struct cr_cli *cli, int argc, char **argv)
 
 	cli->cmdpath = "export";
 	for (i = 0; i < argc; i++) {
-		if (cr_cli_opt(argc, argv, &i, "--p12", &out) ||
+		int taken = roam_cli_take_option(cli, frame, argc, argv, &i,
+						 &opts, &rc);
+
+		if (taken < 0) {
+			goto done;
+		}
+		if (taken > 0 ||
+		    cr_cli_opt(argc, argv, &i, "--p12", &out) ||
 		    cr_cli_opt(argc, argv, &i, "--p12-password-file",
-			       &pwfile) ||
-		    cr_cli_opt(argc, argv, &i, "--store", &store_path)) {
+			       &pwfile)) {
 			continue;
 		}
 		if (argv[i][0] == '-' || thumbprint != NULL) {
@@ -88,7 +99,7 @@ int cmd_export(struct cr_cli *cli, int argc, char **argv)
 	name_key = talloc_asprintf(frame, "%s.key", thumbprint);
 	ret = cr_cli_read_password(frame, pwfile, &password, &err);
 	if (ret == 0) {
-		path = talloc_strdup(frame, store_path);
+		path = talloc_strdup(frame, opts.store_path);
 		if (path == NULL) {
 			ret = cr_store_default_path(frame, &path, &err);
 		}
@@ -107,15 +118,23 @@ int cmd_export(struct cr_cli *cli, int argc, char **argv)
 	}
 	if (ret == 0) {
 		ret = cr_store_read_cert_file(frame, store, name_key, &key,
-					      &key_len, &err);
-		if (ret == ENOENT) {
-			err = talloc_asprintf(frame, "the private key of %s is "
-					      "not usable on this machine "
-					      "(run 'credroam sync', with "
-					      "--password-file if your DC "
-					      "cannot unlock it)", thumbprint);
-		}
+					      &key_len, NULL);
 		credroam_keep_secret(key);
+		no_key_file = ret == ENOENT;
+	}
+	if (no_key_file) {
+		/* no key file (materialize = token): from its container */
+		TALLOC_FREE(store);
+		ret = cr_roam_export_key(frame, &opts, thumbprint, &pem,
+					 &pem_len, &err);
+		key = (uint8_t *)pem;
+		key_len = pem_len;
+		if (ret != 0) {
+			cr_wraperr(&err, "the private key of %s is not usable "
+				   "on this machine (with --password-file "
+				   "if your DC cannot unlock it)",
+				   thumbprint);
+		}
 	}
 	if (ret == 0) {
 		ret = cr_material_pair_from_files(frame, name_crt, crt,

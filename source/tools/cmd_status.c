@@ -2,7 +2,8 @@
 /*
  * credroam status: the policy in force and where each value comes from,
  * why roaming is off when it is, the last run, what the store holds and
- * what a run would do now (a dry run: nothing is written).
+ * what a run would do now (a dry run: nothing is written); the agent, its
+ * token and where applications are told of it (registration).
  */
 #include "config.h"
 
@@ -14,6 +15,8 @@
 #include "commands.h"
 #include "store/localstore.h"
 #include "policy_show.h"
+#include "register.h"
+#include "token_probe.h"
 #include "roam_cli.h"
 #include "util/stackframe.h"
 #include "store/state.h"
@@ -57,6 +60,26 @@ static void status_local(TALLOC_CTX *mem_ctx, const char *path,
 	}
 }
 
+/* The agent, its token, and each registration (looked at, not changed). */
+static int status_token(TALLOC_CTX *mem_ctx, struct cr_token_probe **probe,
+			struct cr_reg_paths **rp, struct cr_reg_entry **regs,
+			size_t *num_regs)
+{
+	char *err = NULL;
+	int ret;
+
+	ret = cr_reg_paths_default(mem_ctx, rp, &err);
+	if (ret == 0) {
+		ret = cr_token_probe(mem_ctx, (*rp)->socket, probe);
+	}
+	if (ret == 0) {
+		ret = cr_register(mem_ctx, *rp, CR_REG_CHECK, regs, num_regs,
+				  &err);
+	}
+	cr_err_clear(&err);
+	return ret;
+}
+
 /* The policy the same way `credroam policy` shows it. */
 static struct cr_policy_view policy_view(const struct cr_roam_report *r)
 {
@@ -98,6 +121,10 @@ int cmd_status(struct cr_cli *cli, int argc, char **argv)
 					.trigger = "status" };
 	struct cr_roam_report *r = NULL;
 	struct status_local sl = { 0 };
+	struct cr_token_probe *probe = NULL;
+	struct cr_reg_paths *rp = NULL;
+	struct cr_reg_entry *regs = NULL;
+	size_t num_regs = 0;
 	char *path = NULL;
 	char *err = NULL;
 	int rc = CR_EXIT_FAIL;
@@ -124,9 +151,19 @@ int cmd_status(struct cr_cli *cli, int argc, char **argv)
 		cr_store_default_path(frame, &path, NULL);
 	}
 	status_local(frame, path, &sl);
+	ret = status_token(frame, &probe, &rp, &regs, &num_regs);
+	if (ret != 0) {
+		rc = cr_cli_fail(cli, "%s", strerror(ret));
+		goto done;
+	}
 	ret = cr_roam_run(frame, &opts, &r, &err);
 	if (cli->json) {
 		json_t *o = json_object();
+
+		json_object_set_new(o, "agent", cr_token_probe_json(probe));
+		json_object_set_new(o, "registration", json_pack(
+			"{s:b,s:o}", "opted_out", cr_reg_opted_out(rp),
+			"places", cr_reg_entries_json(regs, num_regs)));
 		json_object_set_new(o, "store", path ? json_string(path)
 						     : json_null());
 		json_object_set_new(o, "local_tokens",
@@ -158,6 +195,10 @@ int cmd_status(struct cr_cli *cli, int argc, char **argv)
 	       sl.certs, sl.keys);
 	print_last_run(sl.last_run);
 	json_decref(sl.last_run);
+	cr_token_probe_print(probe);
+	printf("Registration%s:\n", cr_reg_opted_out(rp) ?
+	       " (removed at your request: credroam register)" : "");
+	cr_reg_entries_print(regs, num_regs, "  ");
 	if (ret != 0) {
 		printf("Now: cannot check with AD: %s\n",
 		       err ? err : strerror(ret));

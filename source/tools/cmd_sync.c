@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "register.h"
 #include "roam_cli.h"
 #include "util/stackframe.h"
 #include "util/error.h"
@@ -66,6 +67,10 @@ int cmd_sync(struct cr_cli *cli, int argc, char **argv)
 		}
 	}
 	ret = cr_roam_run(frame, &opts, &report, &err);
+	if (ret == 0 && !opts.dry_run) {
+		/* every run keeps the token's registration true (register.h) */
+		cr_register_keep(frame);
+	}
 	if (cli->json && report != NULL) {
 		json_t *o = cr_roam_report_json(report);
 		if (ret != 0) {

@@ -20,5 +20,7 @@ int cmd_purge(struct cr_cli *cli, int argc, char **argv);
 int cmd_pulse(struct cr_cli *cli, int argc, char **argv);
 int cmd_policy(struct cr_cli *cli, int argc, char **argv);
 int cmd_watch(struct cr_cli *cli, int argc, char **argv);
+int cmd_agent(struct cr_cli *cli, int argc, char **argv);
+int cmd_register(struct cr_cli *cli, int argc, char **argv);
 
 #endif

@@ -33,7 +33,7 @@ static const struct cr_cmd credroam_commands[] = {
 	  "CERT KEY | FILE.p12 [--p12-password-file F] " ROAM_CLI_OPTIONS,
 	  "make a certificate and key roam" },
 	{ "export", cmd_export,
-	  "THUMBPRINT --p12 OUT --p12-password-file F [--store DIR]",
+	  "THUMBPRINT --p12 OUT --p12-password-file F " ROAM_CLI_OPTIONS,
 	  "export a roamed certificate and key as PKCS#12" },
 	{ "purge", cmd_purge, "--tombstones | --all --yes " ROAM_CLI_OPTIONS,
 	  "remove your roaming data from AD" },
@@ -46,6 +46,13 @@ static const struct cr_cmd credroam_commands[] = {
 	  "[--debounce SECONDS] [--max-delay SECONDS] [--refresh MINUTES] "
 	  "[--store DIR]",
 	  "the per-user watcher (systemd unit)" },
+	{ "agent", cmd_agent,
+	  "[--socket PATH] [--foreground] [--store DIR] [--no-keyring] "
+	  "[--no-dc] [--server HOST] [--conf FILE] [--user NAME --sid SID]",
+	  "your certificates as a PKCS#11 token (p11-kit remoting)" },
+	{ "register", cmd_register,
+	  "[--check | --remove | --keep] [--quiet]",
+	  "show your credroam token to Firefox, Chromium, GnuTLS, ..." },
 	{ NULL, NULL, NULL, NULL, false },
 };
 

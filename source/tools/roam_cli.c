@@ -35,6 +35,17 @@ int roam_cli_take_option(struct cr_cli *cli, TALLOC_CTX *mem_ctx, int argc,
 	    cr_cli_opt(argc, argv, i, "--conf", &opts->conf_path)) {
 		return 1;
 	}
+	if (cr_cli_opt(argc, argv, i, "--materialize", &value)) {
+		bool ok = cr_materialize_parse(value, &opts->materialize);
+
+		if (!ok) {
+			*rc = cr_cli_usage(cli, ROAM_CLI_OPTIONS,
+					   "--materialize takes token or "
+					   "files, not '%s'", value);
+			return -1;
+		}
+		return 1;
+	}
 	if (strcmp(argv[*i], "--no-keyring") == 0) {
 		opts->no_keyring = true;
 		return 1;

@@ -13,7 +13,7 @@
 
 #define ROAM_CLI_OPTIONS \
 	"[--password-file F] [--server HOST] [--store DIR] [--conf FILE] " \
-	"[--no-keyring]"
+	"[--no-keyring] [--materialize token|files]"
 
 /*
  * Take one of the common options at argv[*i] into opts (reading the

@@ -9,7 +9,8 @@
 work=$(mktemp -d -p "$DOMAIN_WORKDIR"); chmod 1777 "$work"
 trap 'rm -rf "$work"' EXIT
 echo "$DOMAIN_USER_PASSWORD" > "$work/pw"
-printf '[policy]\nroaming = yes\n' > "$work/conf"
+# this test reads the key files certs/ holds with materialize = files
+printf '[policy]\nroaming = yes\n[sync]\nmaterialize = files\n' > "$work/conf"
 chmod 644 "$work/pw" "$work/conf"
 store="$DOMAIN_WORKDIR/mem1/home/alice/.local/share/credroam"
 roam() {

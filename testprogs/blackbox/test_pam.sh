@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
+# serial: measures the logon time budget
 # with-domain: --members 2
 #
 # Logon and logoff roam by themselves (issue 8), through pam_wrapper /
@@ -24,7 +25,9 @@ echo "$DOMAIN_USER_PASSWORD" > "$work/pw"
 chmod 644 "$work/pw"
 # roaming on for everybody (no GPO in the test domain)
 mkdir -p /etc/samba
-printf '[policy]\nroaming = yes\n' > /etc/samba/credroam.conf
+# this test reads the key files certs/ holds with materialize = files
+printf '[policy]\nroaming = yes\n[sync]\nmaterialize = files\n' \
+	> /etc/samba/credroam.conf
 
 stack() {
 	cat > "$work/pam.d/$1" <<EOF

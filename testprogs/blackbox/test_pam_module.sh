@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
+# serial: measures microseconds per logon
 # pam_credroam as a PAM module, with a stand-in for `credroam` (option
 # credroam=): through pam_wrapper/libpamtest with the member's winbindd and
 # a stack pam_winbind + pam_credroam.  The stand-in records who it ran as

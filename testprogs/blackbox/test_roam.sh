@@ -7,7 +7,8 @@
 #   - a certificate and key imported on A (with her password) appear on B
 #     as a usable .crt/.key pair, B having only her Kerberos ticket (the
 #     master key comes from the DC over MS-BKRP);
-#   - a second run with no change reads only the timestamp, writes nothing;
+#   - a second run with no change makes one search, writes nothing (also
+#     for bob, who has nothing to roam, and after bob moved to an OU);
 #   - Windows tokens (DSInternals vectors) put into her AD object are kept
 #     byte-exact in roaming/ although they cannot be decrypted;
 #   - deleting the certificate on B tombstones it; A moves it to trash/,
@@ -21,7 +22,8 @@ MKTOKEN="$(dirname "$0")/mktoken.py"
 work=$(mktemp -d -p "$DOMAIN_WORKDIR"); chmod 1777 "$work"
 trap 'rm -rf "$work"' EXIT
 echo "$DOMAIN_USER_PASSWORD" > "$work/pw"
-printf '[policy]\nroaming = yes\n' > "$work/conf"
+# this test reads the key files certs/ holds with materialize = files
+printf '[policy]\nroaming = yes\n[sync]\nmaterialize = files\n' > "$work/conf"
 chmod 644 "$work/pw" "$work/conf"
 
 store_a="$DOMAIN_WORKDIR/mem1/home/alice/.local/share/credroam"
@@ -77,8 +79,42 @@ json=$(sync_b --json 2>&1)
 check_eq "a second run on B takes the fast path" true \
 	"$(echo "$json" | jget fast_path)"
 check_eq "it writes nothing to AD" 0 "$(echo "$json" | jget ldap_modifies)"
-check_eq "it makes two LDAP searches: the policy (GPO versions) and the timestamp" 2 \
+check_eq "it makes one LDAP search: the GPO versions and the user's timestamp together" 1 \
 	"$(echo "$json" | jget ldap_searches)"
+lr=$(on_b stat -c '%i %Y' "$store_b/last-run")
+on_b "$CREDROAM" sync --conf "$work/conf" --no-keyring --quiet
+check_eq "a no-change run writes nothing locally, not even last-run" "$lr" \
+	"$(on_b stat -c '%i %Y' "$store_b/last-run")"
+
+json=$(sync_b --json --trigger logoff 2>&1)
+check_eq "a logoff run with the store unchanged: no search, no DC at all" \
+	"0 null" "$(echo "$json" | jget ldap_searches) $(echo "$json" | jget dc)"
+
+# --- bob, nothing to roam: the same one search ----------------------------
+sync_bob() { as-user bob "$CREDROAM" sync --conf "$work/conf" --no-keyring "$@"; }
+sync_bob >/dev/null 2>&1
+json=$(sync_bob --json 2>&1)
+check_eq "bob (no tokens, no timestamp) takes the fast path too" true \
+	"$(echo "$json" | jget fast_path)"
+check_eq "bob's no-change run: 1 search, 0 modifies" "1 0" \
+	"$(echo "$json" | jget ldap_searches) $(echo "$json" | jget ldap_modifies)"
+# bob moves to an OU: the remembered DN misses, the run finds him by SID
+bob_dn=$(user_dn bob)
+ou="OU=fastpath,$DOMAIN_BASEDN"
+printf 'dn: %s\nobjectClass: organizationalUnit\n' "$ou" > "$work/ou.ldif"
+admin_ldb ldbadd "$work/ou.ldif" >/dev/null 2>&1
+admin_ldb ldbrename "$bob_dn" "CN=bob,$ou" >/dev/null 2>&1
+json=$(sync_bob --json 2>&1)
+check_eq "after a move bob's run finds him at his new DN" "CN=bob,$ou" \
+	"$(echo "$json" | jget dn)"
+check_eq "and is not a fast path (the state learns the new DN)" false \
+	"$(echo "$json" | jget fast_path)"
+json=$(sync_bob --json 2>&1)
+check_eq "the run after it: one search again" "true 1" \
+	"$(echo "$json" | jget fast_path) $(echo "$json" | jget ldap_searches)"
+admin_ldb ldbrename "CN=bob,$ou" "$bob_dn" >/dev/null 2>&1
+admin_ldb ldbdel "$ou" >/dev/null 2>&1
+sync_bob >/dev/null 2>&1
 usn=$(on_a "$ADPROBE" usn)
 sync_a >/dev/null 2>&1
 sync_b >/dev/null 2>&1

@@ -12,8 +12,12 @@ export CREDROAM_TESTDATA=${CREDROAM_TESTDATA:-$TOP/testdata}
 _passed=0
 _failed=0
 
-pass() { echo "PASS: $1"; _passed=$((_passed + 1)); }
-fail() { echo "FAIL: $1${2:+ ($2)}"; _failed=$((_failed + 1)); }
+# TEST_TIMES=1: each result line says when it came (seconds since start),
+# to find where a slow test spends its time.
+_t0=$SECONDS
+_when() { [ -z "${TEST_TIMES:-}" ] || echo "# at $((SECONDS - _t0)) s"; }
+pass() { _when; echo "PASS: $1"; _passed=$((_passed + 1)); }
+fail() { _when; echo "FAIL: $1${2:+ ($2)}"; _failed=$((_failed + 1)); }
 
 # check NAME CMD... : passes when CMD exits 0
 check() {

@@ -16,7 +16,9 @@ ROAM_ATTRS="msPKIAccountCredentials msPKIDPAPIMasterKeys msPKIRoamingTimeStamp"
 
 # Roaming on (no GPO in the test domain); /etc is the domain's private one.
 roaming_on() {
-	printf '[policy]\nroaming = yes\n' >/etc/samba/credroam.conf
+	# these tests read the key files: materialize = files
+	printf '[policy]\nroaming = yes\n[sync]\nmaterialize = files\n' \
+		>/etc/samba/credroam.conf
 }
 
 # user_home USER, store_of USER

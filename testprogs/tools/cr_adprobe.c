@@ -30,6 +30,14 @@
  *       ask the DC to unwrap MKFILE's domain key section; print the key
  *   cr_adprobe [--user NAME] usn
  *       print the user object's uSNChanged
+ *   cr_adprobe dcverify | dcverify-twice
+ *       check that the server is a DC (dcverify.h), once or twice on one
+ *       connection; print "<kind> <account> <host> <N> searches"
+ *
+ * --dc-account DN [--dc-host H]: before the command, take DN as the
+ * server's computer account (and H as the ticket's host) instead of what
+ * its rootDSE says (cr_dcverify_account), so every later check on this
+ * connection sees that identity.
  *
  * Uses the caller's Kerberos ticket ($KRB5CCNAME).  Exit 0 ok, 1 failure
  * (message on stderr), 2 usage, 3 conflict (ESTALE).
@@ -49,6 +57,8 @@
 #include "ad/adconn.h"
 #include "ad/adstore.h"
 #include "ad/bkrp.h"
+#include "ad/dcverify.h"
+#include "util/error.h"
 #include "dpapi/dpapi.h"
 #include "util/encoding.h"
 #include "format/token.h"
@@ -315,6 +325,28 @@ static int token_value(TALLOC_CTX *mem, const char *path, const char *dn,
 	return 0;
 }
 
+static int dcverify_cmd(struct cr_adconn *conn, bool twice)
+{
+	const char *account = NULL;
+	const char *host = NULL;
+	uint32_t uac = 0;
+	char *err = NULL;
+	int ret;
+
+	ret = cr_dcverify(conn, CR_DC_NEED_WRITE, &err);
+	if (ret == 0 && twice) {
+		ret = cr_dcverify(conn, CR_DC_NEED_WRITE, &err);
+	}
+	if (ret != 0) {
+		return fail(ret, err);
+	}
+	cr_dcverify_known(conn, &account, &host, &uac);
+	printf("%s %s %s %u searches\n",
+	       (uac & CR_UF_SERVER_TRUST_ACCOUNT) ? "writable-dc" : "rodc",
+	       account, host, conn->searches);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	TALLOC_CTX *mem = talloc_new(NULL);
@@ -323,6 +355,8 @@ int main(int argc, char **argv)
 	struct cr_ad_user *user = NULL;
 	struct cr_who *who = NULL;
 	const char *name = NULL;
+	const char *dc_account = NULL;
+	const char *dc_host = NULL;
 	char *err = NULL;
 	int ret;
 	int i = 1;
@@ -332,6 +366,10 @@ int main(int argc, char **argv)
 			name = argv[i + 1];
 		} else if (strcmp(argv[i], "--dc") == 0) {
 			params.dc = argv[i + 1];
+		} else if (strcmp(argv[i], "--dc-account") == 0) {
+			dc_account = argv[i + 1];
+		} else if (strcmp(argv[i], "--dc-host") == 0) {
+			dc_host = argv[i + 1];
 		} else {
 			return 2;
 		}
@@ -359,6 +397,19 @@ int main(int argc, char **argv)
 	ret = cr_adconn_connect(mem, &params, &conn, &err);
 	if (ret != 0) {
 		return fail(ret, err);
+	}
+	if (dc_account != NULL) {
+		enum cr_dc_kind kind = CR_DC_NONE;
+
+		/* the verdict is cached either way; later checks meet it */
+		ret = cr_dcverify_account(conn, dc_account, dc_host,
+					  CR_DC_NEED_BKRP, &kind, &err);
+		cr_err_clear(&err);
+	}
+	if (strncmp(argv[i], "dcverify", 8) == 0) {
+		bool twice = strcmp(argv[i], "dcverify-twice") == 0;
+
+		return dcverify_cmd(conn, twice);
 	}
 	if (strcmp(argv[i], "whoami") == 0) {
 		printf("%s %s %s %s\n", conn->principal, conn->dc, who->name,

@@ -41,6 +41,8 @@ static void test_lazylib_fills_table(void **state)
 					 &syms[1], "a test", &err), 0);
 	assert_int_equal(cr_lazylib_load(mem, CR_LIBDCERPC_SONAME,
 					 &syms[1], "a test", &err), 0);
+	assert_int_equal(cr_lazylib_load(mem, CR_LIBKRB5_SONAME,
+					 &syms[1], "a test", &err), 0);
 	talloc_free(mem);
 }
 

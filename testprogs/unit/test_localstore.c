@@ -23,6 +23,7 @@
 
 #include "store/localstore.h"
 #include "store/state.h"
+#include "store/trash.h"
 #include "format/token.h"
 #include "test_util.h"
 
@@ -381,6 +382,114 @@ static void test_removed_key_is_wiped(void **state)
 	assert_int_equal(unlink(path(f, "inode")), 0);
 }
 
+/* A .p12 (or .pfx) is a key container: wiped and deleted like a .key. */
+static void test_removed_p12_is_wiped(void **state)
+{
+	struct fixture *f = *state;
+	int rc;
+
+	assert_int_equal(cr_store_write_cert_file(f->store, "AB12.p12",
+		(const uint8_t *)"0\x82p12secret", 12, 0600, NULL), 0);
+	assert_int_equal(cr_store_write_cert_file(f->store, "AB12.PFX",
+		(const uint8_t *)"0\x82pfxsecret", 12, 0600, NULL), 0);
+	assert_int_equal(cr_store_trash_cert_file(f->store, "AB12.p12", NULL),
+			 0);
+	assert_int_equal(cr_store_trash_cert_file(f->store, "AB12.PFX", NULL),
+			 0);
+	rc = system(talloc_asprintf(f, "test -z \"$(find '%s' '%s' "
+				    "-type f)\"", path(f, "trash"),
+				    path(f, "certs")));
+	assert_int_equal(rc, 0);
+}
+
+static void plant(struct fixture *f, const char *name, size_t size,
+		  const char *content)
+{
+	char *p = path(f, talloc_asprintf(f, "trash/%s", name));
+	FILE *fp = fopen(p, "w");
+	size_t i;
+
+	assert_non_null(fp);
+	fputs(content, fp);
+	for (i = strlen(content); i < size; i++) {
+		fputc('x', fp);
+	}
+	assert_int_equal(fclose(fp), 0);
+}
+
+static bool in_trash(struct fixture *f, const char *name)
+{
+	return access(path(f, talloc_asprintf(f, "trash/%s", name)),
+		      F_OK) == 0;
+}
+
+/*
+ * trash/'s retention (issue 17 item 3): keys of earlier versions wiped,
+ * entries past the tombstone lifetime dropped, then the oldest while over
+ * the caps; each drop named with its age and size.
+ */
+static void test_trash_retention(void **state)
+{
+	struct fixture *f = *state;
+	/* 2026-12-07T12:00:00Z */
+	time_t now = 1796731200;
+	struct cr_trash_limits lim = {
+		.max_age = 60 * 86400,
+		.max_bytes = 3000,
+		.max_entries = 10,
+	};
+	struct cr_trash_drop *drops = NULL;
+	size_t n = 0;
+	size_t i;
+	int rc;
+
+	plant(f, "20261201T000000Z-certs-A.key", 100, "key");
+	plant(f, "20261201T000000Z-certs-A.p12", 100, "p12");
+	plant(f, "20261201T000000Z-certs-B.pem", 200,
+	      "-----BEGIN RSA PRIVATE KEY-----\n");
+	plant(f, "20200101T000000Z-certs-OLD.crt", 50, "");
+	plant(f, "20261101T000000Z-CryptoApiRequest-1", 1000, "");
+	plant(f, "20261102T000000Z-CryptoApiRequest-2", 1000, "");
+	plant(f, "20261103T000000Z-CryptoApiRequest-3", 1000, "");
+	plant(f, "20261104T000000Z-CryptoApiRequest-4", 1000, "");
+	plant(f, "20261105T000000Z-certs-C.crt", 10, "");
+
+	rc = cr_store_trash_expire(f, f->store, now, &lim, &drops, &n, NULL);
+	assert_int_equal(rc, 0);
+	for (i = 0; i < n; i++) {
+		printf("dropped %s: %s, %llu s, %llu bytes\n", drops[i].name,
+		       drops[i].why, (unsigned long long)drops[i].age,
+		       (unsigned long long)drops[i].size);
+	}
+	assert_int_equal(n, 6);
+	assert_false(in_trash(f, "20261201T000000Z-certs-A.key"));
+	assert_false(in_trash(f, "20261201T000000Z-certs-A.p12"));
+	assert_false(in_trash(f, "20261201T000000Z-certs-B.pem"));
+	assert_false(in_trash(f, "20200101T000000Z-certs-OLD.crt"));
+	/* 4010 bytes left > 3000: the two oldest tokens go */
+	assert_false(in_trash(f, "20261101T000000Z-CryptoApiRequest-1"));
+	assert_false(in_trash(f, "20261102T000000Z-CryptoApiRequest-2"));
+	assert_true(in_trash(f, "20261103T000000Z-CryptoApiRequest-3"));
+	assert_true(in_trash(f, "20261104T000000Z-CryptoApiRequest-4"));
+	assert_true(in_trash(f, "20261105T000000Z-certs-C.crt"));
+	cr_assert_contains(drops[0].why, "older than 60 days");
+	assert_string_equal(drops[0].name, "20200101T000000Z-certs-OLD.crt");
+	assert_int_equal(drops[0].size, 50);
+	assert_true(drops[0].age > 2500 * 86400ULL);
+	cr_assert_contains(drops[1].why, "a decrypted key");
+	cr_assert_contains(drops[5].why, "over the size cap");
+	TALLOC_FREE(drops);
+
+	/* the entry cap */
+	lim.max_entries = 1;
+	rc = cr_store_trash_expire(f, f->store, now, &lim, &drops, &n, NULL);
+	assert_int_equal(rc, 0);
+	assert_int_equal(n, 2);
+	assert_true(in_trash(f, "20261105T000000Z-certs-C.crt"));
+	assert_false(in_trash(f, "20261104T000000Z-CryptoApiRequest-4"));
+	TALLOC_FREE(drops);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +507,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_removed_key_is_wiped,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_removed_p12_is_wiped,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trash_retention, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_root_refusals, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_lock_is_exclusive, setup,

@@ -5,7 +5,11 @@
  * provider info naming the Software KSP) and a CNG key (type 9, MIB1 +
  * key file under the master key), which decrypt back to the same key;
  * ECDSA or ECDH as the certificate's key usage says; a key that is not
- * the certificate's is refused naming both files.
+ * the certificate's is refused naming both files.  A DSA key becomes a
+ * CAPI certificate (type 3) naming the Enhanced DSS and Diffie-Hellman
+ * provider (PROV_DSS_DH, AT_SIGNATURE) and a DSS container (type 2) named
+ * as Windows names containers; a DSA key the provider cannot hold is
+ * refused naming the certificate.
  */
 #include "config.h"
 
@@ -21,6 +25,7 @@
 
 #include "format/certelem.h"
 #include "dpapi/dpapi.h"
+#include "dpapi/capi_dss.h"
 #include "store/material.h"
 #include "format/token.h"
 #include "test_util.h"
@@ -162,6 +167,72 @@ static void test_material_keys_ec_roundtrip(void **state)
 	}
 }
 
+static void test_material_keys_dsa_roundtrip(void **state)
+{
+	struct cr_test_ctx *t = *state;
+	TALLOC_CTX *mem = talloc_new(t->mem);
+	static const char machine[] = "0a0b0c0d-0000-0000-0000-000000000000";
+	struct pair_files f;
+	struct cr_material_pair *pair = NULL;
+	struct cr_token *cert_tok = NULL;
+	struct cr_token *key_tok = NULL;
+	struct cr_material_cert *mc = NULL;
+	struct cr_certelem *elem = NULL;
+	struct cr_capi_key *capi = NULL;
+	struct cr_privkey *key = NULL;
+	struct cr_guid g;
+	struct cr_guid g2;
+	uint8_t mk[64];
+	uint8_t key_id[20];
+	char *pem = NULL;
+	size_t pem_len = 0;
+	char *err = NULL;
+
+	memset(mk, 0x33, sizeof(mk));
+	memset(&g, 0x44, sizeof(g));
+	f.cert = cr_test_read_or_fail(mem, "dsa/cert.pem", &f.cert_len);
+	f.key = cr_test_read_or_fail(mem, "dsa/key.pem", &f.key_len);
+	assert_int_equal(cr_material_pair_from_files(mem, "d.crt", f.cert,
+		f.cert_len, "d.key", f.key, f.key_len, &pair, &err), 0);
+	assert_int_equal(pair->key->alg, GNUTLS_PK_DSA);
+	assert_int_equal(cr_material_make_tokens(mem, pair, &g, mk, sizeof(mk),
+		machine, 0x01da000000000000ULL, &cert_tok, &key_tok, &err), 0);
+	assert_int_equal(cert_tok->type, CR_TOKEN_CAPI_CERT);
+	assert_int_equal(key_tok->type, CR_TOKEN_CAPI_DSS_KEY);
+	assert_int_equal(cr_token_check(mem, key_tok, NULL, &err), 0);
+	/* the element names the DSS provider and the signature key */
+	assert_int_equal(cr_certelem_parse(mem, cert_tok->data,
+		cert_tok->data_length, &elem, NULL, &err), 0);
+	assert_string_equal(elem->key_prov->provider,
+		"Microsoft Enhanced DSS and Diffie-Hellman Cryptographic "
+		"Provider");
+	assert_int_equal(elem->key_prov->prov_type, 13);
+	assert_int_equal(elem->key_prov->key_spec, 2);
+	assert_int_equal(elem->key_prov->flags, 0);
+	assert_int_equal(cr_material_cert_parse(mem, cert_tok, &mc, &err), 0);
+	assert_false(mc->cng);
+	assert_string_equal(mc->key_container,
+		"credroam-5DB60F0C739E23CEE4FDBBF29C93F55DF1442B46");
+	/* the token is named as Windows names the container's file */
+	assert_string_equal(key_tok->identifier,
+		cr_capi_file_name(mem, mc->key_container, machine));
+	assert_int_equal(cr_capi_key_parse(mem, key_tok->data,
+		key_tok->data_length, &capi, &err), 0);
+	assert_true(cr_capi_dss_container(capi));
+	assert_int_equal(capi->priv_len[1], 0);
+	assert_true(capi->priv_len[0] > 0);
+	/* and back: the master key, the key, its id, its PEM */
+	assert_int_equal(cr_material_key_mk_guid(key_tok, &g2, &err), 0);
+	assert_memory_equal(g2.b, g.b, 16);
+	assert_int_equal(cr_material_key_decrypt(mem, key_tok, mk, sizeof(mk),
+		&key, key_id, &pem, &pem_len, &err), 0);
+	assert_int_equal(key->alg, GNUTLS_PK_DSA);
+	assert_memory_equal(key_id, mc->key_id, 20);
+	assert_int_equal(pem_len, f.key_len);
+	assert_memory_equal(pem, f.key, f.key_len);
+	talloc_free(mem);
+}
+
 static void test_material_keys_refused(void **state)
 {
 	struct cr_test_ctx *t = *state;
@@ -192,6 +263,28 @@ static void test_material_keys_refused(void **state)
 	print_message("%s\n", err);
 	cr_assert_contains(err, "'ed.key'");
 	cr_assert_contains(err, "EdDSA");
+	TALLOC_FREE(err);
+	/* a DSA key too large for the DSS provider, naming the certificate */
+	{
+		struct cr_token *ct = NULL;
+		struct cr_token *kt = NULL;
+		struct cr_guid g;
+		uint8_t mk[64];
+
+		memset(mk, 0x33, sizeof(mk));
+		memset(&g, 0x44, sizeof(g));
+		make_pair(mem, GNUTLS_PK_DSA, 2048,
+			  GNUTLS_KEY_DIGITAL_SIGNATURE, &a);
+		assert_int_equal(cr_material_pair_from_files(mem, "a.crt",
+			a.cert, a.cert_len, "a.key", a.key, a.key_len, &pair,
+			&err), 0);
+		assert_int_equal(cr_material_make_tokens(mem, pair, &g, mk,
+			sizeof(mk), "0a0b0c0d-0000-0000-0000-000000000000", 1,
+			&ct, &kt, &err), EINVAL);
+		print_message("%s\n", err);
+		cr_assert_contains(err, pair->thumbprint);
+		cr_assert_contains(err, "cannot go into a CAPI DSS container");
+	}
 	talloc_free(mem);
 }
 
@@ -199,6 +292,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cr_unit_test(test_material_keys_ec_roundtrip),
+		cr_unit_test(test_material_keys_dsa_roundtrip),
 		cr_unit_test(test_material_keys_refused),
 	};
 

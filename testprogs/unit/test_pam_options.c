@@ -60,6 +60,11 @@ static void test_pam_options_defaults(void **state)
 	assert_true(pcr_service_listed(o->services, "login"));
 	assert_true(pcr_service_listed(o->services, "sshd"));
 	assert_true(pcr_service_listed(o->services, "gdm-password"));
+	assert_true(pcr_service_listed(o->services, "gdm-smartcard"));
+	assert_true(pcr_service_listed(o->services, "lightdm"));
+	assert_true(pcr_service_listed(o->services, "sddm"));
+	assert_true(pcr_service_listed(o->services, "xrdp-sesman"));
+	assert_false(pcr_service_listed(o->services, "lightdm-autologin"));
 	assert_false(pcr_service_listed(o->services, "cron"));
 	assert_false(pcr_service_listed(o->services, "sudo"));
 	assert_true(pcr_service_listed(o->unlock_services, "xscreensaver"));
@@ -106,7 +111,8 @@ static void test_pam_options_line(void **state)
 	const char *argv[] = {
 		"debug", "budget=0", "services=login,xrdp-sesman",
 		"unlock=mylock", "credroam=/opt/cr/bin/credroam",
-		"conf=/etc/cr.conf", "rundir=/tmp/x", NULL,
+		"conf=/etc/cr.conf", "rundir=/tmp/x", "materialize=files",
+		"agent=no", NULL,
 	};
 	struct pcr_opts *o = parse(t->mem, NULL, argv);
 
@@ -121,8 +127,10 @@ static void test_pam_options_line(void **state)
 	assert_string_equal(o->credroam, "/opt/cr/bin/credroam");
 	assert_string_equal(o->conf_path, "/etc/cr.conf");
 	assert_string_equal(o->rundir, "/tmp/x");
+	assert_int_equal(o->materialize, CR_MATERIALIZE_FILES);
+	assert_false(o->agent);
 	assert_int_equal(o->num_warnings, 0);
-	assert_string_equal(pcr_opts_conf_path(7, argv), "/etc/cr.conf");
+	assert_string_equal(pcr_opts_conf_path(9, argv), "/etc/cr.conf");
 	TALLOC_FREE(o);
 }
 
@@ -163,6 +171,8 @@ static void test_pam_options_bad(void **state)
 		{ "rundir=/", "expected an absolute path" },
 		{ "use_first_pass", "unknown option 'use_first_pass'" },
 		{ "colour=blue", "unknown option 'colour'" },
+		{ "materialize=pem", "expected token or files" },
+		{ "agent=maybe", "expected yes or no" },
 	};
 	size_t i;
 
@@ -180,6 +190,8 @@ static void test_pam_options_bad(void **state)
 		assert_int_equal(o->budget_us, 2000000);
 		assert_string_equal(o->credroam, "/usr/bin/credroam");
 		assert_string_equal(o->rundir, "/run/credroam");
+		assert_int_equal(o->materialize, CR_MATERIALIZE_DEFAULT);
+		assert_true(o->agent);
 		assert_true(pcr_service_listed(o->services, "login"));
 		TALLOC_FREE(o);
 	}

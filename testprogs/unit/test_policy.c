@@ -363,6 +363,7 @@ static void test_policy_conf_parse(void **state)
 		"services = login, gdm-password sshd\tsudo-i\n"
 		"[sync]\n"
 		"dc = dc1.samdom.example.com\n"
+		"materialize = Files\n"
 		"timeout = 300");
 	assert_true(conf->present);
 	assert_true(conf->pol_set[POLICY_DIMS_ROAMING]);
@@ -386,16 +387,21 @@ static void test_policy_conf_parse(void **state)
 	assert_null(conf->services[4]);
 	assert_string_equal(conf->dc, "dc1.samdom.example.com");
 	assert_int_equal(conf->timeout, 300);
+	assert_int_equal(conf->materialize, CR_MATERIALIZE_FILES);
 	assert_int_equal(conf->num_warnings, 0);
 
 	/* defaults */
 	conf = conf_from(mem, "");
-	assert_int_equal(conf->num_services, 3);
-	assert_string_equal(conf->services[2], "sshd");
+	assert_int_equal(conf->num_services, 7);
+	assert_string_equal(conf->services[1], "sshd");
+	assert_string_equal(conf->services[3], "gdm-smartcard");
+	assert_string_equal(conf->services[6], "xrdp-sesman");
 	assert_true(conf->time_budget > 1.999 && conf->time_budget < 2.001);
 	assert_int_equal(conf->timeout, 5);
 	assert_null(conf->dc);
 	assert_false(conf->pam_debug);
+	assert_int_equal(conf->materialize, CR_MATERIALIZE_DEFAULT);
+	assert_string_equal(cr_materialize_name(conf->materialize), "token");
 
 	/* warnings are not fatal */
 	conf = conf_from(mem,
@@ -461,6 +467,8 @@ static const struct bad_conf {
 	  "to 300" },
 	{ "[sync]\ndc = dc1 dc2\n", "dc = 'dc1 dc2': not a host name" },
 	{ "[sync]\ndc = -oProxyCommand\n", "not a host name" },
+	{ "[sync]\nmaterialize = pem\n", "materialize = 'pem': expected "
+	  "token or files" },
 };
 
 static void test_policy_conf_bad(void **state)

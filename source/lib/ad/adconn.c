@@ -13,11 +13,15 @@
 
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <resolv.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,24 +279,106 @@ static int load_smb_conf(struct cr_adconn *conn, const char *path,
 	return 0;
 }
 
+/*
+ * The connect deadline: ildap's TCP connect has no timeout of its own
+ * (an unanswered SYN waits for the kernel, minutes), so when the deadline
+ * passes every TCP socket of this process still in SYN-SENT is shut down;
+ * the pending connect then fails with ECONNRESET.  Only the LDAP connect
+ * can be in SYN-SENT here: the process is single-threaded and waits in
+ * this event loop.
+ */
+static void abort_pending_connects(struct tevent_context *ev,
+				   struct tevent_timer *te,
+				   struct timeval now, void *private_data)
+{
+	bool *expired = private_data;
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e = NULL;
+
+	(void)ev;
+	(void)te;
+	(void)now;
+	*expired = true;
+	if (d == NULL) {
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct tcp_info ti;
+		socklen_t len = sizeof(ti);
+		char *end = NULL;
+		long fd = strtol(e->d_name, &end, 10);
+		int rc;
+
+		if (end == e->d_name || *end != '\0' || fd < 0 ||
+		    fd == dirfd(d)) {
+			continue;
+		}
+		memset(&ti, 0, sizeof(ti));
+		rc = getsockopt((int)fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
+		if (rc == 0 && ti.tcpi_state == TCP_SYN_SENT) {
+			shutdown((int)fd, SHUT_RDWR);
+		}
+	}
+	closedir(d);
+}
+
+/*
+ * ildap logs "Failed to connect to ldap URL" when the TCP connection
+ * failed and "Failed to bind" when the DC answered (ldb's own "Failed to
+ * connect to '...' with backend" follows either): the first means try
+ * the next DC, the second is this DC's (and the ticket's) answer.
+ */
+#define CONNECT_FAILED "Failed to connect to ldap URL"
+static void note_connect_failure(void *context, enum ldb_debug_level level,
+				 const char *fmt, va_list ap)
+{
+	bool *unreachable = context;
+
+	(void)ap;
+	if (level <= LDB_DEBUG_ERROR && fmt != NULL &&
+	    strncmp(fmt, CONNECT_FAILED, sizeof(CONNECT_FAILED) - 1) == 0) {
+		*unreachable = true;
+	}
+}
+
 static int connect_ldb(struct cr_adconn *conn, char **errmsg)
 {
+	struct tevent_timer *deadline = NULL;
 	char *url = NULL;
+	bool expired = false;
+	bool unreachable = false;
 	int rc;
 
 	conn->ldb = ldb_init(conn, conn->ev);
 	if (conn->ldb == NULL) {
 		return ENOMEM;
 	}
+	ldb_set_debug(conn->ldb, note_connect_failure, &unreachable);
 	ldb_set_opaque(conn->ldb, "loadparm", conn->lp_ctx);
 	ldb_set_opaque(conn->ldb, "credentials", conn->creds);
 	url = talloc_asprintf(conn, "ldap://%s", conn->dc);
-	if (url == NULL) {
+	deadline = tevent_add_timer(conn->ev, conn,
+				    tevent_timeval_current_ofs(conn->timeout,
+							       0),
+				    abort_pending_connects, &expired);
+	if (url == NULL || deadline == NULL) {
+		TALLOC_FREE(deadline);
 		return ENOMEM;
 	}
 	rc = ldb_connect(conn->ldb, url, 0, NULL);
+	if (!expired) {
+		/* a timer that fired is tevent's to free */
+		TALLOC_FREE(deadline);
+	}
+	ldb_set_debug(conn->ldb, NULL, NULL);
 	if (rc == LDB_SUCCESS) {
 		return 0;
+	}
+	if (unreachable) {
+		cr_seterr(errmsg, "'%s' %s", url, expired
+			  ? "did not accept a connection in time"
+			  : "refused or dropped the connection");
+		return expired ? ETIMEDOUT : EHOSTUNREACH;
 	}
 	cr_seterr(errmsg, "cannot bind to '%s' as '%s' with Kerberos "
 		  "(sign and seal): %s", url, conn->principal,
@@ -358,27 +444,6 @@ int cr_adconn_connect(TALLOC_CTX *mem_ctx, const struct cr_ad_params *params,
 	if (ret != 0) {
 		goto done;
 	}
-	for (i = 0; dcs[i] != NULL; i++) {
-		bool up = cr_adconn_reachable(dcs[i], 389,
-					      (int)conn->timeout * 1000);
-		if (up) {
-			conn->dc = talloc_strdup(conn, dcs[i]);
-			break;
-		}
-	}
-	if (conn->dc == NULL) {
-		char *list = talloc_strdup(frame, "");
-
-		for (i = 0; dcs[i] != NULL && list != NULL; i++) {
-			list = talloc_asprintf_append(list, "%s%s",
-						      i ? ", " : "", dcs[i]);
-		}
-		cr_seterr(errmsg, "no domain controller of '%s' "
-			  "answers on port 389 within %u s (tried %s)",
-			  conn->realm, conn->timeout, list ? list : "?");
-		ret = EHOSTUNREACH;
-		goto done;
-	}
 
 	conn->creds = cli_credentials_init(conn);
 	if (conn->creds == NULL) {
@@ -399,7 +464,41 @@ int cr_adconn_connect(TALLOC_CTX *mem_ctx, const struct cr_ad_params *params,
 		ret = ENOENT;
 		goto done;
 	}
-	ret = connect_ldb(conn, errmsg);
+	/*
+	 * No separate reachability probe: the LDAP connection itself, within
+	 * the timeout, tells a DC that answers from one that does not (a
+	 * probe costs the DC an accepted connection per run).
+	 */
+	ret = EHOSTUNREACH;
+	for (i = 0; dcs[i] != NULL; i++) {
+		conn->dc = talloc_strdup(conn, dcs[i]);
+		if (conn->dc == NULL) {
+			ret = ENOMEM;
+			goto done;
+		}
+		cr_err_clear(errmsg);
+		ret = connect_ldb(conn, errmsg);
+		if (ret != EHOSTUNREACH && ret != ETIMEDOUT) {
+			break;
+		}
+		TALLOC_FREE(conn->ldb);
+		TALLOC_FREE(conn->dc);
+	}
+	if (ret == EHOSTUNREACH || ret == ETIMEDOUT) {
+		char *list = talloc_strdup(frame, "");
+		char *why = talloc_strdup(frame, (errmsg && *errmsg) ?
+					  *errmsg : "");
+
+		for (i = 0; dcs[i] != NULL && list != NULL; i++) {
+			list = talloc_asprintf_append(list, "%s%s",
+						      i ? ", " : "", dcs[i]);
+		}
+		cr_seterr(errmsg, "no domain controller of '%s' "
+			  "answers on port 389 within %u s (tried %s; last: "
+			  "%s)", conn->realm, conn->timeout,
+			  list ? list : "?", why ? why : "?");
+		ret = EHOSTUNREACH;
+	}
 	if (ret != 0) {
 		goto done;
 	}

@@ -16,6 +16,7 @@
 #include <util/discard.h>
 
 #include "ad/adstore.h"
+#include "ad/dcverify.h"
 #include "util/cursor.h"
 #include "util/error.h"
 #include "util/stackframe.h"
@@ -269,6 +270,27 @@ done:
 	return ret;
 }
 
+int cr_adstore_user_from_msg(TALLOC_CTX *mem_ctx,
+			     const struct ldb_message *msg, const char *sid,
+			     struct cr_ad_user **puser, char **errmsg)
+{
+	struct cr_ad_user *user = NULL;
+	int ret = ENOMEM;
+
+	*puser = NULL;
+	user = talloc_zero(mem_ctx, struct cr_ad_user);
+	if (user != NULL) {
+		ret = fill_user(user, msg, sid);
+	}
+	if (ret != 0) {
+		TALLOC_FREE(user);
+		cr_err_nomem(errmsg, ret);
+		return ret;
+	}
+	*puser = user;
+	return 0;
+}
+
 /*
  * Find the values of attr in msg: either "attr" (the DC sent everything)
  * or "attr;range=LOW-HIGH" (a Windows DC pages above MaxValRange).
@@ -411,18 +433,33 @@ int cr_adstore_read_tokens(struct cr_adconn *conn, struct cr_ad_user *user,
 			 &user->mkeys, errmsg);
 }
 
-static int modify(struct cr_adconn *conn, struct ldb_message *msg)
+/*
+ * Every write goes through here: only to a writable DC whose identity was
+ * checked over this connection (dcverify.h), then the modify.
+ */
+static int modify(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
+		  struct ldb_message *msg, const char *what, const char *dn,
+		  char **errmsg)
 {
 	struct ldb_request *req = NULL;
 	int rc;
+	int ret;
 
+	ret = cr_dcverify(conn, CR_DC_NEED_WRITE, errmsg);
+	if (ret != 0) {
+		cr_wraperr(errmsg, "%s on '%s'", what, dn);
+		return ret;
+	}
 	rc = ldb_build_mod_req(&req, conn->ldb, msg, msg, NULL, NULL,
 			       ldb_op_default_callback, NULL);
-	if (rc != LDB_SUCCESS) {
-		return rc;
+	if (rc == LDB_SUCCESS) {
+		conn->modifies += 1;
+		rc = run_request(conn, req);
 	}
-	conn->modifies += 1;
-	return run_request(conn, req);
+	if (rc != LDB_SUCCESS) {
+		return ldb_fail(mem_ctx, conn, rc, errmsg, what, dn);
+	}
+	return 0;
 }
 
 static int add_element(struct ldb_message *msg, const char *attr, int flags,
@@ -484,16 +521,11 @@ int cr_adstore_change_value(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 		ret = 0;
 		goto done;
 	}
-	rc = modify(conn, msg);
-	if (rc != LDB_SUCCESS) {
-		ret = ldb_fail(mem_ctx, conn, rc, errmsg,
-			       old_value && new_value ? "replacing a value of "
-			       CR_ATTR_CREDENTIALS "/" CR_ATTR_MASTERKEYS
-			       : new_value ? "adding a roaming token"
-			       : "deleting a roaming token", dn);
-		goto done;
-	}
-	ret = 0;
+	ret = modify(mem_ctx, conn, msg,
+		     old_value && new_value ? "replacing a value of "
+		     CR_ATTR_CREDENTIALS "/" CR_ATTR_MASTERKEYS
+		     : new_value ? "adding a roaming token"
+		     : "deleting a roaming token", dn, errmsg);
 done:
 	TALLOC_FREE(frame);
 	return ret;
@@ -541,10 +573,9 @@ int cr_adstore_bump_timestamp(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 		ret = ENOMEM;
 		goto done;
 	}
-	rc = modify(conn, msg);
-	if (rc != LDB_SUCCESS) {
-		ret = ldb_fail(mem_ctx, conn, rc, errmsg,
-			       "updating " CR_ATTR_TIMESTAMP, dn);
+	ret = modify(mem_ctx, conn, msg, "updating " CR_ATTR_TIMESTAMP, dn,
+		     errmsg);
+	if (ret != 0) {
 		goto done;
 	}
 	memcpy(new_ts, value, CR_TIMESTAMP_LEN);

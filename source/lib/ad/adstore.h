@@ -18,6 +18,8 @@
 
 #include "ad/adconn.h"
 
+struct ldb_message;
+
 #define CR_ATTR_CREDENTIALS "msPKIAccountCredentials"
 #define CR_ATTR_MASTERKEYS "msPKIDPAPIMasterKeys"
 #define CR_ATTR_TIMESTAMP "msPKIRoamingTimeStamp"
@@ -63,6 +65,15 @@ int cr_adstore_lookup(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 int cr_adstore_lookup_dn(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 			 const char *dn, const char *sid,
 			 struct cr_ad_user **puser, char **errmsg);
+
+/*
+ * The user from an object a wider search returned (the Group Policy
+ * search asks for CR_ATTR_TIMESTAMP and uSNChanged of the user's DN too);
+ * the caller has checked that msg is the object of sid.
+ */
+int cr_adstore_user_from_msg(TALLOC_CTX *mem_ctx,
+			     const struct ldb_message *msg, const char *sid,
+			     struct cr_ad_user **puser, char **errmsg);
 
 /*
  * Read both token attributes of user->dn, following ranged retrieval

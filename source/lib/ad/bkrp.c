@@ -37,6 +37,7 @@
 
 #include "ad/adconn.h"
 #include "ad/bkrp.h"
+#include "ad/dcverify.h"
 #include "util/cursor.h"
 #include "util/error.h"
 #include "util/lazylib.h"
@@ -491,6 +492,11 @@ int cr_bkrp_connect_conn(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 		goto done;
 	}
 	dcs[0] = conn->dc;
+	/* master keys and their backups only to a checked DC (dcverify.h) */
+	ret = cr_dcverify(conn, CR_DC_NEED_BKRP, errmsg);
+	if (ret != 0) {
+		goto done;
+	}
 	ret = connect_dcs(b, dcs, &err);
 	if (ret != 0) {
 		cr_seterr(errmsg, "%s", err ? err : strerror(ret));

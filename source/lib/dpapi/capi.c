@@ -282,30 +282,36 @@ int cr_capi_rsa2_build(TALLOC_CTX *mem_ctx, const struct cr_rsa_key *k,
 	return 0;
 }
 
-int cr_capi_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
-			enum cr_capi_keyspec spec, const uint8_t *mk,
-			size_t mk_len, struct cr_rsa_key **key,
-			uint32_t *export_flag, char **errmsg)
+enum cr_capi_keyspec cr_capi_key_slot(const struct cr_capi_key *k,
+				      enum cr_capi_keyspec spec)
+{
+	if (spec != CR_CAPI_ANY) {
+		return spec;
+	}
+	return (k->priv_len[1] > 0) ? CR_CAPI_EXCHANGE : CR_CAPI_SIGNATURE;
+}
+
+const char *cr_capi_slot_name(enum cr_capi_keyspec spec)
+{
+	return cr_capi_spec_name[spec == CR_CAPI_EXCHANGE ? 1 : 0];
+}
+
+int cr_capi_key_unprotect(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
+			  enum cr_capi_keyspec spec, const uint8_t *mk,
+			  size_t mk_len, uint8_t **plain, size_t *plain_len,
+			  uint32_t *export_flag, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
-	struct cr_rsa_key *rsa = NULL;
-	uint8_t *plain = NULL;
-	size_t plain_len = 0;
-	const uint8_t *n = NULL;
-	uint32_t n_len = 0;
-	uint8_t *n_le = NULL;
-	size_t i;
+	uint8_t *p = NULL;
+	size_t p_len = 0;
+	size_t i = (spec == CR_CAPI_EXCHANGE) ? 1 : 0;
 	int ret;
 
-	*key = NULL;
+	*plain = NULL;
+	*plain_len = 0;
 	if (export_flag != NULL) {
 		*export_flag = UINT32_MAX;
 	}
-	if (spec == CR_CAPI_ANY) {
-		spec = (k->priv_len[1] > 0) ? CR_CAPI_EXCHANGE
-					    : CR_CAPI_SIGNATURE;
-	}
-	i = (spec == CR_CAPI_EXCHANGE) ? 1 : 0;
 	if (k->priv_len[i] == 0) {
 		ret = ENOENT;
 		cr_seterr(errmsg, "CAPI container '%s' has no %s key",
@@ -313,23 +319,10 @@ int cr_capi_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
 		goto done;
 	}
 	ret = cr_dpapi_unprotect(frame, k->priv[i], k->priv_len[i], mk,
-				 mk_len, NULL, 0, &plain, &plain_len, errmsg);
-	if (ret == 0) {
-		ret = cr_capi_rsa2_parse(frame, plain, plain_len, &rsa,
-					 errmsg);
-	}
+				 mk_len, NULL, 0, &p, &p_len, errmsg);
 	if (ret != 0) {
 		cr_wraperr(errmsg, "CAPI container '%s' %s key",
 			   k->name, cr_capi_spec_name[i]);
-		goto done;
-	}
-	n = cr_capi_rsa1_modulus(k->pub[i], k->pub_len[i], &n_len);
-	n_le = talloc_zero_size(frame, n_len + 1);
-	if (n != NULL && (n_le == NULL || !cr_bn_to_le(&rsa->n, n_le, n_len) ||
-			  memcmp(n_le, n, n_len) != 0)) {
-		ret = EBADMSG;
-		cr_seterr(errmsg, "CAPI container '%s': private key "
-			  "does not match its public key", k->name);
 		goto done;
 	}
 	if (export_flag != NULL && k->flag_len[i] > 0) {
@@ -349,8 +342,112 @@ int cr_capi_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
 		}
 		*export_flag = cr_le32(flag);
 	}
+	*plain = talloc_move(mem_ctx, &p);
+	*plain_len = p_len;
+done:
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+int cr_capi_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
+			enum cr_capi_keyspec spec, const uint8_t *mk,
+			size_t mk_len, struct cr_rsa_key **key,
+			uint32_t *export_flag, char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct cr_rsa_key *rsa = NULL;
+	uint8_t *plain = NULL;
+	size_t plain_len = 0;
+	const uint8_t *n = NULL;
+	uint32_t n_len = 0;
+	uint8_t *n_le = NULL;
+	size_t i;
+	int ret;
+
+	*key = NULL;
+	spec = cr_capi_key_slot(k, spec);
+	i = (spec == CR_CAPI_EXCHANGE) ? 1 : 0;
+	ret = cr_capi_key_unprotect(frame, k, spec, mk, mk_len, &plain,
+				    &plain_len, export_flag, errmsg);
+	if (ret != 0) {
+		goto done;
+	}
+	ret = cr_capi_rsa2_parse(frame, plain, plain_len, &rsa, errmsg);
+	if (ret != 0) {
+		cr_wraperr(errmsg, "CAPI container '%s' %s key",
+			   k->name, cr_capi_spec_name[i]);
+		goto done;
+	}
+	n = cr_capi_rsa1_modulus(k->pub[i], k->pub_len[i], &n_len);
+	n_le = talloc_zero_size(frame, n_len + 1);
+	if (n != NULL && (n_le == NULL || !cr_bn_to_le(&rsa->n, n_le, n_len) ||
+			  memcmp(n_le, n, n_len) != 0)) {
+		ret = EBADMSG;
+		cr_seterr(errmsg, "CAPI container '%s': private key "
+			  "does not match its public key", k->name);
+		goto done;
+	}
 	ret = cr_rsa_key_complete(mem_ctx, rsa, key, errmsg);
 done:
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+int cr_capi_key_assemble(TALLOC_CTX *mem_ctx, const char *name,
+			 enum cr_capi_keyspec spec, const uint8_t *pub,
+			 size_t pub_len, const uint8_t *plain,
+			 size_t plain_len, const struct cr_guid *mk_guid,
+			 const uint8_t *mk, size_t mk_len,
+			 struct cr_capi_key **out, char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct cr_dpapi_protect priv_opt = {
+		.description = "CryptoAPI Private Key",
+	};
+	struct cr_dpapi_protect flag_opt = {
+		.description = "Export Flag",
+	};
+	static const uint8_t exportable[4] = { 1, 0, 0, 0 };
+	struct cr_capi_key *c = NULL;
+	size_t i = (spec == CR_CAPI_EXCHANGE) ? 1 : 0;
+	size_t blen = 0;
+	int ret;
+
+	*out = NULL;
+	c = talloc_zero(frame, struct cr_capi_key);
+	if (c == NULL) {
+		ret = ENOMEM;
+		goto done;
+	}
+	c->version = 2;
+	c->name_len = (uint32_t)strlen(name) + 1;
+	c->name_raw = (uint8_t *)talloc_strdup(c, name);
+	c->name = talloc_strdup(c, name);
+	c->hash_len = 20;
+	c->hash = talloc_zero_size(c, 20);
+	c->pub_len[i] = (uint32_t)pub_len;
+	c->pub[i] = talloc_memdup(c, pub, pub_len);
+	if (c->name_raw == NULL || c->name == NULL || c->hash == NULL ||
+	    c->pub[i] == NULL) {
+		ret = ENOMEM;
+		goto done;
+	}
+	ret = cr_dpapi_protect(c, mk_guid, mk, mk_len, plain, plain_len, NULL,
+			       0, &priv_opt, &c->priv[i], &blen, errmsg);
+	c->priv_len[i] = (uint32_t)blen;
+	if (ret == 0) {
+		ret = cr_dpapi_protect(c, mk_guid, mk, mk_len, exportable, 4,
+			(const uint8_t *)CR_CAPI_EXPORT_FLAG_ENTROPY,
+			sizeof(CR_CAPI_EXPORT_FLAG_ENTROPY), &flag_opt,
+			&c->flag[i], &blen, errmsg);
+		c->flag_len[i] = (uint32_t)blen;
+	}
+	if (ret != 0) {
+		goto done;
+	}
+	*out = talloc_move(mem_ctx, &c);
+done:
+	cr_err_nomem(errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }
@@ -362,28 +459,14 @@ int cr_capi_key_create(TALLOC_CTX *mem_ctx, const char *name,
 		       char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
-	struct cr_dpapi_protect priv_opt = {
-		.description = "CryptoAPI Private Key",
-	};
-	struct cr_dpapi_protect flag_opt = {
-		.description = "Export Flag",
-	};
-	static const uint8_t exportable[4] = { 1, 0, 0, 0 };
-	struct cr_capi_key *c = NULL;
 	struct cr_rsa_key *full = NULL;
 	uint8_t *rsa2 = NULL;
 	size_t rsa2_len = 0;
-	size_t blen = 0;
-	uint32_t e = 0;
+	uint8_t *pub = NULL;
 	uint32_t keylen;
 	int ret;
 
 	*out = NULL;
-	c = talloc_zero(frame, struct cr_capi_key);
-	if (c == NULL) {
-		ret = ENOMEM;
-		goto done;
-	}
 	ret = cr_rsa_key_complete(frame, k, &full, errmsg);
 	if (ret == 0) {
 		ret = cr_capi_rsa2_build(frame, full, &rsa2, &rsa2_len,
@@ -392,40 +475,21 @@ int cr_capi_key_create(TALLOC_CTX *mem_ctx, const char *name,
 	if (ret != 0) {
 		goto done;
 	}
+	/* the RSA1 public section: RSA2's header, then n */
 	keylen = cr_le32(rsa2 + 4);
-	c->version = 2;
-	c->name_len = (uint32_t)strlen(name) + 1;
-	c->name_raw = (uint8_t *)talloc_strdup(c, name);
-	c->name = talloc_strdup(c, name);
-	c->hash_len = 20;
-	c->hash = talloc_zero_size(c, 20);
-	c->pub_len[1] = 20 + keylen;
-	c->pub[1] = talloc_zero_size(c, c->pub_len[1]);
-	if (c->name_raw == NULL || c->name == NULL || c->hash == NULL ||
-	    c->pub[1] == NULL) {
+	pub = talloc_zero_size(frame, 20 + keylen);
+	if (pub == NULL) {
 		ret = ENOMEM;
+		cr_seterr(errmsg, "out of memory");
 		goto done;
 	}
-	(void)cr_bn_to_u32(&full->e, &e);
-	memcpy(c->pub[1], rsa2, 20);
-	cr_store_le32(c->pub[1], CR_RSA1_MAGIC);
-	(void)cr_bn_to_le(&full->n, c->pub[1] + 20, keylen);
-	ret = cr_dpapi_protect(c, mk_guid, mk, mk_len, rsa2, rsa2_len, NULL, 0,
-			       &priv_opt, &c->priv[1], &blen, errmsg);
-	c->priv_len[1] = (uint32_t)blen;
-	if (ret == 0) {
-		ret = cr_dpapi_protect(c, mk_guid, mk, mk_len, exportable, 4,
-			(const uint8_t *)CR_CAPI_EXPORT_FLAG_ENTROPY,
-			sizeof(CR_CAPI_EXPORT_FLAG_ENTROPY), &flag_opt,
-			&c->flag[1], &blen, errmsg);
-		c->flag_len[1] = (uint32_t)blen;
-	}
-	if (ret != 0) {
-		goto done;
-	}
-	*out = talloc_move(mem_ctx, &c);
+	memcpy(pub, rsa2, 20);
+	cr_store_le32(pub, CR_RSA1_MAGIC);
+	(void)cr_bn_to_le(&full->n, pub + 20, keylen);
+	ret = cr_capi_key_assemble(mem_ctx, name, CR_CAPI_EXCHANGE, pub,
+				   20 + keylen, rsa2, rsa2_len, mk_guid, mk,
+				   mk_len, out, errmsg);
 done:
-	cr_err_nomem(errmsg, ret);
 	TALLOC_FREE(frame);
 	return ret;
 }

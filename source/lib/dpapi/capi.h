@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * CryptoAPI key containers (%APPDATA%\Microsoft\Crypto\RSA\<SID>\<file>,
- * roaming token types 1 and 2): parse, serialize exactly, decrypt the RSA
- * private key, build one for a PKCS#8 key (spec/dpapi.md 5.1, 5.1b).
+ * ...\DSS\<SID>\<file>; roaming token types 1 and 2): parse, serialize
+ * exactly, decrypt a slot, assemble a new one (spec/dpapi.md 5.1, 5.1b);
+ * the RSA key format here, the DSS one in capi_dss.h.
  *
  * The decrypted private key is rsaenh's internal "RSA2" layout, not a
  * PRIVATEKEYBLOB: a 20-byte header (magic, keylen = bits/8 + 8, bits,
@@ -65,6 +66,35 @@ int cr_capi_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
 			enum cr_capi_keyspec spec, const uint8_t *mk,
 			size_t mk_len, struct cr_rsa_key **key,
 			uint32_t *export_flag, char **errmsg);
+
+/* CR_CAPI_ANY resolved: the exchange slot if it has a key, else signature. */
+enum cr_capi_keyspec cr_capi_key_slot(const struct cr_capi_key *k,
+				      enum cr_capi_keyspec spec);
+/* "signature" or "exchange" (static). */
+const char *cr_capi_slot_name(enum cr_capi_keyspec spec);
+
+/*
+ * Any key type: the slot's decrypted private key (secret) and, with
+ * export_flag, its export flags DWORD (UINT32_MAX if none); spec is not
+ * CR_CAPI_ANY.
+ */
+int cr_capi_key_unprotect(TALLOC_CTX *mem_ctx, const struct cr_capi_key *k,
+			  enum cr_capi_keyspec spec, const uint8_t *mk,
+			  size_t mk_len, uint8_t **plain, size_t *plain_len,
+			  uint32_t *export_flag, char **errmsg);
+
+/*
+ * Any key type: a new container with one key pair in slot spec (not
+ * CR_CAPI_ANY): the public section as given, the private plaintext
+ * protected as Windows 10 does (AES-256/SHA-512, "CryptoAPI Private
+ * Key"), exportable, a zero 20-byte hash.
+ */
+int cr_capi_key_assemble(TALLOC_CTX *mem_ctx, const char *name,
+			 enum cr_capi_keyspec spec, const uint8_t *pub,
+			 size_t pub_len, const uint8_t *plain,
+			 size_t plain_len, const struct cr_guid *mk_guid,
+			 const uint8_t *mk, size_t mk_len,
+			 struct cr_capi_key **out, char **errmsg);
 
 /* The decrypted "RSA2" layout above. */
 int cr_capi_rsa2_parse(TALLOC_CTX *mem_ctx, const uint8_t *data, size_t len,

@@ -8,10 +8,12 @@
  *   dpapi/domainkey.h  MS-BKRP domain key sections, DC reply hook
  *   dpapi/blob.h       DPAPI blobs (CryptProtectData)
  *   dpapi/capi.h       CAPI key containers
+ *   dpapi/capi_dss.h   CAPI key containers of the DSS provider (DSA keys)
  *   dpapi/cng.h        CNG key files, MIB1, BCRYPT RSA blobs
  *   dpapi/cngkey.h     CNG key files of any key type; new EC key files
  *   dpapi/eccblob.h    BCRYPT ECC key blobs
- *   dpapi/keyfile.h    any of the key files -> RSA key
+ *   dpapi/dssblob.h    CryptoAPI DSS key blobs (v2 "DSS1/2", v3 "DSS4")
+ *   dpapi/keyfile.h    any of the key files -> a key of any type
  *   dpapi/pvk.h        PVK / PRIVATEKEYBLOB (domain backup key)
  *   dpapi/pkcs8.h      RSA keys <-> GnuTLS / PKCS#8
  *   dpapi/privkey.h    keys of any type (RSA, EC, DSA) <-> GnuTLS / PKCS#8
@@ -23,9 +25,11 @@
 #include "dpapi/alg.h"
 #include "dpapi/blob.h"
 #include "dpapi/capi.h"
+#include "dpapi/capi_dss.h"
 #include "dpapi/cng.h"
 #include "dpapi/cngkey.h"
 #include "dpapi/domainkey.h"
+#include "dpapi/dssblob.h"
 #include "dpapi/eccblob.h"
 #include "dpapi/keyfile.h"
 #include "dpapi/masterkey.h"

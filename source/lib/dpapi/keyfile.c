@@ -10,6 +10,7 @@
 #include "util/cursor.h"
 #include "dpapi/stackframe.h"
 #include "dpapi/capi.h"
+#include "dpapi/capi_dss.h"
 #include "dpapi/cng.h"
 #include "dpapi/cngkey.h"
 #include "dpapi/keyfile.h"
@@ -25,6 +26,7 @@ int cr_dpapi_keyfile_decrypt_any(TALLOC_CTX *mem_ctx, const uint8_t *data,
 {
 	TALLOC_CTX *frame = talloc_stackframe();
 	struct cr_rsa_key *rsa = NULL;
+	struct cr_dsa_key *dsa = NULL;
 	struct cr_capi_key *capi = NULL;
 	struct cr_cng_key *cng = NULL;
 	struct cr_mib1 *mib = NULL;
@@ -61,11 +63,20 @@ int cr_dpapi_keyfile_decrypt_any(TALLOC_CTX *mem_ctx, const uint8_t *data,
 		ret = cr_capi_key_parse(frame, data, len, &capi, errmsg);
 		if (ret == 0) {
 			info->name = talloc_strdup(mem_ctx, capi->name);
+		}
+		if (ret == 0 && cr_capi_dss_container(capi)) {
+			info->kind = "capi-dss";
+			ret = cr_capi_dss_decrypt(frame, capi, CR_CAPI_ANY,
+				mk, mk_len, &dsa, &info->export_flag, errmsg);
+			if (ret == 0) {
+				ret = cr_privkey_wrap_dsa(mem_ctx, dsa, key);
+			}
+		} else if (ret == 0) {
 			ret = cr_capi_key_decrypt(frame, capi, CR_CAPI_ANY,
 				mk, mk_len, &rsa, &info->export_flag, errmsg);
-		}
-		if (ret == 0) {
-			ret = cr_privkey_wrap_rsa(mem_ctx, rsa, key);
+			if (ret == 0) {
+				ret = cr_privkey_wrap_rsa(mem_ctx, rsa, key);
+			}
 		}
 	} else {
 		ret = EBADMSG;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * "Give me the private key in this file": recognise a CAPI container, a CNG
- * key file or a MIB1 transport blob (bare, or inside a roaming token) and
- * decrypt its private key with a master key.
+ * "Give me the private key in this file": recognise a CAPI container (RSA
+ * or DSS provider), a CNG key file or a MIB1 transport blob (bare, or
+ * inside a roaming token) and decrypt its private key with a master key.
  */
 #ifndef CREDROAM_DPAPI_KEYFILE_H
 #define CREDROAM_DPAPI_KEYFILE_H
@@ -15,7 +15,8 @@
 #include "dpapi/privkey.h"
 
 struct cr_dpapi_keyfile_info {
-	const char *kind;	/* "capi", "cng", "mib1" (static) */
+	/* "capi", "capi-dss", "cng", "mib1" (static) */
+	const char *kind;
 	char *name;		/* container / key name */
 	uint32_t export_flag;	/* CAPI only; UINT32_MAX if none */
 };

@@ -498,12 +498,27 @@ static int append_entry(struct preg_file *f, struct preg_entry *e)
 	if (f->num_entries >= PREG_MAX_ENTRIES) {
 		return E2BIG;
 	}
-	tmp = talloc_realloc(f, f->entries, struct preg_entry *,
-			     f->num_entries + 1);
-	if (tmp == NULL) {
-		return ENOMEM;
+	/*
+	 * Geometric growth: one realloc per entry copies the array each
+	 * time where realloc cannot grow in place (ASan always copies), which
+	 * made a file of 65536 entries cost minutes.
+	 */
+	if (f->num_entries == f->entries_allocated) {
+		size_t want = f->entries_allocated + f->entries_allocated / 2;
+
+		if (want < 16) {
+			want = 16;
+		}
+		if (want > PREG_MAX_ENTRIES) {
+			want = PREG_MAX_ENTRIES;
+		}
+		tmp = talloc_realloc(f, f->entries, struct preg_entry *, want);
+		if (tmp == NULL) {
+			return ENOMEM;
+		}
+		f->entries = tmp;
+		f->entries_allocated = want;
 	}
-	f->entries = tmp;
 	f->entries[f->num_entries++] = talloc_steal(f, e);
 	return 0;
 }

@@ -113,6 +113,7 @@ struct preg_entry {
 struct preg_file {
 	struct preg_entry **entries;	/* talloc children of the file */
 	size_t num_entries;
+	size_t entries_allocated;	/* room in entries[]; grows by half */
 };
 
 /* An empty file (header only). */

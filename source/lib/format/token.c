@@ -284,20 +284,31 @@ enum cr_token_problem cr_token_check_identifier(unsigned type,
  */
 static char *cr_id_escape(TALLOC_CTX *mem_ctx, const char *id, size_t len)
 {
-	char *s = talloc_strdup(mem_ctx, "");
+	static const char hex[] = "0123456789abcdef";
+	/* one allocation for the worst case: every byte as "\xNN" */
+	char *s = talloc_array(mem_ctx, char, len * 4 + 1);
+	size_t o = 0;
 	size_t i;
 
-	for (i = 0; s != NULL && i < len; i++) {
+	if (s == NULL) {
+		return NULL;
+	}
+	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)id[i];
 
 		if (c == '\\') {
-			s = talloc_strdup_append_buffer(s, "\\\\");
+			s[o++] = '\\';
+			s[o++] = '\\';
 		} else if (c < 0x20 || c >= 0x7f) {
-			s = talloc_asprintf_append_buffer(s, "\\x%02x", c);
+			s[o++] = '\\';
+			s[o++] = 'x';
+			s[o++] = hex[c >> 4];
+			s[o++] = hex[c & 0xf];
 		} else {
-			s = talloc_asprintf_append_buffer(s, "%c", c);
+			s[o++] = (char)c;
 		}
 	}
+	s[o] = '\0';
 	return s;
 }
 

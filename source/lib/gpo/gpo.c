@@ -37,12 +37,20 @@ static const char * const gpo_search_attrs[] = {
 	"gPCFileSysPath", "gPCUserExtensionNames", "nTSecurityDescriptor",
 	NULL,
 };
+/* the same, and what a roaming run needs of the user object */
+static const char * const gpo_user_search_attrs[] = {
+	"gPLink", "gPOptions", "displayName", "versionNumber", "flags",
+	"gPCFileSysPath", "gPCUserExtensionNames", "nTSecurityDescriptor",
+	CR_ATTR_TIMESTAMP, "uSNChanged", "objectSid",
+	NULL,
+};
 
 /* Everything one call works on. */
 struct gpo_run {
 	struct cr_adconn *conn;
 	struct cr_gpo_result *result;
 	const char *user_dn;
+	const char *user_sid;		/* read the user object too, or NULL */
 	const char *base;		/* forest root (phantom root search) */
 	struct gpo_som *soms;
 	size_t num_soms;
@@ -217,7 +225,9 @@ static int fetch_objects(struct gpo_run *run, const char **dns, size_t n,
 		run->requested[run->num_requested++] = copy;
 	}
 	ret = gpo_search(frame, run, run->base, false, filter,
-			 gpo_search_attrs, &res, errmsg);
+			 run->user_sid != NULL ? gpo_user_search_attrs
+					       : gpo_search_attrs,
+			 &res, errmsg);
 	if (ret != 0) {
 		goto done;
 	}
@@ -394,13 +404,16 @@ static int read_soms(struct gpo_run *run, char **errmsg)
 	dns = talloc_zero_array(frame, const char *,
 				run->num_soms + (run->cache != NULL
 						 ? run->cache->num_gpo_dns
-						 : 0) + 1);
+						 : 0) + 2);
 	if (dns == NULL) {
 		ret = ENOMEM;
 		goto done;
 	}
 	for (i = 0; i < run->num_soms; i++) {
 		dns[n++] = run->soms[i].dn;
+	}
+	if (run->user_sid != NULL) {
+		dns[n++] = run->user_dn;
 	}
 	for (i = 0; run->cache != NULL && i < run->cache->num_gpo_dns; i++) {
 		dns[n++] = run->cache->gpo_dns[i];
@@ -430,6 +443,38 @@ static int read_soms(struct gpo_run *run, char **errmsg)
 		}
 	}
 	ret = 0;
+done:
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+/*
+ * The user object step 1 also read: still at user_dn and still the
+ * object of user_sid (checked here, not by the DC: a filter on objectSid
+ * would cost the search its distinguishedName index)?  Else user_moved.
+ */
+static int take_user(struct gpo_run *run, char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	const struct ldb_message *m = find_obj(run, run->user_dn);
+	const struct ldb_val *v = NULL;
+	char *sid = NULL;
+	size_t used = 0;
+	int ret = 0;
+
+	if (m != NULL) {
+		v = ldb_msg_find_ldb_val(m, "objectSid");
+	}
+	if (v != NULL) {
+		sid = gpo_sid_string(frame, v->data, v->length, &used);
+	}
+	if (sid == NULL || used != v->length ||
+	    strcmp(sid, run->user_sid) != 0) {
+		run->result->user_moved = true;
+		goto done;
+	}
+	ret = cr_adstore_user_from_msg(run->result, m, run->user_sid,
+				       &run->result->user, errmsg);
 done:
 	TALLOC_FREE(frame);
 	return ret;
@@ -803,7 +848,8 @@ done:
 }
 
 int cr_gpo_user_policy(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
-		       const char *user_dn, const char *cache_path,
+		       const char *user_dn, const char *user_sid,
+		       const char *cache_path,
 		       struct cr_gpo_result **presult, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
@@ -827,6 +873,7 @@ int cr_gpo_user_policy(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 	run->conn = conn;
 	run->result = r;
 	run->user_dn = user_dn;
+	run->user_sid = user_sid;
 	r->policy = policy_new(r);
 	if (r->policy == NULL) {
 		ret = ENOMEM;
@@ -845,6 +892,15 @@ int cr_gpo_user_policy(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 		run->logon = NULL;
 	}
 	ret = read_soms(run, &err);
+	if (ret == 0 && user_sid != NULL) {
+		ret = take_user(run, &err);
+	}
+	if (ret == 0 && r->user_moved) {
+		/* the caller finds the user and asks again */
+		r->ldap_searches = conn->searches - searches;
+		*presult = talloc_move(mem_ctx, &r);
+		goto done;
+	}
 	if (ret == 0) {
 		ret = read_new_gpos(run, &err);
 	}

@@ -9,7 +9,8 @@
  *
  * The roaming run calls cr_gpo_user_policy() once per run; the result is
  * cached per user with the GPO versions so that an unchanged policy costs
- * one LDAP search and no SMB traffic.
+ * one LDAP search and no SMB traffic; a roaming run reads its user
+ * object (timestamp, uSNChanged, objectSid) in that same search.
  *
  * How one search is enough when nothing changed: a single subtree search
  * from the forest root with the phantom-root option (so it reaches the
@@ -42,6 +43,7 @@
 #include <talloc.h>
 
 #include "ad/adconn.h"
+#include "ad/adstore.h"
 #include "gpo/gpo_order.h"
 #include "gpo/policy.h"
 
@@ -65,6 +67,13 @@ struct cr_gpo_result {
 	/* the user's groups came from the cache (same logon) */
 	bool groups_from_cache;
 	size_t num_token_sids;	/* SIDs security filtering saw */
+	/*
+	 * Asked for with user_sid: the user object (timestamp, uSNChanged)
+	 * from the same search, or NULL with user_moved when user_dn is not
+	 * (any more) the object of that SID; then nothing else was computed.
+	 */
+	struct cr_ad_user *user;
+	bool user_moved;
 };
 
 /*
@@ -73,9 +82,14 @@ struct cr_gpo_result {
  * cache), written atomically.  A GPO whose Registry.pol cannot be read or
  * parsed is an error naming the GPO and the file (the run then stops
  * rather than guess a policy).
+ *
+ * user_sid (or NULL): also read the user object at user_dn in the same
+ * search (a roaming run's fast path is this one search) and check, on
+ * this side, that it still has that SID.
  */
 int cr_gpo_user_policy(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
-		       const char *user_dn, const char *cache_path,
+		       const char *user_dn, const char *user_sid,
+		       const char *cache_path,
 		       struct cr_gpo_result **presult, char **errmsg);
 
 #endif

@@ -104,6 +104,25 @@ bool policy_roaming_on(const struct policy *p);
 char *policy_reason_off(TALLOC_CTX *mem_ctx, const struct policy *p);
 
 /*
+ * What certs/ holds besides the PEM certificates (credroam.conf [sync]
+ * materialize, pam_credroam's materialize=, `credroam sync --materialize`,
+ * the last given wins): TOKEN, nothing more: the keys stay in their DPAPI
+ * containers and the agent's PKCS#11 token serves them; FILES: also the
+ * PKCS#8 key files, for programs that cannot use PKCS#11.  DEFAULT: not
+ * said here, the next source decides (in the end TOKEN).
+ */
+enum cr_materialize {
+	CR_MATERIALIZE_DEFAULT = 0,
+	CR_MATERIALIZE_TOKEN,
+	CR_MATERIALIZE_FILES,
+};
+
+/* "token" or "files" (any case) -> the mode; false for anything else. */
+bool cr_materialize_parse(const char *s, enum cr_materialize *mode);
+/* "token" or "files"; DEFAULT is TOKEN. */
+const char *cr_materialize_name(enum cr_materialize mode);
+
+/*
  * The administrator's override file, INI style:
  *
  *   # comment (also ';'), blank lines ignored
@@ -119,10 +138,13 @@ char *policy_reason_off(TALLOC_CTX *mem_ctx, const struct policy *p);
  *   [pam]
  *   debug = yes|no
  *   time budget = 2.0                    seconds, 0 < t <= 60
- *   services = login gdm-password sshd   trigger services
+ *   services = login sshd gdm-password   trigger services (default:
+ *     gdm-smartcard lightdm sddm         policy_conf.c says why)
+ *     xrdp-sesman
  *   [sync]
  *   dc = HOST                            instead of DC discovery
  *   timeout = 5                          seconds, 1..300
+ *   materialize = token|files            default token (cr_materialize)
  *
  * Section and key names ignore case, and runs of blanks inside a key count
  * as one space ("max  token size").  Booleans are yes/no, true/false,
@@ -152,6 +174,7 @@ struct credroam_conf {
 	/* [sync] */
 	char *dc;			/* NULL: discover */
 	unsigned timeout;		/* default 5 */
+	enum cr_materialize materialize;	/* DEFAULT when not given */
 
 	const char **warnings;		/* "file:line: ..." */
 	size_t num_warnings;

@@ -37,6 +37,7 @@ enum conf_kind {
 	KIND_SECONDS,
 	KIND_LIST,
 	KIND_HOST,
+	KIND_MATERIALIZE,
 };
 
 enum conf_key_id {
@@ -53,6 +54,7 @@ enum conf_key_id {
 	KEY_PAM_SERVICES,
 	KEY_SYNC_DC,
 	KEY_SYNC_TIMEOUT,
+	KEY_SYNC_MATERIALIZE,
 	KEY_NUM
 };
 
@@ -93,10 +95,36 @@ static const struct {
 			  POLICY_NUM, 1, CONF_MAX_NAME },
 	[KEY_SYNC_TIMEOUT] = { SECTION_SYNC, "timeout", KIND_UINT,
 			       POLICY_NUM, 1, 300 },
+	[KEY_SYNC_MATERIALIZE] = { SECTION_SYNC, "materialize",
+				   KIND_MATERIALIZE, POLICY_NUM, 0, 0 },
 };
 
+/*
+ * The session services of Debian 12's logins whose PAM files include
+ * common-auth and common-session (where pam-auth-update puts
+ * pam_credroam), each read from its package:
+ *   login (login), sshd (openssh-server), gdm-password (gdm3; GNOME's
+ *   lock screen too, with PAM_REINITIALIZE_CRED), lightdm (lightdm: Xfce,
+ *   MATE, Cinnamon; light-locker unlocks through it, as an auth only),
+ *   sddm (sddm: KDE Plasma), xrdp-sesman (xrdp: remote desktop),
+ *   gdm-smartcard (gdm3's alternative of gdm-smartcard-pkcs11-exclusive,
+ *   -sssd-exclusive or -sssd-or-password: a PKINIT logon, no password
+ *   reaches common-auth, so the run unlocks master keys over MS-BKRP with
+ *   the session's ticket).
+ * Not listed: gdm-autologin, lightdm-autologin and sddm-autologin
+ * (pam_permit: no password and no Kerberos ticket, a run could not reach
+ * AD), gdm-fingerprint (no ticket either), the greeters' own services
+ * (gdm-launch-environment, lightdm-greeter, sddm-greeter: system users).
+ * Screen lockers with a service of their own are the unlock list of
+ * pam_credroam_opts.c: xscreensaver, mate-screensaver, cinnamon-screensaver,
+ * gnome-screensaver (files in their packages; GNOME 43 itself unlocks
+ * through gdm-password), kde (kscreenlocker's service name, no file of its
+ * own: Debian's "other" includes the common files), xfce4-screensaver (not
+ * in Debian 12; Xfce locks with light-locker or xscreensaver).
+ */
 static const char *default_services[] = {
-	"login", "gdm-password", "sshd",
+	"login", "sshd", "gdm-password", "gdm-smartcard", "lightdm", "sddm",
+	"xrdp-sesman",
 };
 
 struct conf_parser {
@@ -209,6 +237,24 @@ static int cp_warn(struct conf_parser *cp, const char *fmt, ...)
 	tmp[conf->num_warnings] = NULL;
 	conf->warnings = tmp;
 	return 0;
+}
+
+bool cr_materialize_parse(const char *s, enum cr_materialize *mode)
+{
+	if (strcasecmp(s, "token") == 0) {
+		*mode = CR_MATERIALIZE_TOKEN;
+		return true;
+	}
+	if (strcasecmp(s, "files") == 0) {
+		*mode = CR_MATERIALIZE_FILES;
+		return true;
+	}
+	return false;
+}
+
+const char *cr_materialize_name(enum cr_materialize mode)
+{
+	return (mode == CR_MATERIALIZE_FILES) ? "files" : "token";
 }
 
 static bool parse_bool(const char *v, bool *out)
@@ -389,6 +435,7 @@ static int set_value(struct conf_parser *cp, enum conf_key_id k,
 	bool b = false;
 	uint32_t n = 0;
 	uint64_t usec = 0;
+	enum cr_materialize mode = CR_MATERIALIZE_DEFAULT;
 	bool ok;
 	int ret = 0;
 
@@ -432,6 +479,14 @@ static int set_value(struct conf_parser *cp, enum conf_key_id k,
 			goto done;
 		}
 		break;
+	case KIND_MATERIALIZE:
+		ok = cr_materialize_parse(v, &mode);
+		if (!ok) {
+			ret = cp_error(cp, "%s = '%s': expected token or "
+				       "files", name, v);
+			goto done;
+		}
+		break;
 	}
 
 	if (conf_keys[k].pol != POLICY_NUM) {
@@ -461,6 +516,9 @@ static int set_value(struct conf_parser *cp, enum conf_key_id k,
 		break;
 	case KEY_SYNC_TIMEOUT:
 		conf->timeout = n;
+		break;
+	case KEY_SYNC_MATERIALIZE:
+		conf->materialize = mode;
 		break;
 	default:
 		break;

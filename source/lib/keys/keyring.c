@@ -361,6 +361,7 @@ done:
 struct forget_ctx {
 	const char *prefix_pre;
 	const char *prefix_mk;
+	bool count_only;
 	size_t removed;
 };
 
@@ -373,7 +374,14 @@ static int forget_one(key_serial_t parent, key_serial_t key, char *desc,
 	bool ours;
 
 	(void)desc_len;
-	/* desc is "type;uid;gid;perm;description" */
+	/*
+	 * desc is "type;uid;gid;perm;description", or NULL for a key whose
+	 * description cannot be read: an expired one (our own entries
+	 * expire, CR_KEYRING_TIMEOUT) or another user's.  Not ours to kill.
+	 */
+	if (desc == NULL) {
+		return 0;
+	}
 	name = strrchr(desc, ';');
 	if (name == NULL) {
 		return 0;
@@ -382,6 +390,10 @@ static int forget_one(key_serial_t parent, key_serial_t key, char *desc,
 	ours = strcmp(name, fc->prefix_pre) == 0 ||
 	       strncmp(name, fc->prefix_mk, strlen(fc->prefix_mk)) == 0;
 	if (!ours) {
+		return 0;
+	}
+	if (fc->count_only) {
+		fc->removed++;
 		return 0;
 	}
 	/*
@@ -400,10 +412,11 @@ static int forget_one(key_serial_t parent, key_serial_t key, char *desc,
 	return 0;
 }
 
-int cr_keyring_forget(const char *sid, size_t *pcount, char **errmsg)
+static int scan_ours(const char *sid, bool count_only, size_t *pcount,
+		     char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
-	struct forget_ctx fc = { 0 };
+	struct forget_ctx fc = { .count_only = count_only };
 	key_serial_t ring;
 	int ret = 0;
 
@@ -438,4 +451,15 @@ int cr_keyring_forget(const char *sid, size_t *pcount, char **errmsg)
 done:
 	TALLOC_FREE(frame);
 	return ret;
+}
+
+int cr_keyring_forget(const char *sid, size_t *count, char **errmsg)
+{
+	return scan_ours(sid, false, count, errmsg);
+}
+
+int cr_keyring_count(const char *sid, size_t *count, char **errmsg)
+{
+	*count = 0;
+	return scan_ours(sid, true, count, errmsg);
 }

@@ -80,4 +80,11 @@ int cr_keyring_get_masterkey(TALLOC_CTX *mem_ctx, const char *sid,
  */
 int cr_keyring_forget(const char *sid, size_t *count, char **errmsg);
 
+/*
+ * How many credroam keys of sid the user keyring holds (the agent's
+ * check that the session's secrets are still there: logoff and `credroam
+ * purge` remove them, and so must the agent its decrypted keys).
+ */
+int cr_keyring_count(const char *sid, size_t *count, char **errmsg);
+
 #endif

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <gnutls/gnutls.h>
+
 #include "ad/bkrp.h"
 #include "dpapi/dpapi.h"
 #include "util/error.h"
@@ -197,6 +199,8 @@ int cr_keys_unlock(struct cr_keys *keys, const char *guid,
 	struct cr_mkf *mkf = NULL;
 	const uint8_t *found = NULL;
 	uint8_t *mk = NULL;
+	uint8_t *cached = NULL;
+	size_t cached_len = 0;
 	size_t len = 0;
 	char *dc_err = NULL;
 	const char *via = NULL;
@@ -222,10 +226,9 @@ int cr_keys_unlock(struct cr_keys *keys, const char *guid,
 	/* cached only for exactly this file (keyring.h) */
 	if (keys->use_keyring &&
 	    cr_keyring_get_masterkey(frame, keys->sid, guid, mkf_data,
-				     mkf_len, &mk, &len, NULL) == 0) {
-		via = "keyring";
-		ret = remember(keys, guid, mk, len, NULL, 0);
-		goto remembered;
+				     mkf_len, &cached, &cached_len,
+				     NULL) != 0) {
+		cached = NULL;
 	}
 	ret = unlock_with_prekeys(frame, keys, mkf, &mk);
 	if (ret == 0) {
@@ -234,6 +237,20 @@ int cr_keys_unlock(struct cr_keys *keys, const char *guid,
 	} else {
 		ret = unlock_with_dc(frame, keys, mkf, &mk, &len, &dc_err);
 		via = "dc";
+	}
+	if (ret == 0 && cached != NULL) {
+		/*
+		 * The file confirmed or refused the keyring's copy: an
+		 * entry planted for this file's bytes (anyone with the
+		 * user's keyring can bind one) is overwritten below.
+		 */
+		bool same = cached_len == len &&
+			    gnutls_memcmp(cached, mk, len) == 0;
+
+		via = same ? "keyring" : "keyring refused";
+		if (same) {
+			mkf_data = NULL;	/* the entry is right: keep it */
+		}
 	}
 	if (ret != 0) {
 		cr_seterr(errmsg, "cannot unlock master key %s: %s%s",
@@ -246,7 +263,6 @@ int cr_keys_unlock(struct cr_keys *keys, const char *guid,
 		goto done;
 	}
 	ret = remember(keys, guid, mk, len, mkf_data, mkf_len);
-remembered:
 	if (ret != 0) {
 		goto done;
 	}

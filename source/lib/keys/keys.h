@@ -40,8 +40,17 @@ bool cr_keys_have_prekeys(const struct cr_keys *keys);
 
 /*
  * The master key of a master key file (its bytes as roamed, guid in its
- * string form).  *how (optional) gets "memory", "keyring", "password" or
- * "dc".  The key stays owned by keys.  EACCES when nothing unlocks it.
+ * string form).  *how (optional) gets "memory", "password", "dc",
+ * "keyring" (the keyring's copy, confirmed by the file) or "keyring
+ * refused" (the keyring held another key for this file: replaced).  The
+ * key stays owned by keys.  EACCES when nothing unlocks it.
+ *
+ * A master key cached in the keyring is never trusted on its own: anyone
+ * who can write the user's keyring can bind an entry to the file's bytes.
+ * The file's MASTERKEY_BLOB HMAC is keyed with the pre-key
+ * (HMAC(HMAC(pre-key, R2), master key)) and its domain key section with
+ * the DC's backup key, so only a pre-key or the DC can confirm a key; the
+ * file is always unlocked that way and a differing cached key refused.
  */
 int cr_keys_unlock(struct cr_keys *keys, const char *guid,
 		   const uint8_t *mkf, size_t mkf_len, const uint8_t **mk,

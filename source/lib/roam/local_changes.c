@@ -21,9 +21,6 @@
 #include "util/secret.h"
 #include "util/stackframe.h"
 
-/* where a machine without /etc/machine-id keeps the GUID it made */
-#define MACHINE_GUID_FILE "machine-guid"
-
 /* What the steps of this file share, besides the session. */
 struct local_step {
 	struct cr_roam_session *s;
@@ -117,80 +114,6 @@ done:
 	return ret;
 }
 
-/*
- * The GUID that names this machine's key containers, as Windows'
- * MachineGuid does: /etc/machine-id where the machine has one.  A machine
- * without (a container, a debootstrap) gets one made up once and kept in
- * the store, as Windows setup makes MachineGuid once.  A dry run makes one
- * up without keeping it, so it and the run agree.
- */
-static int this_machine_guid(TALLOC_CTX *mem_ctx, struct cr_roam_session *s,
-			     char **pguid, char **errmsg)
-{
-	TALLOC_CTX *frame = talloc_stackframe();
-	uint8_t *data = NULL;
-	size_t len = 0;
-	char *g = NULL;
-	char *err = NULL;
-	char *line = NULL;
-	size_t i;
-	int ret;
-
-	*pguid = NULL;
-	ret = cr_material_machine_guid(frame, &g, &err);
-	if (ret != ENOENT) {
-		if (ret != 0) {
-			cr_seterr(errmsg, "%s",
-				  err != NULL ? err : strerror(ret));
-		}
-		goto done;
-	}
-	ret = cr_store_read_root_file(frame, s->store, MACHINE_GUID_FILE,
-				      &data, &len, errmsg);
-	if (ret == 0) {
-		bool ok = len >= 36;
-
-		for (i = 0; ok && i < 36; i++) {
-			bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-			char ch = (char)data[i];
-			bool hex = (ch >= '0' && ch <= '9') ||
-				   (ch >= 'a' && ch <= 'f');
-
-			ok = dash ? (ch == '-') : hex;
-		}
-		if (!ok) {
-			cr_seterr(errmsg, "'%s/%s' is not a lower-case GUID",
-				  s->store->root, MACHINE_GUID_FILE);
-			ret = EBADMSG;
-			goto done;
-		}
-		g = talloc_strndup(frame, (char *)data, 36);
-		ret = (g != NULL) ? 0 : ENOMEM;
-		goto done;
-	}
-	if (ret != ENOENT) {
-		goto done;
-	}
-	ret = cr_material_new_machine_guid(frame, &g);
-	if (ret != 0 || s->opts->dry_run) {
-		goto done;
-	}
-	line = talloc_asprintf(frame, "%s\n", g);
-	if (line == NULL) {
-		ret = ENOMEM;
-		goto done;
-	}
-	ret = cr_store_write_root_file(s->store, MACHINE_GUID_FILE,
-				       (uint8_t *)line, strlen(line), errmsg);
-done:
-	if (ret == 0) {
-		*pguid = talloc_move(mem_ctx, &g);
-	}
-	cr_err_clear(&err);
-	TALLOC_FREE(frame);
-	return ret;
-}
-
 /* Import one certificate (and key) into roaming/. */
 static int import_pair(struct local_step *st,
 		       const struct cr_material_pair *pair, char **errmsg)
@@ -213,8 +136,9 @@ static int import_pair(struct local_step *st,
 		guid = pref->guid;
 		mk = pref->mk;
 		mk_len = pref->mk_len;
-		ret = this_machine_guid(frame, st->s, &machine_guid,
-					 errmsg);
+		ret = cr_material_store_machine_guid(frame, st->s->store,
+						     !st->s->opts->dry_run,
+						     &machine_guid, errmsg);
 		if (ret != 0) {
 			goto done;
 		}
@@ -350,8 +274,9 @@ static int import_dropped(struct local_step *st, char **names,
 
 		/* what the run needs besides the files, checked the same */
 		if (pair->key != NULL) {
-			ret = this_machine_guid(frame, st->s, &guid,
-						&err);
+			ret = cr_material_store_machine_guid(frame,
+				st->s->store, !st->s->opts->dry_run, &guid,
+				&err);
 		}
 		if (ret != 0) {
 			cr_roam_problem(report, 0, what, "not imported: %s",

@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 
+#include "gpo/policy.h"
+
 struct cr_roam_options {
 	const char *store_path;	/* NULL: cr_store_default_path() */
 	const char *password;	/* NULL: keyring pre-keys, then the DC */
@@ -17,6 +19,7 @@ struct cr_roam_options {
 	bool full;		/* skip the fast path */
 	bool no_keyring;	/* neither read nor fill the kernel keyring */
 	unsigned wait;		/* seconds to wait for another run's lock */
+	enum cr_materialize materialize;	/* DEFAULT: credroam.conf */
 };
 
 #endif

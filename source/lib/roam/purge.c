@@ -129,7 +129,10 @@ int cr_roam_purge(TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts,
 	if (ret != 0 || c->report->busy) {
 		goto report;
 	}
-	ret = cr_roam_session_find_user(c, errmsg);
+	ret = cr_roam_session_connect(c, errmsg);
+	if (ret == 0) {
+		ret = cr_roam_session_find_user(c, errmsg);
+	}
 	if (ret == 0) {
 		ret = cr_adstore_read_tokens(c->conn, c->user, errmsg);
 	}

@@ -129,6 +129,15 @@ void cr_roam_report_log(struct cr_roam_report *r)
 	syslog(priority, "credroam: user %s (%s): event %u: %s [trigger %s]",
 	       r->user ? r->user : "?", r->sid ? r->sid : "?", r->event,
 	       r->summary, r->trigger ? r->trigger : "manual");
+	for (i = 0; i < r->num_trash_dropped; i++) {
+		const struct cr_trash_drop *d = &r->trash_dropped[i];
+
+		syslog(LOG_AUTHPRIV | LOG_INFO,
+		       "credroam: user %s: trash/%s dropped (%s): %llu days "
+		       "old, %llu bytes", r->user ? r->user : "?", d->name,
+		       d->why, (unsigned long long)(d->age / 86400),
+		       (unsigned long long)d->size);
+	}
 	for (i = 0; i < r->num_problems; i++) {
 		syslog(LOG_AUTHPRIV | LOG_WARNING,
 		       "credroam: user %s: event %u: %s: %s",
@@ -177,6 +186,23 @@ static json_t *policy_json(const struct policy *p)
 	return o;
 }
 
+/* Name, age and size of each drop: never the content. */
+static json_t *trash_drops_json(const struct cr_roam_report *r)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < r->num_trash_dropped; i++) {
+		const struct cr_trash_drop *d = &r->trash_dropped[i];
+
+		json_array_append_new(a, json_pack(
+			"{s:s,s:I,s:I,s:s}", "name", d->name,
+			"age_days", (json_int_t)(d->age / 86400),
+			"size", (json_int_t)d->size, "why", d->why));
+	}
+	return a;
+}
+
 json_t *cr_roam_report_json(const struct cr_roam_report *r)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
@@ -213,7 +239,9 @@ json_t *cr_roam_report_json(const struct cr_roam_report *r)
 	json_object_set_new(o, "bkrp_calls", json_integer(r->bkrp_calls));
 	json_object_set_new(o, "retries", json_integer(r->retries));
 	json_object_set_new(o, "incomplete", json_boolean(r->incomplete));
-	counts = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,"
+	json_object_set_new(o, "materialize",
+			    json_string(cr_materialize_name(r->materialize)));
+	counts = json_pack("{s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,s:i,"
 			   "s:I,s:I}",
 			   "uploaded", r->uploaded,
 			   "downloaded", r->downloaded,
@@ -224,6 +252,7 @@ json_t *cr_roam_report_json(const struct cr_roam_report *r)
 			   "deleted_locally", r->deleted_locally,
 			   "certs_written", r->certs_written,
 			   "keys_written", r->keys_written,
+			   "keys_wiped", r->keys_wiped,
 			   "conflicts", r->conflicts,
 			   "local_tokens", (json_int_t)r->local_tokens,
 			   "ad_values", (json_int_t)r->ad_values);
@@ -238,6 +267,7 @@ json_t *cr_roam_report_json(const struct cr_roam_report *r)
 			"ok", d->ok));
 	}
 	json_object_set_new(o, "actions", actions);
+	json_object_set_new(o, "trash_dropped", trash_drops_json(r));
 	for (i = 0; i < r->num_problems; i++) {
 		const struct cr_roam_problem *p = &r->problems[i];
 		json_array_append_new(problems, json_pack(

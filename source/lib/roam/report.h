@@ -16,6 +16,7 @@
 #include "gpo/policy.h"
 #include "roam/sync.h"
 #include "store/localstore.h"
+#include "store/trash.h"
 
 /* Windows event ids the summary uses (besides those of sync.h). */
 #define CR_EVENT_OK 1
@@ -56,12 +57,20 @@ struct cr_roam_report {
 	unsigned retries;
 	unsigned uploaded, downloaded, tombstoned, eroded, trashed;
 	unsigned imported, deleted_locally, certs_written, keys_written;
+	/* materialize = token: keys_written counts keys found to open (the
+	 * token serves them); keys_wiped the key files of an older run or
+	 * an import that were wiped and removed since */
+	unsigned keys_wiped;
+	enum cr_materialize materialize;	/* in force for this run */
 	unsigned conflicts;
 	size_t local_tokens, ad_values;
 	struct cr_roam_done *actions;
 	size_t num_actions;
 	struct cr_roam_problem *problems;
 	size_t num_problems;
+	/* what trash/'s retention dropped (store/trash.h) */
+	struct cr_trash_drop *trash_dropped;
+	size_t num_trash_dropped;
 	/* an action or problem could not be recorded (out of memory): the
 	 * lists above are incomplete, and the summary and JSON say so */
 	bool incomplete;

@@ -43,16 +43,31 @@
 
 /* ---- policy and the fast path ---------------------------------------- */
 
-static char *policy_digest(TALLOC_CTX *mem_ctx, const struct policy *p)
+/*
+ * The policy values and, with materialize = token, the mode: a state
+ * saved under the other mode never takes the fast path, so a switch
+ * makes (or wipes) the key files at the next run.  Files mode hashes as
+ * before the setting existed, so those states stay valid.
+ */
+static char *policy_digest(TALLOC_CTX *mem_ctx, const struct policy *p,
+			   enum cr_materialize mode)
 {
+	static const char token_mark[] = "materialize=token";
 	uint8_t d[CR_SHA1_LEN];
+	uint8_t buf[POLICY_NUM * sizeof(uint32_t) + sizeof(token_mark)];
 	uint32_t vals[POLICY_NUM];
+	size_t len = sizeof(vals);
 	size_t i;
 
 	for (i = 0; i < POLICY_NUM; i++) {
 		vals[i] = p->v[i].value;
 	}
-	cr_sha1(vals, sizeof(vals), d);
+	memcpy(buf, vals, sizeof(vals));
+	if (mode != CR_MATERIALIZE_FILES) {
+		memcpy(buf + len, token_mark, sizeof(token_mark) - 1);
+		len += sizeof(token_mark) - 1;
+	}
+	cr_sha1(buf, len, d);
 	return cr_hex_upper(mem_ctx, d, sizeof(d));
 }
 
@@ -73,14 +88,57 @@ static struct cr_sync_policy sync_policy_of(const struct policy *p,
 	};
 }
 
-/* The effective policy (Group Policy over the local configuration). */
-static int compute_policy(struct cr_roam_session *s, char **errmsg)
+/*
+ * The user's Group Policy, for user_dn; with sid, the user object comes
+ * from the same search (gpo.h), *moved when user_dn is not the user's.
+ */
+static int read_gpo(struct cr_roam_session *s, const char *user_dn,
+		    const char *sid, bool *moved, char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	struct cr_roam_report *r = s->report;
+	char *cache = NULL;
+	int ret;
+
+	*moved = false;
+	TALLOC_FREE(r->gpo);
+	cache = talloc_asprintf(frame, "%s/gpo-cache", s->store->root);
+	if (cache == NULL) {
+		ret = ENOMEM;
+		goto done;
+	}
+	ret = cr_gpo_user_policy(r, s->conn, user_dn, sid, cache, &r->gpo,
+				 errmsg);
+	if (ret != 0) {
+		cr_wraperr(errmsg, "reading your Group Policy");
+		goto done;
+	}
+	if (sid != NULL && r->gpo->user_moved) {
+		*moved = true;
+		goto done;
+	}
+	if (sid != NULL) {
+		ret = cr_roam_session_set_user(s, r->gpo->user);
+		r->gpo->user = NULL;
+	}
+done:
+	TALLOC_FREE(frame);
+	return ret;
+}
+
+/*
+ * The user object and the effective policy (Group Policy over the local
+ * configuration).  With the DN the state remembers, both come from one
+ * search; a first run, or a user who moved, finds the object by SID first.
+ */
+static int find_user_and_policy(struct cr_roam_session *s, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
 	struct cr_roam_report *r = s->report;
 	const char *conf_path = s->opts->conf_path;
+	const char *dn = cr_roam_session_known_dn(s);
 	struct credroam_conf *conf = NULL;
-	char *cache = NULL;
+	bool moved = true;
 	int ret;
 
 	if (conf_path == NULL) {
@@ -90,19 +148,40 @@ static int compute_policy(struct cr_roam_session *s, char **errmsg)
 	if (ret != 0) {
 		goto done;
 	}
-	cache = talloc_asprintf(frame, "%s/gpo-cache", s->store->root);
-	if (cache == NULL) {
-		ret = ENOMEM;
-		goto done;
+	if (dn != NULL) {
+		ret = read_gpo(s, dn, r->sid, &moved, errmsg);
+		if (ret != 0) {
+			goto done;
+		}
 	}
-	ret = cr_gpo_user_policy(r, s->conn, r->dn, cache, &r->gpo, errmsg);
-	if (ret != 0) {
-		cr_wraperr(errmsg, "reading your Group Policy");
-		goto done;
+	if (moved) {
+		ret = cr_roam_session_find_user(s, errmsg);
+		if (ret != 0) {
+			r->event = CR_EVENT_AD_READ;
+			goto done;
+		}
+		ret = read_gpo(s, r->dn, NULL, &moved, errmsg);
+		if (ret != 0) {
+			goto done;
+		}
+	} else {
+		ret = cr_roam_session_writable_dc(s, errmsg);
+		if (ret != 0) {
+			r->event = CR_EVENT_AD_READ;
+			goto done;
+		}
 	}
 	ret = policy_merge(r, r->gpo->policy, conf, &r->policy, errmsg);
 	if (ret != 0) {
 		goto done;
+	}
+	/* the caller's choice, else credroam.conf's, else no key files */
+	r->materialize = s->opts->materialize;
+	if (r->materialize == CR_MATERIALIZE_DEFAULT) {
+		r->materialize = conf->materialize;
+	}
+	if (r->materialize == CR_MATERIALIZE_DEFAULT) {
+		r->materialize = CR_MATERIALIZE_TOKEN;
 	}
 	r->roaming_on = policy_roaming_on(r->policy);
 	if (!r->roaming_on) {
@@ -142,8 +221,28 @@ static bool undecrypted_key_may_open(const struct cr_roam_session *s)
 }
 
 /*
+ * AD unchanged for this user: the same timestamp as the state recorded;
+ * for a user AD has no timestamp for (nothing ever roamed), the object
+ * itself unchanged (uSNChanged), so values written without a timestamp
+ * are still seen.
+ */
+static bool ad_unchanged(const struct cr_state *state,
+			 const struct cr_ad_user *user)
+{
+	if (state->has_timestamp && user->has_timestamp) {
+		return memcmp(state->timestamp, user->timestamp,
+			      CR_TIMESTAMP_LEN) == 0;
+	}
+	if (state->has_timestamp || user->has_timestamp) {
+		return false;
+	}
+	return state->usn_changed != 0 &&
+	       state->usn_changed == user->usn_changed;
+}
+
+/*
  * Nothing changed since the last run: same user, same files, same
- * policy, same AD timestamp.
+ * policy, AD unchanged.
  */
 static bool fast_path_ok(const struct cr_roam_session *s,
 			 const char *fingerprint)
@@ -154,19 +253,20 @@ static bool fast_path_ok(const struct cr_roam_session *s,
 	bool ok = false;
 
 	if (s->opts->full || fingerprint == NULL || state->sid == NULL ||
-	    state->fingerprint == NULL || state->policy == NULL ||
-	    !state->has_timestamp || !s->user->has_timestamp) {
+	    state->fingerprint == NULL || state->policy == NULL) {
 		goto done;
 	}
-	digest = policy_digest(frame, s->report->policy);
+	digest = policy_digest(frame, s->report->policy,
+			       s->report->materialize);
 	if (digest == NULL) {
 		goto done;
 	}
+	/* a user who moved gets a full run, whose state has the new DN */
 	ok = strcmp(state->sid, s->report->sid) == 0 &&
+	     state->dn != NULL && strcmp(state->dn, s->report->dn) == 0 &&
 	     strcmp(state->fingerprint, fingerprint) == 0 &&
 	     strcmp(state->policy, digest) == 0 &&
-	     memcmp(state->timestamp, s->user->timestamp,
-		    CR_TIMESTAMP_LEN) == 0 &&
+	     ad_unchanged(state, s->user) &&
 	     !undecrypted_key_may_open(s);
 done:
 	TALLOC_FREE(frame);
@@ -365,6 +465,8 @@ static int record_timestamp(struct cr_roam_session *s, struct cr_roam_view *v,
 			       CR_TIMESTAMP_LEN);
 			next->has_timestamp = true;
 		}
+		/* the object as read is the object now */
+		next->usn_changed = s->user->usn_changed;
 		return 0;
 	}
 	cr_fault_point("ad-timestamp", NULL);
@@ -400,7 +502,8 @@ static int save_state(struct cr_roam_session *s, struct cr_state *next,
 
 	next->sid = talloc_strdup(next, s->report->sid);
 	next->dn = talloc_strdup(next, s->report->dn);
-	next->policy = policy_digest(next, s->report->policy);
+	next->policy = policy_digest(next, s->report->policy,
+				     s->report->materialize);
 	next->synced = s->now;
 	if (next->sid == NULL || next->dn == NULL || next->policy == NULL) {
 		return ENOMEM;
@@ -477,6 +580,58 @@ done:
 	return ret;
 }
 
+/*
+ * trash/'s retention (store/trash.h): entries live for the tombstone
+ * lifetime, and trash/ holds at most one complete copy of what AD may
+ * hold for the user (MaxNumTokens x MaxTokenSize bytes, and as many
+ * entries as tokens plus their certificate files): whatever an AD writer
+ * adds and tombstones between runs, trash/ never outgrows what roaming/
+ * itself may have to hold, and a purge of everything still fits.  Every
+ * run does it, the fast path too (a local readdir, no LDAP), so keys
+ * trashed by earlier versions go at the next run.  A failure is reported,
+ * not fatal: the run's own work is done.
+ */
+static void expire_trash(struct cr_roam_session *s)
+{
+	struct cr_roam_report *r = s->report;
+	const struct policy *p = r->policy;
+	struct cr_trash_limits limits = {
+		.max_age = (uint64_t)p->v[POLICY_TOMBSTONE_DAYS].value * 86400,
+		.max_bytes = (uint64_t)p->v[POLICY_MAX_NUM_TOKENS].value *
+			     p->v[POLICY_MAX_TOKEN_SIZE].value,
+		.max_entries = (size_t)p->v[POLICY_MAX_NUM_TOKENS].value * 2,
+	};
+	char *err = NULL;
+	int ret;
+
+	ret = cr_store_trash_expire(r, s->store, time(NULL), &limits,
+				    &r->trash_dropped, &r->num_trash_dropped,
+				    &err);
+	if (ret != 0) {
+		cr_roam_problem(r, 0, "trash/", "retention: %s",
+				err ? err : strerror(ret));
+	}
+	cr_err_clear(&err);
+}
+
+/*
+ * A logoff run whose store is as the last run left it: what a logoff is
+ * for (uploading what changed during the session) is done, and what AD
+ * holds now the next logon fetches.  No connection, no search.
+ */
+static bool logoff_has_nothing_to_do(const struct cr_roam_session *s,
+				     const char *fingerprint)
+{
+	const struct cr_state *state = s->state;
+	const char *trigger = s->opts->trigger;
+
+	return !s->opts->full && trigger != NULL &&
+	       strcmp(trigger, "logoff") == 0 && fingerprint != NULL &&
+	       state->sid != NULL && state->fingerprint != NULL &&
+	       strcmp(state->sid, s->report->sid) == 0 &&
+	       strcmp(state->fingerprint, fingerprint) == 0;
+}
+
 static int run(struct cr_roam_session *s, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
@@ -488,12 +643,21 @@ static int run(struct cr_roam_session *s, char **errmsg)
 	if (ret != 0 || s->report->busy) {
 		goto done;
 	}
-	ret = cr_roam_session_find_user(s, errmsg);
+	ret = cr_store_fingerprint(frame, s->store, &fp, errmsg);
 	if (ret != 0) {
-		s->report->event = CR_EVENT_AD_READ;
 		goto done;
 	}
-	ret = compute_policy(s, errmsg);
+	if (logoff_has_nothing_to_do(s, fp)) {
+		s->report->fast_path = true;
+		s->report->roaming_on = true;
+		s->report->dn = talloc_strdup(s->report, s->state->dn);
+		goto done;
+	}
+	ret = cr_roam_session_connect(s, errmsg);
+	if (ret != 0) {
+		goto done;
+	}
+	ret = find_user_and_policy(s, errmsg);
 	if (ret != 0) {
 		goto done;
 	}
@@ -506,16 +670,15 @@ static int run(struct cr_roam_session *s, char **errmsg)
 	if (!s->opts->dry_run) {
 		cr_store_unlink_root_file(s->store, POLICY_OFF_FILE, NULL);
 	}
-	ret = cr_store_fingerprint(frame, s->store, &fp, errmsg);
-	if (ret != 0) {
-		goto done;
-	}
 	fast = fast_path_ok(s, fp);
 	if (fast) {
 		s->report->fast_path = true;
-		goto done;
+	} else {
+		ret = full_run(s, errmsg);
 	}
-	ret = full_run(s, errmsg);
+	if (ret == 0 && !s->opts->dry_run) {
+		expire_trash(s);
+	}
 done:
 	TALLOC_FREE(frame);
 	return ret;
@@ -560,7 +723,13 @@ int cr_roam_run(TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts,
 	} else {
 		cr_roam_report_log(s->report);
 	}
-	if (s->store != NULL && !s->report->busy && !opts->dry_run) {
+	/*
+	 * A run that changed nothing writes nothing: last-run stays the
+	 * record of the last run that did something (or failed), and the
+	 * no-change run is in the log.
+	 */
+	if (s->store != NULL && !s->report->busy && !opts->dry_run &&
+	    !(ret == 0 && s->report->fast_path)) {
 		cr_roam_write_last_run(s->store, s->report);
 	}
 	*preport = talloc_move(mem_ctx, &s->report);

@@ -40,4 +40,16 @@ int cr_roam_purge(TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts,
 		  enum cr_purge_what what, struct cr_roam_report **report,
 		  char **errmsg);
 
+/*
+ * The PKCS#8 PEM (secret) of a roamed certificate's key, decrypted in
+ * memory from roaming/ with the session's master keys (keyring, password
+ * or the DC), for `credroam export --p12` when certs/ has no key file.
+ * Takes the store's lock as a run does.  ENOENT: no such certificate, or
+ * no container of it opens here.
+ */
+int cr_roam_export_key(TALLOC_CTX *mem_ctx,
+		       const struct cr_roam_options *opts,
+		       const char *thumbprint, char **pem, size_t *pem_len,
+		       char **errmsg);
+
 #endif

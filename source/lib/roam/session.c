@@ -92,13 +92,7 @@ static int configured_dc(struct cr_roam_session *s, const char **pdc)
 
 int cr_roam_session_open(struct cr_roam_session *s, char **errmsg)
 {
-	struct cr_dcsel sel = {
-		.writable = false,
-	};
 	struct cr_who *who = NULL;
-	struct cr_ad_params params = {
-		.dc = s->opts->dc,
-	};
 	char *path = NULL;
 	char *warning = NULL;
 	int ret;
@@ -137,6 +131,19 @@ int cr_roam_session_open(struct cr_roam_session *s, char **errmsg)
 	if (warning != NULL) {
 		cr_roam_problem(s->report, 0, "state", "%s", warning);
 	}
+	return 0;
+}
+
+int cr_roam_session_connect(struct cr_roam_session *s, char **errmsg)
+{
+	struct cr_ad_params params = {
+		.dc = s->opts->dc,
+	};
+	struct cr_dcsel sel = {
+		.writable = false,
+	};
+	int ret;
+
 	ret = configured_dc(s, &sel.preferred);
 	if (ret != 0) {
 		return ret;
@@ -182,47 +189,71 @@ static int leave_rodc(struct cr_roam_session *s, char **errmsg)
 	return open_keys(s, errmsg);
 }
 
-int cr_roam_session_find_user(struct cr_roam_session *s, char **errmsg)
+const char *cr_roam_session_known_dn(const struct cr_roam_session *s)
 {
 	const struct cr_state *state = s->state;
-	bool dn_known = state->dn != NULL && state->sid != NULL &&
-			strcmp(state->sid, s->report->sid) == 0;
-	int ret = ENOENT;
+	bool known = state->dn != NULL && state->sid != NULL &&
+		     strcmp(state->sid, s->report->sid) == 0;
 
-	if (dn_known) {
-		ret = cr_adstore_lookup_dn(s, s->conn, state->dn,
-					   s->report->sid, &s->user, NULL);
-	}
-	if (ret == ENOENT) {
-		ret = cr_adstore_lookup(s, s->conn, s->report->sid, &s->user,
-					errmsg);
-	}
-	if (ret == 0 && !s->user->has_timestamp) {
-		/* No timestamp: a user who never roamed, or a read-only DC,
-		 * which never holds one.  Only then is it worth asking. */
-		bool rodc = false;
+	return known ? state->dn : NULL;
+}
 
-		ret = cr_dcsel_is_rodc(s->conn, &rodc, errmsg);
-		if (ret == 0 && rodc && s->opts->dc != NULL) {
-			cr_seterr(errmsg, "'%s' is a read-only domain "
-				  "controller, which holds no roaming data; "
-				  "name a writable one", s->conn->dc);
-			ret = EROFS;
-		} else if (ret == 0 && rodc) {
-			TALLOC_FREE(s->user);
-			ret = leave_rodc(s, errmsg);
-			if (ret == 0) {
-				ret = cr_adstore_lookup(s, s->conn,
-							s->report->sid,
-							&s->user, errmsg);
-			}
-		}
+int cr_roam_session_set_user(struct cr_roam_session *s,
+			     struct cr_ad_user *user)
+{
+	s->user = talloc_steal(s, user);
+	s->report->dn = talloc_strdup(s->report, s->user->dn);
+	return s->report->dn != NULL ? 0 : ENOMEM;
+}
+
+int cr_roam_session_writable_dc(struct cr_roam_session *s, char **errmsg)
+{
+	struct cr_ad_user *user = NULL;
+	bool rodc = false;
+	int ret;
+
+	if (s->user->has_timestamp) {
+		/* a read-only DC never holds one */
+		return 0;
 	}
+	/* No timestamp: a user who never roamed, or a read-only DC.  Only
+	 * then is it worth asking. */
+	ret = cr_dcsel_is_rodc(s->conn, &rodc, errmsg);
+	if (ret != 0 || !rodc) {
+		return ret;
+	}
+	if (s->opts->dc != NULL) {
+		cr_seterr(errmsg, "'%s' is a read-only domain controller, "
+			  "which holds no roaming data; name a writable one",
+			  s->conn->dc);
+		return EROFS;
+	}
+	ret = leave_rodc(s, errmsg);
 	if (ret != 0) {
 		return ret;
 	}
-	s->report->dn = talloc_strdup(s->report, s->user->dn);
-	return s->report->dn != NULL ? 0 : ENOMEM;
+	ret = cr_adstore_lookup(s, s->conn, s->report->sid, &user, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
+	TALLOC_FREE(s->user);
+	return cr_roam_session_set_user(s, user);
+}
+
+int cr_roam_session_find_user(struct cr_roam_session *s, char **errmsg)
+{
+	struct cr_ad_user *user = NULL;
+	int ret;
+
+	ret = cr_adstore_lookup(s, s->conn, s->report->sid, &user, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
+	ret = cr_roam_session_set_user(s, user);
+	if (ret != 0) {
+		return ret;
+	}
+	return cr_roam_session_writable_dc(s, errmsg);
 }
 
 int cr_roam_session_bump_timestamp(struct cr_roam_session *s,

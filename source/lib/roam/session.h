@@ -36,13 +36,36 @@ struct cr_roam_session *cr_roam_session_new(
 	TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts);
 
 /*
- * Who, the store (locked), the state, AD, the keys.  Another run holding
- * the lock is no error: report->busy is set and nothing else opened.
+ * Who, the store (locked), the state: everything local.  Another run
+ * holding the lock is no error: report->busy is set and nothing else
+ * opened.
  */
 int cr_roam_session_open(struct cr_roam_session *s, char **errmsg);
 
-/* The user's object (s->user, report->dn), by the DN the state knows. */
+/* AD (connected and bound) and the session's keys. */
+int cr_roam_session_connect(struct cr_roam_session *s, char **errmsg);
+
+/* The DN the state remembers for this user, or NULL. */
+const char *cr_roam_session_known_dn(const struct cr_roam_session *s);
+
+/* s->user (and report->dn) from an object read elsewhere. */
+int cr_roam_session_set_user(struct cr_roam_session *s,
+			     struct cr_ad_user *user);
+
+/*
+ * The user's object (s->user, report->dn), by SID: a first run, or the
+ * DN the state remembers is not the user's any more (two searches).
+ * Then cr_roam_session_writable_dc().
+ */
 int cr_roam_session_find_user(struct cr_roam_session *s, char **errmsg);
+
+/*
+ * s->user has no timestamp and s->conn is a read-only DC (which holds
+ * no roaming values: never "everything was deleted"): the connection,
+ * the keys and s->user move to a writable DC; EROFS when the caller
+ * named that read-only DC.
+ */
+int cr_roam_session_writable_dc(struct cr_roam_session *s, char **errmsg);
 
 /*
  * Move msPKIRoamingTimeStamp on, re-reading it if someone moved it

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -21,6 +22,7 @@
 #include "util/encoding.h"
 #include "util/error.h"
 #include "util/fault.h"
+#include "store/fingerprint.h"
 #include "store/localstore.h"
 #include "util/stackframe.h"
 
@@ -527,20 +529,24 @@ bool cr_store_cert_file_exists(struct cr_store *store, const char *name)
 	       S_ISREG(st.st_mode);
 }
 
-/* A decrypted private key: what must never linger in trash/. */
-static bool is_private_key(const char *name)
+bool cr_store_is_key_file(const char *name)
 {
+	static const char * const exts[] = { ".key", ".p12", ".pfx" };
 	size_t n = strlen(name);
+	size_t i;
 
-	return n > 4 && strcmp(name + n - 4, ".key") == 0;
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		size_t e = strlen(exts[i]);
+
+		if (n > e && strcasecmp(name + n - e, exts[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
 }
 
-/*
- * Overwrite name (in certs/) with zeros, then delete it.  The bytes go
- * before the name, so that no other link to the inode keeps them.
- */
-static int wipe_cert_file(struct cr_store *store, const char *name,
-			  char **errmsg)
+int cr_store_wipe_at(int dirfd, const char *dir, const char *name,
+		     char **errmsg)
 {
 	uint8_t zeros[4096] = { 0 };
 	struct stat st;
@@ -548,18 +554,18 @@ static int wipe_cert_file(struct cr_store *store, const char *name,
 	int fd = -1;
 	int ret;
 
-	fd = openat(store->certs_fd, name,
+	fd = openat(dirfd, name,
 		    O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		ret = errno;
 		if (ret != ENOENT) {
-			cr_seterr(errmsg, "cannot open 'certs/%s' to "
-				  "wipe it: %s", name, strerror(ret));
+			cr_seterr(errmsg, "cannot open '%s/%s' to "
+				  "wipe it: %s", dir, name, strerror(ret));
 		}
 		return ret;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		cr_seterr(errmsg, "'certs/%s' is not a regular file",
+		cr_seterr(errmsg, "'%s/%s' is not a regular file", dir,
 			  name);
 		ret = EINVAL;
 		goto done;
@@ -577,7 +583,7 @@ static int wipe_cert_file(struct cr_store *store, const char *name,
 		}
 		if (n <= 0) {
 			ret = (n < 0) ? errno : EIO;
-			cr_seterr(errmsg, "cannot wipe 'certs/%s': %s",
+			cr_seterr(errmsg, "cannot wipe '%s/%s': %s", dir,
 				  name, strerror(ret));
 			goto done;
 		}
@@ -585,17 +591,17 @@ static int wipe_cert_file(struct cr_store *store, const char *name,
 	}
 	if (fsync(fd) != 0 || ftruncate(fd, 0) != 0) {
 		ret = errno;
-		cr_seterr(errmsg, "cannot wipe 'certs/%s': %s", name,
+		cr_seterr(errmsg, "cannot wipe '%s/%s': %s", dir, name,
 			  strerror(ret));
 		goto done;
 	}
-	if (unlinkat(store->certs_fd, name, 0) != 0) {
+	if (unlinkat(dirfd, name, 0) != 0) {
 		ret = errno;
-		cr_seterr(errmsg, "cannot delete 'certs/%s': %s", name,
+		cr_seterr(errmsg, "cannot delete '%s/%s': %s", dir, name,
 			  strerror(ret));
 		goto done;
 	}
-	fsync(store->certs_fd);
+	fsync(dirfd);
 	ret = 0;
 done:
 	close(fd);
@@ -608,9 +614,10 @@ int cr_store_trash_cert_file(struct cr_store *store, const char *name,
 	if (!plain_name(name)) {
 		return refuse_name(store, name, errmsg);
 	}
-	if (is_private_key(name)) {
+	if (cr_store_is_key_file(name)) {
 		/* never trashed: the DPAPI-protected token is the copy */
-		return wipe_cert_file(store, name, errmsg);
+		return cr_store_wipe_at(store->certs_fd, "certs", name,
+					errmsg);
 	}
 	return trash_at(store, store->certs_fd, "certs", name, errmsg);
 }
@@ -635,66 +642,6 @@ int cr_store_rename_cert_file(struct cr_store *store, const char *from,
 	return 0;
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Names in a directory (not "." or ".."), sorted. */
-static int list_names(TALLOC_CTX *mem_ctx, int dirfd, const char *what,
-		      char ***pnames, size_t *pcount, char **errmsg)
-{
-	char **names = NULL;
-	size_t count = 0;
-	struct dirent *de = NULL;
-	DIR *d = NULL;
-	int fd;
-
-	*pnames = NULL;
-	*pcount = 0;
-	fd = dup(dirfd);
-	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-		int err = errno;
-		if (fd >= 0) {
-			close(fd);
-		}
-		return err;
-	}
-	d = fdopendir(fd);
-	if (d == NULL) {
-		int err = errno;
-		close(fd);
-		cr_seterr(errmsg, "cannot list '%s': %s", what,
-			  strerror(err));
-		return err;
-	}
-	names = talloc_array(mem_ctx, char *, 0);
-	while (names != NULL && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0) {
-			continue;
-		}
-		names = talloc_realloc(mem_ctx, names, char *, count + 1);
-		if (names == NULL) {
-			break;
-		}
-		names[count] = talloc_strdup(names, de->d_name);
-		if (names[count] == NULL) {
-			TALLOC_FREE(names);
-			break;
-		}
-		count++;
-	}
-	closedir(d);
-	if (names == NULL) {
-		return ENOMEM;
-	}
-	qsort(names, count, sizeof(char *), name_cmp);
-	*pnames = names;
-	*pcount = count;
-	return 0;
-}
-
 int cr_store_list_certs(TALLOC_CTX *mem_ctx, struct cr_store *store,
 			char ***pnames, size_t *pcount, char **errmsg)
 {
@@ -708,7 +655,7 @@ int cr_store_list_certs(TALLOC_CTX *mem_ctx, struct cr_store *store,
 
 	*pnames = NULL;
 	*pcount = 0;
-	ret = list_names(frame, store->certs_fd, "certs", &all, &n_all,
+	ret = cr_store_list_names(frame, store->certs_fd, "certs", &all, &n_all,
 			 errmsg);
 	if (ret != 0) {
 		goto done;
@@ -830,7 +777,7 @@ int cr_store_load(TALLOC_CTX *mem_ctx, struct cr_store *store,
 		ret = ENOMEM;
 		goto done;
 	}
-	ret = list_names(frame, store->roaming_fd, "roaming", &dirs, &n_dirs,
+	ret = cr_store_list_names(frame, store->roaming_fd, "roaming", &dirs, &n_dirs,
 			 errmsg);
 	if (ret != 0) {
 		goto done;
@@ -864,7 +811,7 @@ int cr_store_load(TALLOC_CTX *mem_ctx, struct cr_store *store,
 				    "followed)");
 			continue;
 		}
-		ret = list_names(frame, fd, dirs[d], &names, &n_names,
+		ret = cr_store_list_names(frame, fd, dirs[d], &names, &n_names,
 				 errmsg);
 		if (ret != 0) {
 			close(fd);
@@ -941,81 +888,9 @@ int cr_store_unlink_root_file(struct cr_store *store, const char *name,
 }
 
 /* Feed "<prefix>/<name> size mtime inode\n" of each entry of dirfd. */
-static int fingerprint_dir(TALLOC_CTX *mem_ctx, gnutls_hash_hd_t h,
-			   int dirfd, const char *prefix, bool recurse,
-			   char **errmsg)
-{
-	char **names = NULL;
-	size_t n = 0;
-	size_t i;
-	int ret;
-
-	ret = list_names(mem_ctx, dirfd, prefix, &names, &n, errmsg);
-	if (ret != 0) {
-		return ret;
-	}
-	for (i = 0; i < n; i++) {
-		struct stat st;
-		char line[600];
-		int len;
-
-		if (fstatat(dirfd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0) {
-			continue;
-		}
-		len = snprintf(line, sizeof(line), "%s/%s %lld %lld.%09ld "
-			       "%llu %o\n", prefix, names[i],
-			       (long long)st.st_size,
-			       (long long)st.st_mtim.tv_sec,
-			       st.st_mtim.tv_nsec,
-			       (unsigned long long)st.st_ino, st.st_mode);
-		if (len > 0 && (size_t)len < sizeof(line)) {
-			gnutls_hash(h, line, (size_t)len);
-		}
-		if (recurse && S_ISDIR(st.st_mode)) {
-			int fd = openat(dirfd, names[i], DIR_FLAGS);
-			if (fd >= 0) {
-				char *sub = talloc_asprintf(mem_ctx, "%s/%s",
-							    prefix,
-							    names[i]);
-				ret = sub == NULL ? ENOMEM
-					: fingerprint_dir(mem_ctx, h, fd, sub,
-							  false, errmsg);
-				close(fd);
-				if (ret != 0) {
-					return ret;
-				}
-			}
-		}
-	}
-	return 0;
-}
-
 int cr_store_fingerprint(TALLOC_CTX *mem_ctx, struct cr_store *store,
 			 char **pfp, char **errmsg)
 {
-	TALLOC_CTX *frame = talloc_stackframe();
-	gnutls_hash_hd_t h = NULL;
-	uint8_t digest[CR_SHA1_LEN];
-	int ret;
-
-	*pfp = NULL;
-	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA1) != 0) {
-		ret = ENOMEM;
-		goto done;
-	}
-	ret = fingerprint_dir(frame, h, store->roaming_fd, "roaming", true,
-			      errmsg);
-	if (ret == 0) {
-		ret = fingerprint_dir(frame, h, store->certs_fd, "certs",
-				      false, errmsg);
-	}
-	gnutls_hash_deinit(h, digest);
-	if (ret != 0) {
-		goto done;
-	}
-	*pfp = cr_hex_upper(mem_ctx, digest, sizeof(digest));
-	ret = *pfp == NULL ? ENOMEM : 0;
-done:
-	TALLOC_FREE(frame);
-	return ret;
+	return cr_store_fingerprint_at(mem_ctx, store->roaming_fd,
+				       store->certs_fd, pfp, errmsg);
 }

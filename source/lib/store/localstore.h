@@ -108,8 +108,22 @@ int cr_store_protect_cert_file(struct cr_store *store, const char *name,
 			       char **errmsg);
 bool cr_store_cert_file_exists(struct cr_store *store, const char *name);
 /*
+ * A file that holds a decrypted private key by its name: .key (PEM or
+ * DER) and the key containers .p12 and .pfx (any case).
+ */
+bool cr_store_is_key_file(const char *name);
+
+/*
+ * Overwrite name (in dirfd, "dir" for messages) with zeros, then delete
+ * it: the bytes go before the name, so no other link to the inode keeps
+ * them.  ENOENT when absent; EINVAL when not a regular file.
+ */
+int cr_store_wipe_at(int dirfd, const char *dir, const char *name,
+		     char **errmsg);
+
+/*
  * Remove a file of certs/: to trash/, except a decrypted private key
- * ("X.key"), which is overwritten with zeros and deleted (its roamed,
+ * (cr_store_is_key_file: .key, .p12, .pfx), which is overwritten with zeros and deleted (its roamed,
  * DPAPI-protected token is what remains).
  */
 int cr_store_trash_cert_file(struct cr_store *store, const char *name,

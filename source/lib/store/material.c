@@ -11,11 +11,13 @@
 #include <gnutls/pkcs12.h>
 #include <gnutls/x509.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "format/certelem.h"
 #include "dpapi/dpapi.h"
 #include "util/error.h"
+#include "store/localstore.h"
 #include "store/material.h"
 #include "util/secret.h"
 #include "util/stackframe.h"
@@ -203,14 +205,16 @@ int cr_material_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 	int ret;
 
 	*pkey = NULL;
-	*ppem = NULL;
+	if (ppem != NULL) {
+		*ppem = NULL;
+	}
 	ret = cr_dpapi_keyfile_decrypt_any(frame, token->data,
 					   token->data_length, mk, mk_len,
 					   &key, &info, errmsg);
 	if (ret == 0) {
 		ret = cr_privkey_key_id(key, key_id, errmsg, frame);
 	}
-	if (ret == 0) {
+	if (ret == 0 && ppem != NULL) {
 		ret = cr_privkey_to_pkcs8(frame, key, true, &pem, &pem_len,
 					  errmsg);
 	}
@@ -220,11 +224,33 @@ int cr_material_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 		goto done;
 	}
 	*pkey = talloc_move(mem_ctx, &key);
-	*ppem = (char *)talloc_move(mem_ctx, &pem);
-	*ppem_len = pem_len;
+	if (ppem != NULL) {
+		*ppem = (char *)talloc_move(mem_ctx, &pem);
+		*ppem_len = pem_len;
+	}
 done:
 	TALLOC_FREE(frame);
 	return ret;
+}
+
+bool cr_material_key_matches(const struct cr_material_cert *mc,
+			     const struct cr_token *t)
+{
+	char *file = NULL;
+	bool match;
+
+	if (!cr_token_type_is_key(t->type) || mc->key_container == NULL ||
+	    (t->flags & CR_TOKEN_FLAG_TOMBSTONE) != 0) {
+		return false;
+	}
+	if (t->type == CR_TOKEN_CNG_KEY) {
+		return mc->cng;
+	}
+	file = cr_capi_file_name(NULL, mc->key_container, CR_NULL_GUID);
+	match = file != NULL &&
+		strncasecmp(file, t->identifier, CR_CAPI_KEY_PREFIX_LEN) == 0;
+	TALLOC_FREE(file);
+	return match;
 }
 
 int cr_material_pair_from_files(TALLOC_CTX *mem_ctx, const char *cert_name,
@@ -361,6 +387,29 @@ done:
 	return ret;
 }
 
+/*
+ * The CryptoAPI provider Windows keeps each key type in, as its
+ * certificate's key provider info names it: RSA keys in the Enhanced
+ * provider's exchange slot (RSA folder, token type 1), DSA keys in the
+ * Enhanced DSS and Diffie-Hellman provider's signature slot (DSS folder,
+ * token type 2; roaming.md 2.2, 6).
+ */
+struct capi_home {
+	const char *provider;
+	uint32_t prov_type;
+	uint32_t key_spec;
+	unsigned token_type;
+};
+
+static const struct capi_home capi_rsa_home = {
+	CR_MS_ENHANCED_PROV, CR_PROV_RSA_FULL, CR_AT_KEYEXCHANGE,
+	CR_TOKEN_CAPI_RSA_KEY,
+};
+static const struct capi_home capi_dss_home = {
+	CR_MS_ENH_DSS_DH_PROV, CR_PROV_DSS_DH, CR_AT_SIGNATURE,
+	CR_TOKEN_CAPI_DSS_KEY,
+};
+
 int cr_material_make_tokens(TALLOC_CTX *mem_ctx,
 			    const struct cr_material_pair *pair,
 			    const struct cr_guid *mk_guid, const uint8_t *mk,
@@ -369,11 +418,8 @@ int cr_material_make_tokens(TALLOC_CTX *mem_ctx,
 			    struct cr_token **pkey, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
-	struct cr_key_prov_info kpi = {
-		.provider = (char *)(uintptr_t)CR_MS_ENHANCED_PROV,
-		.prov_type = CR_PROV_RSA_FULL,
-		.key_spec = CR_AT_KEYEXCHANGE,
-	};
+	const struct capi_home *home = &capi_rsa_home;
+	struct cr_key_prov_info kpi;
 	struct cr_capi_key *container = NULL;
 	uint8_t *elem = NULL;
 	size_t elem_len = 0;
@@ -392,12 +438,20 @@ int cr_material_make_tokens(TALLOC_CTX *mem_ctx,
 						  pkey, errmsg);
 		goto done;
 	}
-	if (pair->key != NULL && pair->key->alg != GNUTLS_PK_RSA) {
+	if (pair->key != NULL && pair->key->alg == GNUTLS_PK_DSA) {
+		home = &capi_dss_home;
+	} else if (pair->key != NULL && pair->key->alg != GNUTLS_PK_RSA) {
 		ret = EINVAL;
-		cr_seterr(errmsg, "a %s key cannot roam yet",
+		cr_seterr(errmsg, "certificate %s: a %s key cannot "
+			  "roam", pair->thumbprint,
 			  cr_privkey_describe(frame, pair->key));
 		goto done;
 	}
+	kpi = (struct cr_key_prov_info) {
+		.provider = (char *)(uintptr_t)home->provider,
+		.prov_type = home->prov_type,
+		.key_spec = home->key_spec,
+	};
 	if (pair->key != NULL) {
 		/* Named after the certificate, so that an import repeated
 		 * after a crash writes the same container again. */
@@ -407,14 +461,22 @@ int cr_material_make_tokens(TALLOC_CTX *mem_ctx,
 			ret = ENOMEM;
 			goto done;
 		}
-		ret = cr_capi_key_create(frame, kpi.container, pair->key->rsa,
-					 mk_guid, mk, mk_len, &container,
-					 errmsg);
+		if (home == &capi_dss_home) {
+			ret = cr_capi_dss_create(frame, kpi.container,
+						 pair->key->dsa, mk_guid, mk,
+						 mk_len, &container, errmsg);
+		} else {
+			ret = cr_capi_key_create(frame, kpi.container,
+						 pair->key->rsa, mk_guid, mk,
+						 mk_len, &container, errmsg);
+		}
 		if (ret == 0) {
 			ret = cr_capi_key_serialize(frame, container, &cont,
 						    &cont_len, errmsg);
 		}
 		if (ret != 0) {
+			cr_wraperr(errmsg, "certificate %s",
+				   pair->thumbprint);
 			goto done;
 		}
 		file_name = cr_capi_file_name(frame, kpi.container,
@@ -423,7 +485,7 @@ int cr_material_make_tokens(TALLOC_CTX *mem_ctx,
 			ret = ENOMEM;
 			goto done;
 		}
-		ret = cr_token_build(frame, CR_TOKEN_CAPI_RSA_KEY, file_name,
+		ret = cr_token_build(frame, home->token_type, file_name,
 				     filetime, 0, cont,
 				     cont_len, NULL, 0, &key_token, errmsg);
 		if (ret != 0) {
@@ -635,4 +697,82 @@ int cr_material_new_machine_guid(TALLOC_CTX *mem_ctx, char **pguid)
 	}
 	*pguid = g;
 	return 0;
+}
+
+/* where a machine without /etc/machine-id keeps the GUID it made */
+#define MACHINE_GUID_FILE "machine-guid"
+
+/*
+ * The GUID that names this machine's key containers, as Windows'
+ * MachineGuid does: /etc/machine-id where the machine has one.  A machine
+ * without (a container, a debootstrap) gets one made up once and kept in
+ * the store, as Windows setup makes MachineGuid once.  A dry run makes one
+ * up without keeping it, so it and the run agree.
+ */
+int cr_material_store_machine_guid(TALLOC_CTX *mem_ctx,
+				   struct cr_store *store, bool keep,
+				   char **pguid, char **errmsg)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	uint8_t *data = NULL;
+	size_t len = 0;
+	char *g = NULL;
+	char *err = NULL;
+	char *line = NULL;
+	size_t i;
+	int ret;
+
+	*pguid = NULL;
+	ret = cr_material_machine_guid(frame, &g, &err);
+	if (ret != ENOENT) {
+		if (ret != 0) {
+			cr_seterr(errmsg, "%s",
+				  err != NULL ? err : strerror(ret));
+		}
+		goto done;
+	}
+	ret = cr_store_read_root_file(frame, store, MACHINE_GUID_FILE,
+				      &data, &len, errmsg);
+	if (ret == 0) {
+		bool ok = len >= 36;
+
+		for (i = 0; ok && i < 36; i++) {
+			bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+			char ch = (char)data[i];
+			bool hex = (ch >= '0' && ch <= '9') ||
+				   (ch >= 'a' && ch <= 'f');
+
+			ok = dash ? (ch == '-') : hex;
+		}
+		if (!ok) {
+			cr_seterr(errmsg, "'%s/%s' is not a lower-case GUID",
+				  store->root, MACHINE_GUID_FILE);
+			ret = EBADMSG;
+			goto done;
+		}
+		g = talloc_strndup(frame, (char *)data, 36);
+		ret = (g != NULL) ? 0 : ENOMEM;
+		goto done;
+	}
+	if (ret != ENOENT) {
+		goto done;
+	}
+	ret = cr_material_new_machine_guid(frame, &g);
+	if (ret != 0 || !keep) {
+		goto done;
+	}
+	line = talloc_asprintf(frame, "%s\n", g);
+	if (line == NULL) {
+		ret = ENOMEM;
+		goto done;
+	}
+	ret = cr_store_write_root_file(store, MACHINE_GUID_FILE,
+				       (uint8_t *)line, strlen(line), errmsg);
+done:
+	if (ret == 0) {
+		*pguid = talloc_move(mem_ctx, &g);
+	}
+	cr_err_clear(&err);
+	TALLOC_FREE(frame);
+	return ret;
 }

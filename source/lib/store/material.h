@@ -4,7 +4,8 @@
  * certificate-store element becomes a PEM certificate, a DPAPI-protected
  * key container a PKCS#8 PEM key; a PEM/DER certificate with its key (or a
  * PKCS#12 file) becomes a certificate-store element pointing at a new CAPI
- * key container under the preferred master key, as Windows stores them.
+ * key container (RSA, DSA) or CNG key file (EC) under the preferred master
+ * key, as Windows stores them.
  */
 #ifndef CREDROAM_MATERIAL_H
 #define CREDROAM_MATERIAL_H
@@ -40,9 +41,22 @@ int cr_material_cert_parse(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 int cr_material_key_mk_guid(const struct cr_token *token,
 			    struct cr_guid *guid, char **errmsg);
 
+/* the machine GUID part of a key file name that no machine made */
+#define CR_NULL_GUID "00000000-0000-0000-0000-000000000000"
+/* the MD5 hex of the container name that starts a CAPI key's id */
+#define CR_CAPI_KEY_PREFIX_LEN 32
+
+/*
+ * Could this live key token hold the certificate's key?  (Its container
+ * name matches; a CNG key is checked by its key id once decrypted.)
+ */
+bool cr_material_key_matches(const struct cr_material_cert *mc,
+			     const struct cr_token *t);
+
 /*
  * Decrypt a key token with its master key: the key (RSA, EC or DSA;
- * secret), its GnuTLS key id, and its PKCS#8 PEM (secret).
+ * secret), its GnuTLS key id, and its PKCS#8 PEM (secret; pem NULL: not
+ * made, as the agent needs none).
  */
 int cr_material_key_decrypt(TALLOC_CTX *mem_ctx, const struct cr_token *token,
 			    const uint8_t *mk, size_t mk_len,
@@ -76,7 +90,10 @@ int cr_material_pair_from_pkcs12(TALLOC_CTX *mem_ctx, const char *name,
 /*
  * The tokens Windows needs for a pair: a certificate (type 3) whose
  * element's key provider info names a new CAPI container, and the
- * container (type 1) holding the key under master key mk_guid/mk.
+ * container holding the key under master key mk_guid/mk: an RSA key in
+ * the Enhanced provider's exchange slot (type 1; PROV_RSA_FULL,
+ * AT_KEYEXCHANGE), a DSA key in the Enhanced DSS and Diffie-Hellman
+ * provider's signature slot (type 2; PROV_DSS_DH, AT_SIGNATURE).
  * machine_guid names the container file, as Windows does.  *key_token is
  * NULL for a certificate alone.  An EC key goes to CNG instead (see
  * cr_material_make_cng_tokens).
@@ -119,6 +136,16 @@ char *cr_material_der_to_pem(TALLOC_CTX *mem_ctx, const char *label,
  */
 int cr_material_machine_guid(TALLOC_CTX *mem_ctx, char **guid,
 			     char **errmsg);
+
+/*
+ * The GUID that names this machine's key containers: /etc/machine-id,
+ * else one made up once and kept in the store's root ("machine-guid";
+ * keep false: made up without keeping it, for a dry run).
+ */
+struct cr_store;
+int cr_material_store_machine_guid(TALLOC_CTX *mem_ctx,
+				   struct cr_store *store, bool keep,
+				   char **guid, char **errmsg);
 
 /* A new random GUID, lower case, as Windows setup makes MachineGuid. */
 int cr_material_new_machine_guid(TALLOC_CTX *mem_ctx, char **guid);

@@ -54,6 +54,8 @@ int cr_state_to_json(TALLOC_CTX *mem_ctx, const struct cr_state *state,
 	} else {
 		json_object_set_new(o, "timestamp", json_null());
 	}
+	json_object_set_new(o, "usn_changed",
+			    json_integer((json_int_t)state->usn_changed));
 	json_object_set_new(o, "fingerprint", opt_string(state->fingerprint));
 	json_object_set_new(o, "policy", opt_string(state->policy));
 	json_object_set_new(o, "synced",
@@ -261,6 +263,9 @@ int cr_state_from_json(TALLOC_CTX *mem_ctx, const uint8_t *text, size_t len,
 	}
 	st->synced = (uint64_t)json_integer_value(json_object_get(o,
 								  "synced"));
+	/* absent in older states: unknown */
+	st->usn_changed = (uint64_t)json_integer_value(
+		json_object_get(o, "usn_changed"));
 	if (ts != NULL) {
 		uint8_t *bin = NULL;
 

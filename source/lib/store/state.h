@@ -37,6 +37,9 @@ struct cr_state {
 	char *dn;
 	bool has_timestamp;
 	uint8_t timestamp[16];
+	/* the user object's uSNChanged when the run wrote nothing to AD
+	 * (the fast path of a user without a timestamp); 0: unknown */
+	uint64_t usn_changed;
 	char *fingerprint;	/* cr_store_fingerprint() after the run */
 	char *policy;		/* digest of the policy in force */
 	uint64_t synced;	/* FILETIME of the run that wrote it */

@@ -86,6 +86,16 @@ uint64_t cr_get_le64(struct cr_cursor *c, const char *what)
 	return (p != NULL) ? cr_le64(p) : 0;
 }
 
+uint16_t cr_get_be16(struct cr_cursor *c, const char *what)
+{
+	const uint8_t *p = cr_take(c, 2, what);
+
+	if (p == NULL) {
+		return 0;
+	}
+	return (uint16_t)(((uint16_t)p[0] << 8) | (uint16_t)p[1]);
+}
+
 uint32_t cr_get_be32(struct cr_cursor *c, const char *what)
 {
 	const uint8_t *p = cr_take(c, 4, what);

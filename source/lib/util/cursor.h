@@ -41,6 +41,7 @@ uint8_t cr_get_u8(struct cr_cursor *c, const char *what);
 uint16_t cr_get_le16(struct cr_cursor *c, const char *what);
 uint32_t cr_get_le32(struct cr_cursor *c, const char *what);
 uint64_t cr_get_le64(struct cr_cursor *c, const char *what);
+uint16_t cr_get_be16(struct cr_cursor *c, const char *what);
 uint32_t cr_get_be32(struct cr_cursor *c, const char *what);
 /* Returns a pointer into the input, or NULL. */
 const uint8_t *cr_get_bytes(struct cr_cursor *c, size_t n, const char *what);
