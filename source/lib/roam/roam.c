@@ -164,12 +164,6 @@ static int find_user_and_policy(struct cr_roam_session *s, char **errmsg)
 		if (ret != 0) {
 			goto done;
 		}
-	} else {
-		ret = cr_roam_session_writable_dc(s, errmsg);
-		if (ret != 0) {
-			r->event = CR_EVENT_AD_READ;
-			goto done;
-		}
 	}
 	ret = policy_merge(r, r->gpo->policy, conf, &r->policy, errmsg);
 	if (ret != 0) {
@@ -671,9 +665,15 @@ static int run(struct cr_roam_session *s, char **errmsg)
 		cr_store_unlink_root_file(s->store, POLICY_OFF_FILE, NULL);
 	}
 	fast = fast_path_ok(s, fp);
-	if (fast) {
-		s->report->fast_path = true;
-	} else {
+	s->report->fast_path = fast;
+	if (!fast) {
+		/* before roaming values are read: never at a read-only DC
+		 * (a fast path reads and writes none) */
+		ret = cr_roam_session_writable_dc(s, errmsg);
+		if (ret != 0) {
+			s->report->event = CR_EVENT_AD_READ;
+			goto done;
+		}
 		ret = full_run(s, errmsg);
 	}
 	if (ret == 0 && !s->opts->dry_run) {

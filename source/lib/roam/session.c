@@ -249,11 +249,7 @@ int cr_roam_session_find_user(struct cr_roam_session *s, char **errmsg)
 	if (ret != 0) {
 		return ret;
 	}
-	ret = cr_roam_session_set_user(s, user);
-	if (ret != 0) {
-		return ret;
-	}
-	return cr_roam_session_writable_dc(s, errmsg);
+	return cr_roam_session_set_user(s, user);
 }
 
 int cr_roam_session_bump_timestamp(struct cr_roam_session *s,

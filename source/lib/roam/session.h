@@ -55,15 +55,15 @@ int cr_roam_session_set_user(struct cr_roam_session *s,
 /*
  * The user's object (s->user, report->dn), by SID: a first run, or the
  * DN the state remembers is not the user's any more (two searches).
- * Then cr_roam_session_writable_dc().
  */
 int cr_roam_session_find_user(struct cr_roam_session *s, char **errmsg);
 
 /*
- * s->user has no timestamp and s->conn is a read-only DC (which holds
- * no roaming values: never "everything was deleted"): the connection,
- * the keys and s->user move to a writable DC; EROFS when the caller
- * named that read-only DC.
+ * Before roaming values are read or written: when s->user has no
+ * timestamp and s->conn is a read-only DC (which holds no roaming values:
+ * never "everything was deleted"), the connection, the keys and s->user
+ * move to a writable DC; EROFS when the caller named that read-only DC.
+ * A user with a timestamp costs nothing; one without, two searches.
  */
 int cr_roam_session_writable_dc(struct cr_roam_session *s, char **errmsg);
 
