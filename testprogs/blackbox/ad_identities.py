@@ -4,13 +4,19 @@
 # msPKIDPAPIMasterKeys values on stdin; print "VALUES IDENTITIES LIVE":
 # how many values, how many distinct token identities (type + identifier,
 # the first 96 bytes), how many are live (not tombstones).  A settled
-# domain holds one value per identity (VALUES == IDENTITIES).
+# domain holds one value per identity (VALUES == IDENTITIES).  With
+# "--digest": one SHA-1 over the sorted values instead, to compare what two
+# DCs hold.
+import hashlib
 import re
 import sys
 
 text = re.sub(r'\n ', '', sys.stdin.read())
 values = re.findall(r'^msPKI(?:AccountCredentials|DPAPIMasterKeys): '
                     r'B:\d+:([0-9A-Fa-f]+):', text, re.M)
+if sys.argv[1:] == ['--digest']:
+    print(hashlib.sha1('\n'.join(sorted(values)).encode()).hexdigest())
+    sys.exit(0)
 ids = set()
 live = 0
 for v in values:
