@@ -15,8 +15,53 @@ dc_env() {
 	export SELFTEST_WINBINDD_SOCKET_DIR=$T/run/winbindd
 }
 
+# The address of a DC by name: dc1, dc2 ... dc8, rodc.
+dc_ip() {
+	case "$1" in
+	dc1) echo "$DC_IP" ;;
+	dc[2-8]) echo "127.0.0.$((18 + ${1#dc}))" ;;
+	"$RODC_HOST") echo "$RODC_IP" ;;
+	*) return 1 ;;
+	esac
+}
+
+# The directory of a DC in the run's work directory W (dc1 is W/dc).
+dc_dir() {
+	if [ "$1" = dc1 ]; then
+		echo "$W/dc"
+	else
+		echo "$W/$1"
+	fi
+}
+
+# The smb.conf options of every test DC (provisioned or joined) in
+# directory P at address IP, as samba-tool arguments.
+dc_options() {
+	local P=$1 IP=$2
+	printf '%s\n' \
+		"--option=interfaces=$IP/8" \
+		"--option=bind interfaces only=yes" \
+		"--option=pid directory=$P/run" \
+		"--option=ncalrpc dir=$P/run/ncalrpc" \
+		"--option=winbindd socket directory=$P/run/winbindd" \
+		"--option=ntp signd socket directory=$P/run/ntp_signd" \
+		"--option=log file=$P/log/log.%m" \
+		"--option=log level=1" \
+		"--option=ldb:nosync=true" \
+		"--option=dns forwarder=127.0.0.1" \
+		"--option=server services=-nbt -dnsupdate" \
+		"--option=dns update command=/bin/true" \
+		"--option=load printers=no" \
+		"--option=printcap name=/dev/null" \
+		"--option=disable spoolss=yes" \
+		"--option=panic action=/bin/true" \
+		"--option=dreplsrv:periodic_startup_interval=0"
+}
+
+# dc_start DIR [IP]: start the DC in DIR (default address DC_IP) and wait
+# until it answers LDAP.
 dc_start() {
-	local T=$1 i t0
+	local T=$1 ip=${2:-$DC_IP} i t0
 	t0=$(date +%s.%N)
 	(
 		dc_env "$T"
@@ -26,9 +71,9 @@ dc_start() {
 	) &
 	echo $! > "$T/samba.pid"
 	for i in $(seq 1 600); do
-		if ldbsearch -H "ldap://$DC_IP" -s base -b '' dnsHostName \
+		if ldbsearch -H "ldap://$ip" -s base -b '' dnsHostName \
 			>/dev/null 2>&1; then
-			echo "[dc] up after $(echo "$(date +%s.%N) - $t0" | bc)s" >&2
+			echo "[dc $ip] up after $(echo "$(date +%s.%N) - $t0" | bc)s" >&2
 			return 0
 		fi
 		if ! kill -0 "$(cat "$T/samba.pid")" 2>/dev/null; then

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # domain.sh WORK MEMBERS GUARDED CMD... - inside private network, mount and
-# PID namespaces (with-domain makes them): clone the template DC, start it,
-# start MEMBERS winbind members, run CMD on mem1 with the DOMAIN_* variables,
-# and return its status.  When this script exits the PID namespace ends and
+# PID namespaces (with-domain makes them): clone the template DC (or the
+# cached set of DCs, CREDROAM_DCSET), start them, start MEMBERS winbind
+# members, run CMD on mem1 with the DOMAIN_* variables, and return its
+# status.  When this script exits the PID namespace ends and
 # the kernel stops whatever is left.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +18,18 @@ TOP=$(cd "$HERE/.." && pwd)
 W=$1 MEMBERS=$2 GUARDED=$3
 shift 3
 TEMPLATE=$CREDROAM_TEMPLATE
+DCSET=${CREDROAM_DCSET:-}
+DCS=${CREDROAM_DCS:-1} RODC=${CREDROAM_RODC:-no}
 t0=$(date +%s.%N)
+DC_NAMES=$(seq -s ' ' -f 'dc%g' 1 "$DCS")
+DC_WRITABLE_IPS=
+for name in $DC_NAMES; do
+	DC_WRITABLE_IPS="$DC_WRITABLE_IPS $(dc_ip "$name")"
+done
+DC_WRITABLE_IPS=${DC_WRITABLE_IPS# }
+export DC_WRITABLE_IPS
+ALL_DCS=$DC_NAMES
+[ "$RODC" = yes ] && ALL_DCS="$ALL_DCS $RODC_HOST"
 
 # A private, writable /etc (overlay) and PAM module directory: the members
 # look like real ones to every program, and nothing of the host changes.
@@ -49,11 +61,27 @@ ldconfig
 cp "$CREDROAM_WINBIND_CLIENTS/pam/pam_winbind.so" \
 	/lib/x86_64-linux-gnu/security/
 
-dc_clone "$TEMPLATE" "$W/dc"
-if [ "$GUARDED" = yes ]; then
-	"$HERE/guard.sh" enable "$W/dc" || exit 1
+if [ -n "$DCSET" ]; then
+	cat "$DCSET/hosts" >> /etc/hosts
 fi
-dc_start "$W/dc" || exit 1
+pids=
+for name in $ALL_DCS; do
+	D=$(dc_dir "$name")
+	if [ -n "$DCSET" ]; then
+		dc_clone "$DCSET/$name" "$D"
+	else
+		dc_clone "$TEMPLATE" "$D"
+	fi
+	if [ "$GUARDED" = yes ] && { [ -z "${CREDROAM_GUARD_DCS:-}" ] ||
+		[[ " $CREDROAM_GUARD_DCS " == *" $name "* ]]; }; then
+		"$HERE/guard.sh" enable "$D" || exit 1
+	fi
+	dc_start "$D" "$(dc_ip "$name")" &
+	pids="$pids $!"
+done
+for p in $pids; do
+	wait "$p" || exit 1
+done
 for i in $(seq 1 "$MEMBERS"); do
 	member_start "$i" || exit 1
 done
@@ -61,6 +89,7 @@ done
 cat > "$W/env.sh" <<ENV
 export DOMAIN_REALM=$REALM DOMAIN_NAME=$DOMAIN DOMAIN_DNSDOMAIN=$DNSDOMAIN
 export DOMAIN_DC=$DC_HOST.$DNSDOMAIN DOMAIN_DC_IP=$DC_IP
+export DOMAIN_DCS='$DC_NAMES' DOMAIN_RODC='$([ "$RODC" = yes ] && echo "$RODC_HOST")'
 export DOMAIN_BASEDN='$BASEDN'
 export DOMAIN_USERS='$USERS'
 export DOMAIN_STORM_USERS='$(seq -s ' ' -f "$STORM_USER_PREFIX%03g" 1 "$STORM_USERS")'
@@ -68,6 +97,7 @@ export DOMAIN_USER_PASSWORD='$USER_PASSWORD'
 export DOMAIN_ADMIN_PASSWORD='$ADMIN_PASSWORD'
 export DOMAIN_MEMBERS='$(seq -s ' ' -f 'mem%g' 1 "$MEMBERS")'
 export DOMAIN_GUARDED=$GUARDED
+export DOMAIN_GUARDED_DCS='$([ "$GUARDED" = yes ] && echo "${CREDROAM_GUARD_DCS:-$ALL_DCS}")'
 export DOMAIN_WORKDIR=$W
 export DOMAIN_DC_DIR=$W/dc
 export KRB5_CONFIG=/etc/krb5.conf

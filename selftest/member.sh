@@ -3,8 +3,9 @@
 #
 # Each member is a "machine": its own mount namespace (held open by a
 # sleeping process) with its own /tmp (Kerberos caches), /run/samba
-# (winbindd's socket), Samba state and /etc/samba/smb.conf, its own
-# loopback address 127.0.0.(10+N), and its own home directories.  Commands
+# (winbindd's socket), Samba state, /etc/samba/smb.conf and
+# /etc/krb5.conf, its own loopback address 127.0.0.(10+N), and its own
+# home directories.  Commands
 # run on it through `on-member memN CMD` (nsenter into that namespace).
 
 member_dir() { echo "$W/mem$1"; }
@@ -72,6 +73,8 @@ member_start() {
 	t0=$(date +%s.%N)
 	mkdir -p "$M"/{etc,private,lock,state,cache,log,home}
 	member_write_smbconf "$i" "$M"
+	# its own krb5.conf: member-use-dc points one machine at one DC
+	netns_krb5_conf ${DC_WRITABLE_IPS:-$DC_IP} > "$M/krb5.conf"
 	rm -f "$M/ns.ready"
 	unshare --mount --propagation private -- /bin/bash -c '
 		set -e
@@ -82,6 +85,7 @@ member_start() {
 		done
 		private_tmp "$3"
 		mount --bind "$1/etc/smb.conf" /etc/samba/smb.conf
+		mount --bind "$1/krb5.conf" /etc/krb5.conf
 		: > "$1/ns.ready"
 		exec sleep infinity' member-ns "$M" "$HERE" "$TOP" &
 	echo $! > "$M/holder.pid"
@@ -108,20 +112,7 @@ member_start() {
 		sleep 0.2
 	done
 
-	on_member "$i" env $(member_daemon_env "$M") \
-		winbindd -F --no-process-group -s "$M/etc/smb.conf" \
-		</dev/null >"$M/log/winbindd.stdout" 2>&1 &
-	echo $! > "$M/winbindd.pid"
-	for n in $(seq 1 300); do
-		if on_member "$i" wbinfo -P >/dev/null 2>&1; then
-			break
-		fi
-		if [ "$n" = 300 ]; then
-			echo "[mem$i] winbindd not ready" >&2
-			return 1
-		fi
-		sleep 0.1
-	done
+	member_start_winbindd "$i" "$M" || return 1
 	member_make_homes "$i" "$M" || return 1
 	echo "[mem$i] ready after $(echo "$(date +%s.%N) - $t0" | bc)s" >&2
 }
@@ -140,4 +131,36 @@ member_make_homes() {
 		echo "[mem$i] no home for alice: winbind NSS not working" >&2
 		return 1
 	}
+}
+
+member_start_winbindd() {
+	local i=$1 M=$2 n
+	on_member "$i" env $(member_daemon_env "$M") \
+		winbindd -F --no-process-group -s "$M/etc/smb.conf" \
+		</dev/null >"$M/log/winbindd.stdout" 2>&1 &
+	echo $! > "$M/winbindd.pid"
+	for n in $(seq 1 300); do
+		if on_member "$i" wbinfo -P >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "[mem$i] winbindd not ready" >&2
+	return 1
+}
+
+# Restart a member's winbindd (a new smb.conf, a DC to forget).
+member_restart_winbindd() {
+	local i=$1 M=$2 p n
+	# winbindd's own pid file (M/winbindd.pid is the shell around it)
+	p=$(on_member "$i" cat /run/samba/winbindd.pid 2>/dev/null)
+	if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+		kill -TERM "$p"
+		for n in $(seq 1 100); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.05
+		done
+	fi
+	on_member "$i" net cache flush -s "$M/etc/smb.conf" >/dev/null 2>&1
+	member_start_winbindd "$i" "$M"
 }

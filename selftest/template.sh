@@ -23,28 +23,13 @@ P=$T.tmp
 . "$HERE/netns.sh"
 netns_setup "$P.ns"
 
+. "$HERE/dc.sh"
+mapfile -t opts < <(dc_options "$P" "$DC_IP")
 samba-tool domain provision --configfile=/dev/null \
 	--realm="$REALM" --domain="$DOMAIN" --server-role=dc \
 	--dns-backend=SAMBA_INTERNAL --use-rfc2307 \
 	--adminpass="$ADMIN_PASSWORD" --host-name="$DC_HOST" \
-	--host-ip="$DC_IP" --targetdir="$P" \
-	--option="interfaces=$DC_IP/8" \
-	--option="bind interfaces only=yes" \
-	--option="pid directory=$P/run" \
-	--option="ncalrpc dir=$P/run/ncalrpc" \
-	--option="winbindd socket directory=$P/run/winbindd" \
-	--option="ntp signd socket directory=$P/run/ntp_signd" \
-	--option="log file=$P/log/log.%m" \
-	--option="log level=1" \
-	--option="ldb:nosync=true" \
-	--option="dns forwarder=127.0.0.1" \
-	--option="server services=-nbt -dnsupdate" \
-	--option="dns update command=/bin/true" \
-	--option="load printers=no" \
-	--option="printcap name=/dev/null" \
-	--option="disable spoolss=yes" \
-	--option="panic action=/bin/true" \
-	--option="dreplsrv:periodic_startup_interval=0" \
+	--host-ip="$DC_IP" --targetdir="$P" "${opts[@]}" \
 	>"$P.provision.log" 2>&1 || {
 	tail -n 20 "$P.provision.log" >&2
 	exit 1
@@ -54,7 +39,6 @@ log "provisioned in $(since "$t0")s"
 # would add it is off (it would talk to the resolver).
 samba_spnupdate -s "$P/etc/smb.conf" >/dev/null 2>&1
 
-. "$HERE/dc.sh"
 dc_start "$P" || exit 1
 
 # Users, in one Python process (samba-tool per user costs ~0.5 s each).

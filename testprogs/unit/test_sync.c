@@ -510,6 +510,86 @@ static void test_sync_drop_duplicates(void **state)
 	assert_false(dropped[6]);
 }
 
+/*
+ * Equal FILETIMEs: a tombstone wins, then the greater content hash; the
+ * same copy whichever comes first (every machine removes the same one).
+ */
+static void test_sync_drop_duplicates_tie_breaks(void **state)
+{
+	const struct cr_sync_remote live_tomb[] = {
+		{ .type = 3, .id = "T", .sha1 = B, .filetime = 7 },
+		{ .type = 3, .id = "T", .sha1 = A, .filetime = 7,
+		  .tombstone = true },
+	};
+	const struct cr_sync_remote tomb_live[] = {
+		live_tomb[1], live_tomb[0],
+	};
+	const struct cr_sync_remote ab[] = {
+		{ .type = 3, .id = "H", .sha1 = A, .filetime = 7 },
+		{ .type = 3, .id = "H", .sha1 = B, .filetime = 7 },
+	};
+	const struct cr_sync_remote ba[] = { ab[1], ab[0] };
+	bool d[2] = { false, false };
+
+	assert_int_equal(cr_sync_drop_duplicates(live_tomb, 2, d), 1);
+	assert_true(d[0]);
+	d[0] = d[1] = false;
+	assert_int_equal(cr_sync_drop_duplicates(tomb_live, 2, d), 1);
+	assert_true(d[1]);
+	d[0] = d[1] = false;
+	assert_int_equal(cr_sync_drop_duplicates(ab, 2, d), 1);
+	assert_true(d[0]);		/* A < B: B roams */
+	d[0] = d[1] = false;
+	assert_int_equal(cr_sync_drop_duplicates(ba, 2, d), 1);
+	assert_true(d[1]);
+}
+
+/* A marked older copy is removed from AD, a master key's never. */
+static void test_sync_duplicates_eroded(void **state)
+{
+	TALLOC_CTX *mem = talloc_new(NULL);
+	const struct cr_sync_remote r[] = {
+		{ .type = 3, .id = "C", .sha1 = A, .filetime = NOW - 2,
+		  .duplicate = true, .value_index = 0 },
+		{ .type = 3, .id = "C", .sha1 = B, .filetime = NOW - 1,
+		  .value_index = 1 },
+		{ .type = 0, .id = "0f0e0d0c-0b0a-0908-0706-050403020100",
+		  .sha1 = A, .filetime = NOW - 2, .duplicate = true,
+		  .value_index = 2 },
+		{ .type = 0, .id = "0f0e0d0c-0b0a-0908-0706-050403020100",
+		  .sha1 = B, .filetime = NOW - 1, .value_index = 3 },
+		{ .type = 0, .id = "Preferred", .sha1 = A,
+		  .filetime = NOW - 2, .duplicate = true, .value_index = 4 },
+		{ .type = 0, .id = "Preferred", .sha1 = B,
+		  .filetime = NOW - 1, .value_index = 5 },
+	};
+	struct cr_sync_policy p = default_policy();
+	struct cr_sync_result *res = NULL;
+	size_t i;
+	size_t eroded = 0;
+
+	assert_int_equal(cr_sync_reconcile(mem, NULL, 0, r, 6, NULL, 0, &p,
+					   &res), 0);
+	for (i = 0; i < res->num_actions; i++) {
+		const struct cr_sync_action *a = &res->actions[i];
+
+		if (a->verb == CR_SYNC_ERODE) {
+			assert_int_equal(a->rule, CR_RULE_DUPLICATE);
+			assert_true(a->remote->duplicate);
+			assert_true(a->remote->value_index == 0 ||
+				    a->remote->value_index == 4);
+			eroded++;
+		} else {
+			/* the roaming copies: downloads, new remote */
+			assert_int_equal(a->verb, CR_SYNC_DOWNLOAD);
+			assert_false(a->remote->duplicate);
+		}
+	}
+	assert_int_equal(eroded, 2);
+	assert_int_equal(res->num_actions, 5);
+	talloc_free(mem);
+}
+
 /* The S column: what each verb leaves L and R agreeing on. */
 static void test_sync_next_state(void **state)
 {
@@ -568,6 +648,8 @@ int main(void)
 		cr_unit_test(test_sync_preferred_follows_rules),
 		cr_unit_test(test_sync_preferred_never_unused),
 		cr_unit_test(test_sync_drop_duplicates),
+		cr_unit_test(test_sync_drop_duplicates_tie_breaks),
+		cr_unit_test(test_sync_duplicates_eroded),
 		cr_unit_test(test_sync_next_state),
 		cmocka_unit_test_setup_teardown(test_sync_table, setup,
 						teardown),

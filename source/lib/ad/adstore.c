@@ -45,6 +45,9 @@ static int ldb_fail(TALLOC_CTX *mem_ctx, struct cr_adconn *conn, int rc,
 		return EACCES;
 	case LDB_ERR_NO_SUCH_OBJECT:
 		return ENOENT;
+	case LDB_ERR_REFERRAL:
+		/* a read-only DC refers writes elsewhere: never retried */
+		return EROFS;
 	case LDB_ERR_NO_SUCH_ATTRIBUTE:
 	case LDB_ERR_ATTRIBUTE_OR_VALUE_EXISTS:
 		return ESTALE;

@@ -134,6 +134,9 @@ int cr_roam_purge(TALLOC_CTX *mem_ctx, const struct cr_roam_options *opts,
 		ret = cr_roam_session_find_user(c, errmsg);
 	}
 	if (ret == 0) {
+		ret = cr_roam_session_writable_dc(c, errmsg);
+	}
+	if (ret == 0) {
 		ret = cr_adstore_read_tokens(c->conn, c->user, errmsg);
 	}
 	if (ret == 0) {

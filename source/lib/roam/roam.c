@@ -33,6 +33,7 @@
 #include "roam/session.h"
 #include "roam/sync.h"
 #include "roam/view.h"
+#include "util/cursor.h"
 #include "util/encoding.h"
 #include "util/error.h"
 #include "util/fault.h"
@@ -194,6 +195,30 @@ static bool timestamp_unchanged(const struct cr_roam_session *s)
 	}
 	return memcmp(s->state->timestamp, s->user->timestamp,
 		      CR_TIMESTAMP_LEN) == 0;
+}
+
+/*
+ * msPKIRoamingTimeStamp is single-valued: when two machines write at two
+ * DCs before replication meets, the last writer's value wins and the
+ * other's is gone, although both machines' tokens are in AD (linked
+ * values merge).  The winner's fast path would then never see the
+ * loser's tokens.  The loser can tell: the timestamp it wrote itself
+ * (its last change is the run's own time) was replaced by one whose
+ * previous change is not its own, i.e. by a writer who never saw it.
+ * Then it moves the timestamp on once more, so every other machine looks.
+ */
+static bool own_timestamp_lost(const struct cr_roam_session *s)
+{
+	const struct cr_state *state = s->state;
+	bool wrote_it;
+
+	if (!state->has_timestamp || !s->user->has_timestamp ||
+	    timestamp_unchanged(s)) {
+		return false;
+	}
+	wrote_it = cr_le64(state->timestamp + 8) == state->synced;
+	return wrote_it && memcmp(s->user->timestamp, state->timestamp + 8,
+				  8) != 0;
 }
 
 /* A key that could not be decrypted before may be now. */
@@ -540,6 +565,13 @@ static int full_run(struct cr_roam_session *s, char **errmsg)
 		 * other machines' fast path never sees the change. */
 		ad_written = true;
 	}
+	if (own_timestamp_lost(s)) {
+		cr_roam_problem(s->report, 0, "AD", "this machine's change of "
+				"the roaming timestamp was overwritten by a "
+				"writer at another DC who had not seen it; "
+				"moving it on so that every machine looks");
+		ad_written = true;
+	}
 	ret = cr_roam_view_load_local(v, s->store, errmsg);
 	if (ret == 0) {
 		ret = cr_roam_local_changes(frame, s, v, &changes, errmsg);
@@ -665,9 +697,15 @@ static int run(struct cr_roam_session *s, char **errmsg)
 		cr_store_unlink_root_file(s->store, POLICY_OFF_FILE, NULL);
 	}
 	fast = fast_path_ok(s, fp);
-	if (fast) {
-		s->report->fast_path = true;
-	} else {
+	s->report->fast_path = fast;
+	if (!fast) {
+		/* before roaming values are read: never at a read-only DC
+		 * (a fast path reads and writes none) */
+		ret = cr_roam_session_writable_dc(s, errmsg);
+		if (ret != 0) {
+			s->report->event = CR_EVENT_AD_READ;
+			goto done;
+		}
 		ret = full_run(s, errmsg);
 	}
 	if (ret == 0 && !s->opts->dry_run) {

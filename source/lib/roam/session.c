@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ad/dcsel.h"
 #include "ad/who.h"
+#include "gpo/policy.h"
 #include "roam/session.h"
 #include "util/encoding.h"
 #include "util/error.h"
@@ -37,6 +39,55 @@ struct cr_roam_session *cr_roam_session_new(
 	s->report->dry_run = opts->dry_run;
 	s->report->trigger = talloc_strdup(s->report, trigger);
 	return s;
+}
+
+/* The session's master keys, over s->conn; the DC in the report. */
+static int open_keys(struct cr_roam_session *s, char **errmsg)
+{
+	int ret;
+
+	s->report->dc = talloc_strdup(s->report, s->conn->dc);
+	s->keys = cr_keys_new(s, s->report->sid, s->conn,
+			      !s->opts->no_keyring);
+	if (s->report->dc == NULL || s->keys == NULL) {
+		return ENOMEM;
+	}
+	if (s->opts->password != NULL) {
+		ret = cr_keys_add_password(s->keys, s->opts->password,
+					   errmsg);
+		if (ret != 0) {
+			return ret;
+		}
+	} else {
+		cr_keys_load_keyring(s->keys, NULL);
+	}
+	return 0;
+}
+
+/*
+ * The DC credroam.conf prefers ([sync] dc): tried first, the others
+ * after it.  A file that does not load is reported later, with the
+ * policy; here it only means no preference.
+ */
+static int configured_dc(struct cr_roam_session *s, const char **pdc)
+{
+	const char *path = s->opts->conf_path ? s->opts->conf_path
+					      : CREDROAM_CONF_PATH;
+	struct credroam_conf *conf = NULL;
+	char *err = NULL;
+	int ret;
+
+	*pdc = NULL;
+	ret = credroam_conf_load(s, path, &conf, &err);
+	if (ret != 0) {
+		cr_err_clear(&err);
+		return ret == ENOMEM ? ENOMEM : 0;
+	}
+	if (conf->dc != NULL) {
+		*pdc = talloc_steal(s, conf->dc);
+	}
+	TALLOC_FREE(conf);
+	return 0;
 }
 
 int cr_roam_session_open(struct cr_roam_session *s, char **errmsg)
@@ -88,29 +139,54 @@ int cr_roam_session_connect(struct cr_roam_session *s, char **errmsg)
 	struct cr_ad_params params = {
 		.dc = s->opts->dc,
 	};
+	struct cr_dcsel sel = {
+		.writable = false,
+	};
 	int ret;
 
-	ret = cr_adconn_connect(s, &params, &s->conn, errmsg);
+	ret = configured_dc(s, &sel.preferred);
+	if (ret != 0) {
+		return ret;
+	}
+	ret = cr_dcsel_connect(s, &params, &sel, &s->conn, errmsg);
 	if (ret != 0) {
 		s->report->event = CR_EVENT_AD_READ;
 		return ret;
 	}
-	s->report->dc = talloc_strdup(s->report, s->conn->dc);
-	s->keys = cr_keys_new(s, s->report->sid, s->conn,
-			      !s->opts->no_keyring);
-	if (s->keys == NULL) {
-		return ENOMEM;
+	return open_keys(s, errmsg);
+}
+
+/*
+ * The DC is read-only: it holds none of the roaming attributes (they are
+ * in the filtered attribute set) and refers every write.  Reading there
+ * would look like "everything was deleted": take the whole run to a
+ * writable DC instead, keys (BKRP) included.
+ */
+static int leave_rodc(struct cr_roam_session *s, char **errmsg)
+{
+	struct cr_ad_params params = {
+		.dc = NULL,
+	};
+	struct cr_dcsel sel = {
+		.exclude = s->conn->dc,
+		.writable = true,
+	};
+	struct cr_adconn *writable = NULL;
+	int ret;
+
+	ret = cr_dcsel_connect(s, &params, &sel, &writable, errmsg);
+	if (ret != 0) {
+		cr_wraperr(errmsg, "'%s' is a read-only domain controller, "
+			   "which holds no roaming data", s->conn->dc);
+		return ret;
 	}
-	if (s->opts->password != NULL) {
-		ret = cr_keys_add_password(s->keys, s->opts->password,
-					   errmsg);
-		if (ret != 0) {
-			return ret;
-		}
-	} else {
-		cr_keys_load_keyring(s->keys, NULL);
-	}
-	return 0;
+	cr_roam_problem(s->report, 0, "AD", "'%s' is a read-only domain "
+			"controller: reading and writing at '%s'",
+			s->conn->dc, writable->dc);
+	TALLOC_FREE(s->keys);
+	TALLOC_FREE(s->conn);
+	s->conn = writable;
+	return open_keys(s, errmsg);
 }
 
 const char *cr_roam_session_known_dn(const struct cr_roam_session *s)
@@ -128,6 +204,40 @@ int cr_roam_session_set_user(struct cr_roam_session *s,
 	s->user = talloc_steal(s, user);
 	s->report->dn = talloc_strdup(s->report, s->user->dn);
 	return s->report->dn != NULL ? 0 : ENOMEM;
+}
+
+int cr_roam_session_writable_dc(struct cr_roam_session *s, char **errmsg)
+{
+	struct cr_ad_user *user = NULL;
+	bool rodc = false;
+	int ret;
+
+	if (s->user->has_timestamp) {
+		/* a read-only DC never holds one */
+		return 0;
+	}
+	/* No timestamp: a user who never roamed, or a read-only DC.  Only
+	 * then is it worth asking. */
+	ret = cr_dcsel_is_rodc(s->conn, &rodc, errmsg);
+	if (ret != 0 || !rodc) {
+		return ret;
+	}
+	if (s->opts->dc != NULL) {
+		cr_seterr(errmsg, "'%s' is a read-only domain controller, "
+			  "which holds no roaming data; name a writable one",
+			  s->conn->dc);
+		return EROFS;
+	}
+	ret = leave_rodc(s, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
+	ret = cr_adstore_lookup(s, s->conn, s->report->sid, &user, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
+	TALLOC_FREE(s->user);
+	return cr_roam_session_set_user(s, user);
 }
 
 int cr_roam_session_find_user(struct cr_roam_session *s, char **errmsg)

@@ -59,6 +59,15 @@ int cr_roam_session_set_user(struct cr_roam_session *s,
 int cr_roam_session_find_user(struct cr_roam_session *s, char **errmsg);
 
 /*
+ * Before roaming values are read or written: when s->user has no
+ * timestamp and s->conn is a read-only DC (which holds no roaming values:
+ * never "everything was deleted"), the connection, the keys and s->user
+ * move to a writable DC; EROFS when the caller named that read-only DC.
+ * A user with a timestamp costs nothing; one without, two searches.
+ */
+int cr_roam_session_writable_dc(struct cr_roam_session *s, char **errmsg);
+
+/*
  * Move msPKIRoamingTimeStamp on, re-reading it if someone moved it
  * meanwhile (*moved_by_other then true); new_ts gets the value written.
  */

@@ -257,6 +257,32 @@ static int reconcile_group(struct sync_ctx *ctx, const struct sync_group *g)
 		    CR_EVENT_NONE);
 }
 
+/*
+ * An older copy of an identity AD holds twice: removed, so that AD ends
+ * with one value per identity.  Every machine removes the same copy
+ * (cr_sync_drop_duplicates()); one that finds it gone re-reads.  A master
+ * key is never removed: a differing copy may be the only one some key
+ * needs.
+ */
+static int erode_duplicate(struct sync_ctx *ctx,
+			   const struct cr_sync_remote *r)
+{
+	struct sync_group g = {
+		.type = r->type,
+		.id = r->id,
+		.r = r,
+	};
+
+	if (!r->duplicate) {
+		return 0;
+	}
+	if (r->type == CR_TOKEN_DPAPI_MASTER_KEY && !is_preferred(r->id)) {
+		return 0;
+	}
+	return emit(ctx, &g, CR_SYNC_ERODE, CR_RULE_DUPLICATE,
+		    CR_EVENT_NONE);
+}
+
 static void put_group_member(struct sync_group *g, const struct sync_key *k,
 			     const struct cr_sync_local *local,
 			     const struct cr_sync_remote *remote,
@@ -319,6 +345,9 @@ int cr_sync_reconcile(TALLOC_CTX *mem_ctx,
 			local[i].type, local[i].id, SIDE_LOCAL, i };
 	}
 	for (i = 0; i < num_remote; i++) {
+		if (remote[i].duplicate) {
+			continue;
+		}
 		keys[n++] = (struct sync_key) {
 			remote[i].type, remote[i].id, SIDE_REMOTE, i };
 	}
@@ -347,11 +376,33 @@ int cr_sync_reconcile(TALLOC_CTX *mem_ctx,
 		}
 		i = j;
 	}
+	for (i = 0; i < num_remote; i++) {
+		ret = erode_duplicate(&ctx, &remote[i]);
+		if (ret != 0) {
+			goto done;
+		}
+	}
 out:
 	*presult = talloc_move(mem_ctx, &ctx.result);
 done:
 	TALLOC_FREE(frame);
 	return ret;
+}
+
+/* Which of two AD copies of one identity roams (see sync.h). */
+static bool second_copy_wins(const struct cr_sync_remote *a,
+			     const struct cr_sync_remote *b)
+{
+	const char *ha = a->sha1 != NULL ? a->sha1 : "";
+	const char *hb = b->sha1 != NULL ? b->sha1 : "";
+
+	if (a->filetime != b->filetime) {
+		return b->filetime > a->filetime;
+	}
+	if (a->tombstone != b->tombstone) {
+		return b->tombstone;
+	}
+	return strcasecmp(hb, ha) > 0;
 }
 
 size_t cr_sync_drop_duplicates(const struct cr_sync_remote *remote,
@@ -368,13 +419,11 @@ size_t cr_sync_drop_duplicates(const struct cr_sync_remote *remote,
 			const struct cr_sync_remote *b = &remote[j];
 			bool same_identity = a->type == b->type &&
 					     strcasecmp(a->id, b->id) == 0;
-			bool b_newer = b->filetime > a->filetime;
 
 			if (dropped[j] || !same_identity) {
 				continue;
 			}
-			/* the newer copy roams; the first one on a tie */
-			if (b_newer) {
+			if (second_copy_wins(a, b)) {
 				dropped[i] = true;
 			} else {
 				dropped[j] = true;
@@ -496,6 +545,7 @@ const char *cr_sync_rule_name(enum cr_sync_rule rule)
 		[CR_RULE_FILTERED] = "filtered",
 		[CR_RULE_TOO_BIG] = "too-big",
 		[CR_RULE_TOO_MANY_LOCAL] = "too-many-local",
+		[CR_RULE_DUPLICATE] = "duplicate",
 	};
 
 	if ((size_t)rule >= sizeof(names) / sizeof(names[0])) {

@@ -42,6 +42,9 @@ struct cr_sync_remote {
 	const char *sha1;
 	uint64_t filetime;
 	bool tombstone;
+	/* an older copy of an identity AD holds twice (see
+	 * cr_sync_drop_duplicates()): removed from AD, never reconciled */
+	bool duplicate;
 	size_t value_index;	/* the caller's handle on the AD value */
 };
 
@@ -105,6 +108,7 @@ enum cr_sync_rule {
 	CR_RULE_FILTERED,		/* an upload filter keeps it local */
 	CR_RULE_TOO_BIG,		/* over DIMSRoamingMaxTokenSize */
 	CR_RULE_TOO_MANY_LOCAL,		/* over DIMSRoamingMaxNumTokens */
+	CR_RULE_DUPLICATE,		/* an older copy of an identity */
 };
 
 struct cr_sync_action {
@@ -130,8 +134,11 @@ struct cr_sync_result {
 
 /*
  * Reconcile.  The arrays are not modified; actions point into them.
- * Duplicate identities in `remote` must be resolved by the caller (keep
- * the newest; report the rest).  Returns 0 or ENOMEM.
+ * Duplicate identities in `remote` must be marked by the caller
+ * (cr_sync_drop_duplicates()): each marked copy is removed from AD
+ * (CR_SYNC_ERODE, CR_RULE_DUPLICATE), except a master key's, which is
+ * never removed; only the unmarked copy takes part in the table.
+ * Returns 0 or ENOMEM.
  */
 int cr_sync_reconcile(TALLOC_CTX *mem_ctx,
 		      const struct cr_sync_local *local, size_t num_local,
@@ -141,11 +148,16 @@ int cr_sync_reconcile(TALLOC_CTX *mem_ctx,
 		      struct cr_sync_result **presult);
 
 /*
- * AD may hold one identity twice (two machines added it at once): the
- * copy with the newer FILETIME roams, the first one of a tie; the others
- * are left alone.  dropped[] (num_remote entries) is true on entry for
- * values out of the game already (never compared) and gets true for each
- * value left alone; returns how many it added.
+ * AD may hold one identity twice: two machines added it at once, or
+ * changed it at two DCs before replication met (linked-value replication
+ * keeps every value, so both the old and the new change survive).  The
+ * copy that roams: the newer FILETIME; on a tie a tombstone (an equal
+ * copy never undoes a deletion), then the greater content hash.  The
+ * choice depends on the values only, never on their order or on which
+ * DC was read, so every machine keeps the same copy and removes the same
+ * others: writers never fight.  dropped[] (num_remote entries) is true on
+ * entry for values out of the game already (never compared) and gets true
+ * for each older copy; returns how many it added.
  */
 size_t cr_sync_drop_duplicates(const struct cr_sync_remote *remote,
 			       size_t num_remote, bool *dropped);

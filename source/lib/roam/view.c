@@ -94,9 +94,14 @@ int cr_roam_view_add_remote(struct cr_roam_view *v,
 			return ENOMEM;
 		}
 		v->remote = remote;
-		remote[v->num_remote].attr = vals->attr;
-		remote[v->num_remote].value = vals->values[i];
-		remote[v->num_remote].token = talloc_steal(remote, token);
+		/* every field set: realloc'ed memory is not zeroed, and a
+		 * stray duplicate mark would remove a value from AD */
+		remote[v->num_remote] = (struct cr_roam_remote) {
+			.attr = vals->attr,
+			.value = vals->values[i],
+			.token = talloc_steal(remote, token),
+			.duplicate = NULL,
+		};
 		v->num_remote++;
 	}
 	return 0;
@@ -127,6 +132,11 @@ int cr_roam_view_drop_duplicates(struct cr_roam_view *v,
 		sr[i].type = t->type;
 		sr[i].id = t->identifier;
 		sr[i].filetime = t->filetime;
+		sr[i].tombstone = cr_token_is_tombstone(t);
+		sr[i].sha1 = cr_token_content_hash(sr, t);
+		if (sr[i].sha1 == NULL) {
+			goto done;
+		}
 	}
 	cr_sync_drop_duplicates(sr, v->num_remote, dropped);
 	for (i = 0; i < v->num_remote; i++) {
@@ -136,10 +146,11 @@ int cr_roam_view_drop_duplicates(struct cr_roam_view *v,
 			continue;
 		}
 		cr_roam_problem(report, 0, "AD",
-				"token %u\\%s is in AD twice; the newer copy "
-				"roams, the older one is left alone", t->type,
-				t->id_escaped);
-		TALLOC_FREE(v->remote[i].token);
+				"token %u\\%s is in AD twice (changed at two "
+				"DCs, or by two machines at once); the newer "
+				"copy roams", t->type, t->id_escaped);
+		v->remote[i].duplicate = v->remote[i].token;
+		v->remote[i].token = NULL;
 	}
 	ret = 0;
 done:
@@ -469,6 +480,10 @@ int cr_roam_view_sync_input(TALLOC_CTX *mem_ctx, const struct cr_roam_view *v,
 		const struct cr_token *t = v->remote[i].token;
 		struct cr_sync_remote *r = &in->remote[in->num_remote];
 
+		if (t == NULL) {
+			t = v->remote[i].duplicate;
+			r->duplicate = t != NULL;
+		}
 		if (t == NULL) {
 			continue;
 		}

@@ -27,7 +27,10 @@
 struct cr_roam_remote {
 	enum cr_ad_attr attr;
 	const char *value;	/* the DN-Binary string as read */
-	struct cr_token *token;	/* NULL: left alone */
+	struct cr_token *token;	/* NULL: left alone, or a duplicate */
+	/* an older copy of an identity AD holds twice: to be removed from
+	 * AD (sync.c), never reconciled; token is NULL then */
+	struct cr_token *duplicate;
 };
 
 struct cr_roam_view {

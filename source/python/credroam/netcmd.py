@@ -280,7 +280,40 @@ class CredroamCommand(Command):
                                credentials=self.creds, lp=self.lp)
         except ldb.LdbError as e:
             raise CommandError("connecting to %s" % self.server, e)
+        self.dc = self.read_dc_name(self.samdb) or self.dc_host or \
+            self.server
         return self.samdb
+
+    @staticmethod
+    def read_dc_name(samdb):
+        """The DC a connection reads (its rootDSE dnsHostName)."""
+        try:
+            res = samdb.search(base="", scope=ldb.SCOPE_BASE,
+                               attrs=["dnsHostName"])
+        except ldb.LdbError:
+            return None
+        if len(res) != 1 or "dnsHostName" not in res[0]:
+            return None
+        return str(res[0]["dnsHostName"][0])
+
+    def domain_dcs(self):
+        """dNSHostName of every DC of the domain, and whether read-only."""
+        config = str(self.samdb.get_config_basedn())
+        try:
+            res = self.samdb.search(base="CN=Sites," + config,
+                                    scope=ldb.SCOPE_SUBTREE,
+                                    expression="(objectClass=server)",
+                                    attrs=["dNSHostName"])
+            dsas = self.samdb.search(base="CN=Sites," + config,
+                                     scope=ldb.SCOPE_SUBTREE,
+                                     expression="(objectClass=nTDSDSA)",
+                                     attrs=["msDS-isRODC"])
+        except ldb.LdbError as e:
+            raise CommandError("listing the domain controllers", e)
+        rodc = set(str(m.dn.parent()).lower() for m in dsas
+                   if str(m.get("msDS-isRODC", idx=0)) == "TRUE")
+        return sorted((str(m["dNSHostName"][0]), str(m.dn).lower() in rodc)
+                      for m in res if "dNSHostName" in m)
 
     def find_user(self, user, with_tokens=True):
         name = user.split("\\")[-1]
@@ -308,9 +341,11 @@ class CredroamCommand(Command):
         self.outf.write(json.dumps(obj, indent=2, sort_keys=True) + "\n")
 
 
-def user_header(u):
+def user_header(u, dc=None):
     ts = decode_timestamp(u.timestamp)
     lines = ["user        %s" % u.name, "dn          %s" % u.dn]
+    if dc is not None:
+        lines.append("read at     %s" % dc)
     if ts is None:
         lines.append("timestamp   none")
     else:
@@ -329,23 +364,31 @@ roam, malformed: does not decode).
 
 Example:
 samba-tool credroam list alice -H ldap://dc1.example.com -U Administrator
+
+With --each-dc, what every DC of the domain holds for the user, side by
+side (replication not settled yet, duplicates left by replication, a DC
+that is down or read-only).
 """
 
     synopsis = "%prog USER [options]"
     takes_args = ["user"]
-    takes_options = [CredroamCommand.url_option, CredroamCommand.json_option]
+    takes_options = [CredroamCommand.url_option, CredroamCommand.json_option,
+                     Option("--each-dc", action="store_true", default=False,
+                            help="compare what each DC holds")]
 
-    def run(self, user, H=None, json=False, sambaopts=None, credopts=None,
-            versionopts=None):
+    def run(self, user, H=None, json=False, each_dc=False, sambaopts=None,
+            credopts=None, versionopts=None):
         self.connect(H, sambaopts, credopts)
+        if each_dc:
+            return self.compare_dcs(user, json)
         u = self.find_user(user)
         if json:
-            self.write_json({"user": u.name, "dn": u.dn,
+            self.write_json({"user": u.name, "dn": u.dn, "dc": self.dc,
                              "timestamp": decode_timestamp(u.timestamp),
                              "summary": u.summary(),
                              "tokens": [v.as_dict() for v in u.values]})
             return
-        out = user_header(u)
+        out = user_header(u, self.dc)
         for v in u.values:
             t = v.token
             if t is None:
@@ -362,6 +405,49 @@ samba-tool credroam list alice -H ldap://dc1.example.com -U Administrator
                    "%d malformed; %d master keys, %d bytes" %
                    (s["values"], s["live"], s["tombstones"], s["refused"],
                     s["malformed"], s["master_keys"], s["bytes"]))
+        self.outf.write("\n".join(out) + "\n")
+
+
+    def compare_dcs(self, user, json):
+        rows = []
+        for host, rodc in self.domain_dcs():
+            row = {"dc": host, "read_only": rodc}
+            try:
+                db = SamDB(url="ldap://%s" % host,
+                           session_info=system_session(),
+                           credentials=self.creds, lp=self.lp)
+                self.samdb, self.server = db, host
+                u = self.find_user(user)
+                row["summary"] = u.summary()
+                row["timestamp"] = decode_timestamp(u.timestamp)
+                row["values"] = sorted(v.value.hex() if isinstance(
+                    v.value, bytes) else str(v.value) for v in u.values)
+            except (ldb.LdbError, CommandError) as e:
+                row["error"] = str(e)
+            rows.append(row)
+        held = [r for r in rows if "values" in r and not r["read_only"]]
+        same = all(r["values"] == held[0]["values"] for r in held)
+        if json:
+            for r in rows:
+                r.pop("values", None)
+            self.write_json({"user": user, "dcs": rows,
+                             "writable_dcs_agree": same})
+            return
+        out = ["user        %s" % user]
+        for r in rows:
+            name = r["dc"] + (" (read-only)" if r["read_only"] else "")
+            if "error" in r:
+                out.append("%-32s unreachable: %s" % (name, r["error"]))
+                continue
+            s = r["summary"]
+            ts = r["timestamp"]
+            out.append("%-32s %d values: %d live, %d tombstones; "
+                       "timestamp %s" % (name, s["values"], s["live"],
+                                         s["tombstones"],
+                                         ts["last"] if ts else "none"))
+        out.append("the writable DCs %s" % ("agree" if same else
+                                             "DISAGREE (replication not "
+                                             "settled)"))
         self.outf.write("\n".join(out) + "\n")
 
 
@@ -484,12 +570,14 @@ near or over the maximum size (clients do not upload it, event 1011).
         limits = {"max_tokens": max_tokens,
                   "max_token_size": max_token_size, "near_percent": near}
         if json:
-            self.write_json({"limits": limits, "users": rows,
+            self.write_json({"dc": self.dc, "limits": limits,
+                             "users": rows,
                              "totals": totals,
                              "near_limits": [r["user"] for r in rows
                                              if r["warnings"]]})
             return
-        out = ["%-20s %6s %6s %6s %6s %6s %6s %10s %8s" %
+        out = ["read at %s" % self.dc]
+        out += ["%-20s %6s %6s %6s %6s %6s %6s %10s %8s" %
                ("user", "values", "live", "tomb", "refus", "malf", "mkeys",
                 "bytes", "largest")]
         for r in rows:
