@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # with-domain: --dcs 2 --rodc --members 2
+# long: edits at two DCs with replication paused, then settling
 #
 # Issue 20's convergence: alice's machine mem1 talks to dc1, mem2 to dc2;
 # both change tokens between replications, each through its own DC (both
