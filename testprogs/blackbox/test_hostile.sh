@@ -3,11 +3,12 @@
 # long: hostile values of up to 1 MiB written and judged
 # Hostile AD data: values written straight into alice's object (as
 # Administrator, on a DC without credroam_guard): path traversal
-# identifiers, lengths that lie, a hash mismatch, an unknown type, one
-# identity with two contents, a 1 MiB value, a DN part naming bob, 2100
-# extra values.  A roaming run on a fresh machine reports them, writes
-# nothing outside the store, deletes nothing in AD, and still roams the
-# good certificate and key.
+# identifiers, lengths that lie, a hash mismatch, an unknown type, a 1 MiB
+# value, a DN part naming bob, 2100 extra values.  A roaming run on a fresh
+# machine reports them, writes nothing outside the store, deletes nothing
+# in AD, and still roams the good certificate and key.  (One identity with
+# two well-formed contents is what replication between DCs leaves: the
+# run removes the older copy, test_roam_dcs_converge and test_sync.)
 . "$(dirname "$0")/testlib.sh"
 . "$TOP/testprogs/fault/lib.sh"
 
@@ -74,11 +75,12 @@ echo "# the run: exit $rc in $(( $(date +%s) - start )) s;" \
 jq -r '.problems[] | "#   \(.what): \(.message)"' "$W/run.json" \
 	2>/dev/null | sort | uniq -c | sort -rn | head -n 25 | cut -c1-200
 check_eq "the run completes" 0 "$rc"
+[ "$rc" = 0 ] || head -n 5 "$W/run.err" | sed 's/^/#   the run said: /'
 
 problems=$(jq -r '.problems[] | "\(.what): \(.message)"' "$W/run.json" \
 	2>/dev/null)
 for pair in "traversal:identifier" "length:length|past|trailing" \
-	"hash:SHA-1|sha1|hash" "type 5:type" "duplicate:twice|duplicate|same identity"; do
+	"hash:SHA-1|sha1|hash" "type 5:type"; do
 	check_match "reported: ${pair%%:*}" "${pair#*:}" "$problems"
 done
 n_problems=$(jq '.problems | length' "$W/run.json" 2>/dev/null)

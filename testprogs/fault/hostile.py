@@ -63,8 +63,6 @@ def main():
         ("hash-mismatch", CREDS,
          token(7, thumb("hash"), data, sha=b"\x11" * 20)),
         ("unknown-type-5", CREDS, token(5, thumb("type5"), data)),
-        ("duplicate-id-a", CREDS, token(7, thumb("dup"), data + b"A")),
-        ("duplicate-id-b", CREDS, token(7, thumb("dup"), data + b"B")),
         ("masterkey-in-credentials", CREDS,
          token(0, "11111111-2222-3333-4444-555555555555", data)),
         ("one-mib", CREDS, token(7, thumb("big"), b"\x5a" * (1024 * 1024))),
