@@ -394,6 +394,46 @@ static int connect_ldb(struct cr_adconn *conn, char **errmsg)
 	}
 }
 
+int cr_adconn_search_base(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
+			  const char *base, const char * const *attrs,
+			  struct ldb_message **pmsg)
+{
+	struct ldb_result *res = NULL;
+	struct ldb_request *req = NULL;
+	struct ldb_dn *dn = NULL;
+	int rc;
+
+	*pmsg = NULL;
+	res = talloc_zero(mem_ctx, struct ldb_result);
+	if (res == NULL) {
+		return LDB_ERR_OPERATIONS_ERROR;
+	}
+	dn = ldb_dn_new(res, conn->ldb, base);
+	if (dn == NULL) {
+		talloc_free(res);
+		return LDB_ERR_OPERATIONS_ERROR;
+	}
+	rc = ldb_build_search_req(&req, conn->ldb, res, dn, LDB_SCOPE_BASE,
+				  "(objectClass=*)", attrs, NULL, res,
+				  ldb_search_default_callback, NULL);
+	if (rc == LDB_SUCCESS) {
+		conn->searches += 1;
+		ldb_set_timeout(conn->ldb, req, conn->timeout);
+		rc = ldb_request(conn->ldb, req);
+	}
+	if (rc == LDB_SUCCESS) {
+		rc = ldb_wait(req->handle, LDB_WAIT_ALL);
+	}
+	if (rc == LDB_SUCCESS && res->count != 1) {
+		rc = LDB_ERR_NO_SUCH_OBJECT;
+	}
+	if (rc == LDB_SUCCESS) {
+		*pmsg = talloc_steal(mem_ctx, res->msgs[0]);
+	}
+	talloc_free(res);
+	return rc;
+}
+
 int cr_adconn_connect(TALLOC_CTX *mem_ctx, const struct cr_ad_params *params,
 		      struct cr_adconn **pconn, char **errmsg)
 {

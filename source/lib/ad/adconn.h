@@ -12,6 +12,7 @@
 #include <talloc.h>
 
 struct ldb_context;
+struct ldb_message;
 struct loadparm_context;
 struct cli_credentials;
 struct tevent_context;
@@ -47,6 +48,16 @@ struct cr_adconn {
  */
 int cr_adconn_connect(TALLOC_CTX *mem_ctx, const struct cr_ad_params *params,
 		      struct cr_adconn **pconn, char **errmsg);
+
+/*
+ * One base search of base (a DN; "" is the rootDSE) with the connection's
+ * timeout, counted in conn->searches.  The entry goes to *pmsg on mem_ctx.
+ * Returns an LDB error code: LDB_ERR_NO_SUCH_OBJECT when base is not
+ * exactly one entry; ldb_errstring(conn->ldb) may say more.
+ */
+int cr_adconn_search_base(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
+			  const char *base, const char * const *attrs,
+			  struct ldb_message **pmsg);
 
 /*
  * Candidate DCs for a realm, best first: params->dc, then winbind's DC for

@@ -41,45 +41,6 @@ static bool fatal_everywhere(int ret)
 	}
 }
 
-static int base_search(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
-		       const char *base, const char * const *attrs,
-		       struct ldb_message **pmsg)
-{
-	struct ldb_result *res = NULL;
-	struct ldb_request *req = NULL;
-	struct ldb_dn *dn = NULL;
-	int rc;
-
-	*pmsg = NULL;
-	res = talloc_zero(mem_ctx, struct ldb_result);
-	dn = ldb_dn_new(res, conn->ldb, base);
-	if (res == NULL || dn == NULL) {
-		talloc_free(res);
-		return LDB_ERR_OPERATIONS_ERROR;
-	}
-	rc = ldb_build_search_req(&req, conn->ldb, res, dn, LDB_SCOPE_BASE,
-				  "(objectClass=*)", attrs, NULL, res,
-				  ldb_search_default_callback, NULL);
-	if (rc == LDB_SUCCESS) {
-		conn->searches += 1;
-		ldb_set_timeout(conn->ldb, req, conn->timeout);
-		rc = ldb_request(conn->ldb, req);
-	}
-	if (rc == LDB_SUCCESS) {
-		rc = ldb_wait(req->handle, LDB_WAIT_ALL);
-	}
-	if (rc == LDB_SUCCESS && res->count != 1) {
-		rc = LDB_ERR_NO_SUCH_OBJECT;
-	}
-	if (rc != LDB_SUCCESS) {
-		talloc_free(res);
-		return rc;
-	}
-	*pmsg = talloc_steal(mem_ctx, res->msgs[0]);
-	talloc_free(res);
-	return LDB_SUCCESS;
-}
-
 int cr_dcsel_is_rodc(struct cr_adconn *conn, bool *pis_rodc, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
@@ -97,7 +58,7 @@ int cr_dcsel_is_rodc(struct cr_adconn *conn, bool *pis_rodc, char **errmsg)
 	int ret = 0;
 
 	*pis_rodc = false;
-	rc = base_search(frame, conn, "", root_attrs, &root);
+	rc = cr_adconn_search_base(frame, conn, "", root_attrs, &root);
 	if (rc != LDB_SUCCESS) {
 		cr_seterr(errmsg, "reading the rootDSE of '%s' failed: %s",
 			  conn->dc, ldb_strerror(rc));
@@ -122,7 +83,7 @@ int cr_dcsel_is_rodc(struct cr_adconn *conn, bool *pis_rodc, char **errmsg)
 		ret = EIO;
 		goto done;
 	}
-	rc = base_search(frame, conn, dsa_dn, dsa_attrs, &dsa);
+	rc = cr_adconn_search_base(frame, conn, dsa_dn, dsa_attrs, &dsa);
 	if (rc != LDB_SUCCESS) {
 		cr_seterr(errmsg, "reading '%s' at '%s' failed: %s", dsa_dn,
 			  conn->dc, ldb_strerror(rc));

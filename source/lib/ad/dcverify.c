@@ -76,61 +76,32 @@ int cr_dcverify_judge(const char *account_dn, uint32_t uac,
 	return 0;
 }
 
-/* One base search with the connection's timeout; counted like adstore's. */
+/* A base search for the check; its failure said as the check's. */
 static int search_base(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 		       const char *base, const char * const *attrs,
 		       struct ldb_message **pmsg, char **errmsg)
 {
-	struct ldb_result *res = NULL;
-	struct ldb_request *req = NULL;
-	struct ldb_dn *dn = NULL;
+	const char *why = NULL;
 	int rc;
 
-	*pmsg = NULL;
-	res = talloc_zero(mem_ctx, struct ldb_result);
-	if (res == NULL) {
-		return ENOMEM;
-	}
-	dn = ldb_dn_new(res, conn->ldb, base);
-	if (dn == NULL) {
-		talloc_free(res);
-		return ENOMEM;
-	}
-	rc = ldb_build_search_req(&req, conn->ldb, res, dn, LDB_SCOPE_BASE,
-				  "(objectClass=*)", attrs, NULL, res,
-				  ldb_search_default_callback, NULL);
+	rc = cr_adconn_search_base(mem_ctx, conn, base, attrs, pmsg);
 	if (rc == LDB_SUCCESS) {
-		conn->searches += 1;
-		ldb_set_timeout(conn->ldb, req, conn->timeout);
-		rc = ldb_request(conn->ldb, req);
+		return 0;
 	}
-	if (rc == LDB_SUCCESS) {
-		rc = ldb_wait(req->handle, LDB_WAIT_ALL);
+	why = ldb_errstring(conn->ldb);
+	cr_seterr(errmsg, "checking that '%s' is a domain controller: "
+		  "reading '%s' failed: %s", conn->dc,
+		  base[0] ? base : "rootDSE",
+		  (why && why[0]) ? why : ldb_strerror(rc));
+	switch (rc) {
+	case LDB_ERR_TIME_LIMIT_EXCEEDED:
+		return ETIMEDOUT;
+	case LDB_ERR_NO_SUCH_OBJECT:
+	case LDB_ERR_INSUFFICIENT_ACCESS_RIGHTS:
+		return EACCES;
+	default:
+		return EIO;
 	}
-	if (rc == LDB_SUCCESS && res->count != 1) {
-		rc = LDB_ERR_NO_SUCH_OBJECT;
-	}
-	if (rc != LDB_SUCCESS) {
-		const char *why = ldb_errstring(conn->ldb);
-
-		cr_seterr(errmsg, "checking that '%s' is a domain "
-			  "controller: reading '%s' failed: %s", conn->dc,
-			  base[0] ? base : "rootDSE",
-			  (why && why[0]) ? why : ldb_strerror(rc));
-		talloc_free(res);
-		switch (rc) {
-		case LDB_ERR_TIME_LIMIT_EXCEEDED:
-			return ETIMEDOUT;
-		case LDB_ERR_NO_SUCH_OBJECT:
-		case LDB_ERR_INSUFFICIENT_ACCESS_RIGHTS:
-			return EACCES;
-		default:
-			return EIO;
-		}
-	}
-	*pmsg = talloc_steal(mem_ctx, res->msgs[0]);
-	talloc_free(res);
-	return 0;
 }
 
 static struct cr_dcverify_cache *cached(struct cr_adconn *conn)
