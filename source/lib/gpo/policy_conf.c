@@ -746,6 +746,10 @@ int credroam_conf_load(TALLOC_CTX *mem_ctx, const char *path,
 			  path, (long long)st.st_size, CONF_MAX_SIZE);
 		goto done;
 	}
+	/*
+	 * Not util/readfile.c: that wipes with GnuTLS, and the PAM module,
+	 * which reads this file, links no GnuTLS.
+	 */
 	buf = talloc_array(frame, char, CONF_MAX_SIZE + 1);
 	if (buf == NULL) {
 		goto done;
