@@ -702,6 +702,7 @@ static int guard_access_decide(struct guard_ctx *ac)
 {
 	const struct ldb_message_element *allowed = NULL;
 	unsigned i;
+	int ret;
 
 	if (ac->access == NULL) {
 		return guard_refuse_code(ac, EINVAL, LDB_ERR_NO_SUCH_OBJECT,
@@ -736,7 +737,12 @@ static int guard_access_decide(struct guard_ctx *ac)
 	 * (deletes of every value it replaces) needs no second read of
 	 * the object.  A timestamp that did not come back is unset or
 	 * hidden from the caller: read it as the system, as before.
+	 * Planned only now: it decodes the deleted values.
 	 */
+	ret = guard_plan(ac);
+	if (ret != LDB_SUCCESS) {
+		return ret;
+	}
 	if (!ac->needs.values[0] && !ac->needs.values[1] &&
 	    (!ac->needs.timestamp ||
 	     ldb_msg_find_element(ac->access,
@@ -808,10 +814,6 @@ static int guard_modify(struct ldb_module *module, struct ldb_request *req)
 	if (ret != LDB_SUCCESS) {
 		return ret;
 	}
-	ret = guard_plan(ac);
-	if (ret != LDB_SUCCESS) {
-		return ret;
-	}
 	/*
 	 * The guard runs before the DC's access checks: a big change is
 	 * only reviewed for a caller who may make it.  On the client's own
@@ -822,6 +824,10 @@ static int guard_modify(struct ldb_module *module, struct ldb_request *req)
 	if (!cr_guard_size_is_small(&size) && priv != NULL && priv->local &&
 	    priv->acl) {
 		return guard_check_access(ac);
+	}
+	ret = guard_plan(ac);
+	if (ret != LDB_SUCCESS) {
+		return ret;
 	}
 	return guard_read(ac);
 }
