@@ -734,8 +734,8 @@ static int guard_access_decide(struct guard_ctx *ac)
 	/*
 	 * The same answer holds the object's DN and, when the caller may
 	 * read it, the timestamp: then a change whose count cannot grow
-	 * (deletes of every value it replaces) needs no second read of
-	 * the object.  A timestamp that did not come back is unset or
+	 * (as many distinct values deleted as added) needs no second read
+	 * of the object.  A timestamp that did not come back is unset or
 	 * hidden from the caller: read it as the system, as before.
 	 * Planned only now: it decodes the deleted values.
 	 */
