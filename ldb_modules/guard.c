@@ -20,8 +20,6 @@
  * before anything is decoded.
  */
 #define CR_GUARD_VALUE_OVERHEAD (16 + 4096)
-/* deleted values cr_guard_plan() compares before it just reads */
-#define CR_GUARD_PLAN_MAX_DELETES 256
 /* how much of a client's DN a message repeats */
 #define CR_GUARD_SHOW_DN 256
 
@@ -688,11 +686,11 @@ static int plan_deleted(TALLOC_CTX *mem_ctx,
 	int ret;
 
 	/*
-	 * Telling distinct values apart costs a sort: past a few hundred,
-	 * reading the stored values is the cheaper answer.
+	 * Telling distinct values apart costs a sort of what the change
+	 * names (cr_guard_bound() limits it), far less than reading the
+	 * stored values: on a DC that read copies the whole object.
 	 */
-	if (el->num_values == 0 ||
-	    deleted->num_refs + el->num_values > CR_GUARD_PLAN_MAX_DELETES) {
+	if (el->num_values == 0) {
 		*grows = true;
 		return 0;
 	}
@@ -717,6 +715,7 @@ int cr_guard_plan(const struct ldb_message *msg, bool is_add,
 	TALLOC_CTX *frame = talloc_stackframe();
 	struct guard_model deleted[2];
 	size_t num_added[2] = { 0, 0 };
+	size_t num_deleted[2] = { 0, 0 };
 	bool grows[2] = { false, false };
 	bool guarded = false;
 	bool sets_timestamp = false;
@@ -726,10 +725,20 @@ int cr_guard_plan(const struct ldb_message *msg, bool is_add,
 
 	memset(needs, 0, sizeof(*needs));
 	memset(deleted, 0, sizeof(deleted));
+	/* room for every deleted value of each attribute */
+	for (i = 0; !is_add && i < msg->num_elements; i++) {
+		const struct ldb_message_element *el = &msg->elements[i];
+
+		k = attr_slot(cr_guard_classify(el->name));
+		if (k >= 0 && LDB_FLAG_MOD_TYPE(el->flags) ==
+			      LDB_FLAG_MOD_DELETE) {
+			num_deleted[k] += el->num_values;
+		}
+	}
 	for (k = 0; k < 2; k++) {
 		deleted[k].refs = talloc_zero_array(frame, struct guard_ref,
-			CR_GUARD_PLAN_MAX_DELETES);
-		if (deleted[k].refs == NULL) {
+						    num_deleted[k]);
+		if (deleted[k].refs == NULL && num_deleted[k] > 0) {
 			ret = ENOMEM;
 			goto done;
 		}

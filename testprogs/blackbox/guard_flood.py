@@ -16,7 +16,7 @@ guard_flood.py modify USER TARGET SHAPE
       refused  bound plus an element the DC's access checks refuse
                (adminCount), so the unguarded DC answers cheaply
       write[:N]  a replace of N (default 4000) valid tokens in each
-               token attribute
+               token attribute, and msPKIRoamingTimeStamp (as a client sets it)
       own-full[:N]  for both token attributes: a delete of every value
                the object holds (read first, untimed) and an add of N
                (default 4000) new valid tokens; on an object `write:N`
@@ -100,6 +100,12 @@ def stored(db, dn, attr):
     return [] if el is None else [str(v) for v in el]
 
 
+def timestamp():
+    """a msPKIRoamingTimeStamp value for now (two FILETIMEs)"""
+    now = int(time.time() * 10**7) + 116444736000000000
+    return struct.pack("<QQ", now, now)
+
+
 def shape_elements(db, shape, dn):
     salt = "%s-%f" % (shape, time.time())
     els = []
@@ -126,6 +132,8 @@ def shape_elements(db, shape, dn):
         for attr in (CRED, MKEY):
             els.append((attr, ldb.FLAG_MOD_REPLACE,
                         values(attr, dn, n, salt)))
+        # as every client writing tokens does
+        els.append((TS, ldb.FLAG_MOD_REPLACE, [timestamp()]))
     elif shape == "own-full":
         for attr in (CRED, MKEY):
             old = stored(db, dn, attr)
@@ -134,9 +142,7 @@ def shape_elements(db, shape, dn):
             els.append((attr, ldb.FLAG_MOD_ADD,
                         values(attr, dn, n, salt)))
         if os.environ.get("CLIENT_TS"):
-            now = int(time.time() * 10**7) + 116444736000000000
-            els.append((TS, ldb.FLAG_MOD_REPLACE,
-                        [struct.pack("<QQ", now, now)]))
+            els.append((TS, ldb.FLAG_MOD_REPLACE, [timestamp()]))
     elif shape == "small":
         els.append((CRED, ldb.FLAG_MOD_REPLACE, values(CRED, dn, 2, salt)))
         els.append((MKEY, ldb.FLAG_MOD_DELETE, []))

@@ -23,6 +23,18 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 < b + 0) }'; }
 # median of the numbers on stdin
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+# ts_hex DN: msPKIRoamingTimeStamp as hex (LDIF gives base64, or plain
+# text when the bytes happen to be printable)
+ts_hex() {
+	local line
+	line=$(admin_ldb ldbsearch -b "$1" -s base msPKIRoamingTimeStamp \
+		2>/dev/null | grep '^msPKIRoamingTimeStamp:')
+	case "$line" in
+	*::\ *) printf '%s' "${line#*:: }" | base64 -d ;;
+	?*) printf '%s' "${line#*: }" ;;
+	esac | od -An -tx1 | tr -d ' \n'
+}
+
 count_values() {
 	admin_ldb ldbsearch -b "$1" -s base "$2" 2>/dev/null | grep -ci "^$2:"
 }
@@ -80,6 +92,29 @@ check_match "alice replaces her tokens three times over in one modify" \
 	'rc=0 ' "$out"
 check_eq "and holds the last 600" 600 \
 	"$(count_values "$(user_dn alice)" msPKIAccountCredentials)"
+# every value deleted and as many added, the timestamp left to the guard
+# (bench own-full): the plan reads no stored value and the access check's
+# answer brings the old timestamp
+ALICE=$(user_dn alice)
+out=$(timeout 60 "${FLOOD[@]}" modify alice alice write:300)
+check_match "alice fills her object: 300 tokens per attribute" 'rc=0 ' "$out"
+old_ts=$(ts_hex "$ALICE")
+out=$(timeout 60 "${FLOOD[@]}" modify alice alice own-full:300)
+echo "# own-full:300: $out"
+check_match "alice deletes them all and adds 300 new per attribute" \
+	'rc=0 ' "$out"
+n_cred=$(count_values "$ALICE" msPKIAccountCredentials)
+n_mkey=$(count_values "$ALICE" msPKIDPAPIMasterKeys)
+check_eq "and holds 300 + 300" "300 300" "$n_cred $n_mkey"
+new_ts=$(ts_hex "$ALICE")
+check_eq "the guard's timestamp starts with the old one's second half" \
+	"${old_ts:16:16}" "${new_ts:0:16}"
+sleep 0.5
+last=$(cat "$DOMAIN_DC_DIR"/log/log.* 2>/dev/null |
+	grep 'credroam_guard: ' | tail -n 1)
+check_match "the guard counted no stored value for it" \
+	"modify of $ALICE by .*alice .*counts -/-, timestamp set by the guard: done" \
+	"$last"
 out=$(timeout 60 "${FLOOD[@]}" modify alice alice 2x4000)
 check_match "8000 values to replace in one modify: over the count bound" \
 	'rc=19 .*credroam_guard: refused on .*8000 values.*limit of 4000' "$out"

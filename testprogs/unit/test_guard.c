@@ -612,13 +612,14 @@ static void test_guard_review_many(void **state)
 }
 
 /* A delete element of n distinct values at the end of msg. */
-static void add_deletes(struct ldb_message *msg, unsigned n)
+/* One element of n distinct tokens ("v0", "v1", ...) with op. */
+static void add_tokens(struct ldb_message *msg, unsigned op, unsigned n)
 {
 	struct ldb_message_element *el = NULL;
 	unsigned j;
 
 	assert_int_equal(ldb_msg_add_empty(msg, "msPKIAccountCredentials",
-					   LDB_FLAG_MOD_DELETE, &el), 0);
+					   op, &el), 0);
 	el->values = talloc_array(msg, struct ldb_val, n);
 	assert_non_null(el->values);
 	for (j = 0; j < n; j++) {
@@ -665,12 +666,20 @@ static void test_guard_plan(void **state)
 	assert_int_equal(cr_guard_plan(msg, false, false, &n), 0);
 	assert_true(n.values[0]);
 	assert_false(n.values[1]);
-	/* hundreds of deletes: reading beats comparing them all */
+	/*
+	 * Thousands of distinct deletes make room for as many adds (the
+	 * biggest change of a full object: no stored value read), not for
+	 * one more.
+	 */
 	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_ADD,
 			 "msPKIAccountCredentials", 1, c);
-	add_deletes(msg, 300);
+	add_tokens(msg, LDB_FLAG_MOD_DELETE, 3000);
+	assert_int_equal(cr_guard_plan(msg, false, false, &n), 0);
+	assert_false(n.values[0] || n.values[1]);
+	add_tokens(msg, LDB_FLAG_MOD_ADD, 3000);
 	assert_int_equal(cr_guard_plan(msg, false, false, &n), 0);
 	assert_true(n.values[0]);
+	assert_false(n.values[1]);
 	/* a value that is not DN-Binary removes nothing */
 	msg = one_change(mem, ctx->ldb, LDB_FLAG_MOD_DELETE,
 			 "msPKIAccountCredentials", 1, "junk");
