@@ -10,7 +10,13 @@
 # the DC's CPU time per run (utime+stime of the samba process tree from
 # /proc, children included).  Both sides are whole processes.
 #
+# STORM_DCS="dc1 dc2" (a domain of `--dcs 2`) spreads the storm over
+# those DCs, user i at DC i mod N on both sides (ldbsearch -H ldap://DC;
+# credroam through a credroam.conf whose `[sync] dc` names DC), and sums
+# the DC CPU over them.
+#
 #   selftest/with-domain bench/bench_storm.sh          (after `waf build`)
+#   STORM_DCS="dc1 dc2" selftest/with-domain --dcs 2 bench/bench_storm.sh
 #   STORM_N=40 STORM_CONC="4 8" STORM_ROUNDS=1 selftest/with-domain bench/bench_storm.sh
 set -u
 . "$(dirname "$0")/../testprogs/blackbox/testlib.sh"
@@ -30,27 +36,46 @@ fi
 # Roaming on for everyone (no GPO in the test domain); /etc is private.
 printf '[policy]\nroaming = yes\n' >/etc/samba/credroam.conf
 
-# One line per user: "uid gid home dn", resolved once so the timed part
-# does no NSS lookups of its own beyond what the tools do.
+read -r -a dcs <<<"${STORM_DCS:-}"
+for dc in "${dcs[@]}"; do
+	printf '[policy]\nroaming = yes\n[sync]\ndc = %s.%s\n' "$dc" \
+		"$DOMAIN_DNSDOMAIN" >"$work/conf.$dc"
+done
+
+# One line per user: "uid gid home dc dn" (dc "-": the member's own DC),
+# resolved once so the timed part does no NSS lookups of its own beyond
+# what the tools do.
 : >"$work/users"
+i=0
 for u in "${users[@]}"; do
 	ent=$(getent passwd "$DOMAIN_NAME\\$u") ||
 		{ echo "storm: no user $u" >&2; exit 1; }
 	IFS=: read -r _ _ uid gid _ home _ <<<"$ent"
-	echo "$uid $gid $home $(user_dn "$u")" >>"$work/users"
+	dc=-
+	if [ "${#dcs[@]}" -gt 0 ]; then
+		dc=${dcs[i % ${#dcs[@]}]}
+	fi
+	echo "$uid $gid $home $dc $(user_dn "$u")" >>"$work/users"
+	i=$((i + 1))
 done
 
-# run-one MODE UID GID HOME DN: one run as that user
+# run-one MODE UID GID HOME DC DN: one run as that user
 cat >"$work/run-one" <<EOF
 #!/bin/bash
-mode=\$1 uid=\$2 gid=\$3 home=\$4
-shift 4
+mode=\$1 uid=\$2 gid=\$3 home=\$4 dc=\$5
+shift 5
 dn="\$*"
+host=$DOMAIN_DC
+conf=()
+if [ "\$dc" != - ]; then
+	host=\$dc.$DOMAIN_DNSDOMAIN
+	conf=(--conf "$work/conf.\$dc")
+fi
 case "\$mode" in
-ldb) cmd=(ldbsearch -H "ldap://$DOMAIN_DC" --use-kerberos=required
+ldb) cmd=(ldbsearch -H "ldap://\$host" --use-kerberos=required
 	--option=clientldapsaslwrapping=seal -b "\$dn" -s base
 	msPKIRoamingTimeStamp) ;;
-sync) cmd=("$CREDROAM" sync --quiet) ;;
+sync) cmd=("$CREDROAM" sync --quiet "\${conf[@]}") ;;
 esac
 cd "\$home" || exit 1
 exec setpriv --reuid="\$uid" --regid="\$gid" --clear-groups \\
@@ -59,21 +84,35 @@ exec setpriv --reuid="\$uid" --regid="\$gid" --clear-groups \\
 EOF
 chmod 755 "$work/run-one"
 
-# every DC process (the samba master and its descendants)
+# the samba master of every DC the storm uses (dc1 is DOMAIN_DC_DIR)
+dc_roots() {
+	local dc
+	if [ "${#dcs[@]}" -eq 0 ]; then
+		cat "$DOMAIN_DC_DIR/samba.pid"
+		return
+	fi
+	for dc in "${dcs[@]}"; do
+		if [ "$dc" = dc1 ]; then
+			cat "$DOMAIN_DC_DIR/samba.pid"
+		else
+			cat "$(dirname "$DOMAIN_DC_DIR")/$dc/samba.pid"
+		fi
+	done
+}
+# every DC process (each samba master and its descendants)
 dc_pids() {
-	local root
-	root=$(cat "$DOMAIN_DC_DIR/samba.pid")
-	ps -e -o pid=,ppid= | awk -v root="$root" '
+	ps -e -o pid=,ppid= | awk -v roots="$(dc_roots | tr '\n' ' ')" '
+		BEGIN { split(roots, r, " "); for (i in r) root[r[i]] = 1 }
 		{ parent[$1] = $2 }
 		END {
 			for (p in parent) {
 				q = p
-				while (q != "" && q != root && q != 1 && q != 0) {
+				while (q != "" && !(q in root) && q != 1 &&
+				       q != 0) {
 					q = parent[q]
 				}
-				if (q == root) print p
+				if (q in root) print p
 			}
-			print root
 		}'
 }
 # DC CPU ticks so far: utime+stime+cutime+cstime (fields 14-17)
@@ -120,6 +159,10 @@ if [ "$have_sync" = yes ]; then
 	for u in "${users[@]}"; do
 		as-user "$u" "$ADPROBE" bump >/dev/null || exit 1
 	done
+	# every DC of the storm holds them before the warm-up's state does
+	if [ "${#dcs[@]}" -gt 1 ]; then
+		dc-replicate >/dev/null || exit 1
+	fi
 fi
 
 # Warm-up: each side once per user (winbind and DC caches, the store and
@@ -130,6 +173,12 @@ if [ "$have_sync" = yes ]; then
 	# what a storm run does: the fast path, one search, no modify
 	echo "# one no-change run: $(as-user "${users[0]}" "$CREDROAM" --json \
 		sync | jq -c '{fast_path, ldap_searches, ldap_modifies}')"
+	# and one at each DC of the storm (user i is at DC i mod N)
+	for i in "${!dcs[@]}"; do
+		echo "# one no-change run at ${dcs[i]}: $(as-user "${users[i]}" \
+			"$CREDROAM" --json sync --conf "$work/conf.${dcs[i]}" |
+			jq -c '{dc, fast_path, ldap_searches, ldap_modifies}')"
+	done
 fi
 
 if [ "$have_sync" = yes ]; then

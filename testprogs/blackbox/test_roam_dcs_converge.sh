@@ -166,4 +166,32 @@ check_eq "after settling, mem2 writes nothing" 0 \
 check_eq "mem2 takes the fast path after replication moved the timestamp" \
 	true "$(echo "$json" | jget fast_path)"
 
+# --- the last writer's timestamp wins, the values merge --------------------
+# mem1 writes through dc1, then mem2 through dc2, replication paused: once
+# it runs, both DCs hold both certificates but only mem2's timestamp,
+# which mem2's state already holds.  mem2's next run must still see
+# mem1's certificate (its state also names the object as dc2 had it
+# then, and replication changed it there).
+check "replication paused again" replication off
+tp4=$(newcert four)
+tp5=$(newcert five)
+check_match "mem1 imports a fourth certificate (dc1)" "imported $tp4" \
+	"$(import_on on_a four 2>&1)"
+check_match "mem2 then imports a fifth (dc2): the later timestamp" \
+	"imported $tp5" "$(import_on on_b five 2>&1)"
+ts_b=$(on_b "$ADPROBE" --dc "dc2.$DOMAIN_DNSDOMAIN" timestamp 2>&1)
+check "replication resumed again" replication on
+check "replication settles after the two imports" dc-replicate --user alice
+check_eq "dc2 keeps mem2's timestamp (the last writer's)" "$ts_b" \
+	"$(on_b "$ADPROBE" --dc "dc2.$DOMAIN_DNSDOMAIN" timestamp 2>&1)"
+json=$(sync_b 2>&1)
+check_eq "mem2, whose timestamp won, does not take the fast path" false \
+	"$(echo "$json" | jget fast_path)"
+check "mem2 gets mem1's certificate" test -f "$store_b/certs/$tp4.crt"
+json=$(sync_a 2>&1)
+check "mem1 gets mem2's certificate" test -f "$store_a/certs/$tp5.crt"
+json=$(sync_b 2>&1)
+check_eq "mem2's run after that is a fast path again" true \
+	"$(echo "$json" | jget fast_path)"
+
 finish

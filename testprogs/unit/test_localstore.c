@@ -306,6 +306,41 @@ static void test_state_roundtrip_and_fallback(void **state)
 	assert_string_equal(got->items[0].id, "Preferred");
 }
 
+/*
+ * uSNChanged is counted by each DC: the state keeps the DC it read it
+ * from beside it; a state from before that field has neither (unknown).
+ */
+static void test_state_keeps_usn_and_its_dc(void **state)
+{
+	struct fixture *f = *state;
+	struct cr_state *s = sample_state(f);
+	struct cr_state *got = NULL;
+	const char *old = "{\"version\":1,\"items\":[],\"certs\":[],"
+			  "\"usn_changed\":4913}";
+	const char *bad = "{\"version\":1,\"items\":[],\"certs\":[],"
+			  "\"usn_dc\":7}";
+	char *text = NULL;
+	char *err = NULL;
+
+	s->usn_changed = 4913;
+	s->usn_dc = talloc_strdup(s, "dc2.roam.test");
+	assert_int_equal(cr_state_to_json(f, s, &text, NULL), 0);
+	assert_int_equal(cr_state_from_json(f, (const uint8_t *)text,
+					    strlen(text), &got, NULL), 0);
+	assert_true(got->usn_changed == 4913);
+	assert_string_equal(got->usn_dc, "dc2.roam.test");
+
+	assert_int_equal(cr_state_from_json(f, (const uint8_t *)old,
+					    strlen(old), &got, NULL), 0);
+	assert_true(got->usn_changed == 4913);
+	assert_null(got->usn_dc);
+
+	assert_int_equal(cr_state_from_json(f, (const uint8_t *)bad,
+					    strlen(bad), &got, &err),
+			 EBADMSG);
+	assert_non_null(err);
+}
+
 static void test_state_rejects_hostile(void **state)
 {
 	struct fixture *f = *state;
@@ -519,6 +554,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_state_roundtrip_and_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_state_keeps_usn_and_its_dc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_rejects_hostile,
 						setup, teardown),
 	};

@@ -23,6 +23,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 #include <time.h>
 
@@ -240,23 +241,30 @@ static bool undecrypted_key_may_open(const struct cr_roam_session *s)
 }
 
 /*
- * AD unchanged for this user: the same timestamp as the state recorded;
- * for a user AD has no timestamp for (nothing ever roamed), the object
- * itself unchanged (uSNChanged), so values written without a timestamp
- * are still seen.
+ * AD unchanged for this user: the object as the state recorded it, at the
+ * same DC (uSNChanged), with the same timestamp.  The timestamp alone is
+ * not enough once there are several DCs: two machines writing through two
+ * DCs between replications leave, once replication has run, the linked
+ * values of both but the timestamp of the last writer only, which that
+ * writer's state already holds.  Replication changes the object's
+ * uSNChanged at the receiving DC; a logon (lastLogon, logonCount: not
+ * replicated) does not.
  */
 static bool ad_unchanged(const struct cr_state *state,
-			 const struct cr_ad_user *user)
+			 const struct cr_ad_user *user, const char *dc)
 {
-	if (state->has_timestamp && user->has_timestamp) {
-		return memcmp(state->timestamp, user->timestamp,
-			      CR_TIMESTAMP_LEN) == 0;
-	}
-	if (state->has_timestamp || user->has_timestamp) {
+	bool same_object = state->usn_changed != 0 && state->usn_dc != NULL &&
+			   dc != NULL && strcasecmp(state->usn_dc, dc) == 0 &&
+			   state->usn_changed == user->usn_changed;
+
+	if (!same_object || state->has_timestamp != user->has_timestamp) {
 		return false;
 	}
-	return state->usn_changed != 0 &&
-	       state->usn_changed == user->usn_changed;
+	if (!state->has_timestamp) {
+		return true;
+	}
+	return memcmp(state->timestamp, user->timestamp,
+		      CR_TIMESTAMP_LEN) == 0;
 }
 
 /*
@@ -285,7 +293,7 @@ static bool fast_path_ok(const struct cr_roam_session *s,
 	     state->dn != NULL && strcmp(state->dn, s->report->dn) == 0 &&
 	     strcmp(state->fingerprint, fingerprint) == 0 &&
 	     strcmp(state->policy, digest) == 0 &&
-	     ad_unchanged(state, s->user) &&
+	     ad_unchanged(state, s->user, s->conn->dc) &&
 	     !undecrypted_key_may_open(s);
 done:
 	TALLOC_FREE(frame);
@@ -467,8 +475,34 @@ done:
 /* ---- the run ----------------------------------------------------------- */
 
 /*
- * The timestamp the next run compares: moved on when AD changed, else
- * AD's as read.
+ * After our own write: the object's uSNChanged now, kept only if the
+ * timestamp is still the one we wrote (else someone wrote after us, and
+ * the next run must look).  Read before any re-read of the values, so the
+ * recorded object is never newer than what the state knows.
+ */
+static int record_usn_after_write(struct cr_roam_session *s,
+				  const uint8_t new_ts[CR_TIMESTAMP_LEN],
+				  struct cr_state *next, char **errmsg)
+{
+	struct cr_ad_user *now = NULL;
+	bool ours = false;
+	int ret;
+
+	ret = cr_adstore_lookup_dn(next, s->conn, s->report->dn,
+				   s->report->sid, &now, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
+	ours = now->has_timestamp &&
+	       memcmp(now->timestamp, new_ts, CR_TIMESTAMP_LEN) == 0;
+	next->usn_changed = ours ? now->usn_changed : 0;
+	TALLOC_FREE(now);
+	return 0;
+}
+
+/*
+ * The timestamp and uSNChanged the next run compares: AD's as read when
+ * this run wrote nothing, else as our write left them.
  */
 static int record_timestamp(struct cr_roam_session *s, struct cr_roam_view *v,
 			    bool ad_written, struct cr_state *next,
@@ -478,13 +512,18 @@ static int record_timestamp(struct cr_roam_session *s, struct cr_roam_view *v,
 	bool moved_by_other = false;
 	int ret;
 
+	next->usn_dc = talloc_strdup(next, s->conn->dc);
+	if (next->usn_dc == NULL) {
+		return ENOMEM;
+	}
 	if (!ad_written) {
 		if (s->user->has_timestamp) {
 			memcpy(next->timestamp, s->user->timestamp,
 			       CR_TIMESTAMP_LEN);
 			next->has_timestamp = true;
 		}
-		/* the object as read is the object now */
+		/* the object as read is the object now (the values this run
+		 * read are at least as new) */
 		next->usn_changed = s->user->usn_changed;
 		return 0;
 	}
@@ -498,6 +537,10 @@ static int record_timestamp(struct cr_roam_session *s, struct cr_roam_view *v,
 	cr_fault_point("ad-timestamp-done", NULL);
 	memcpy(next->timestamp, new_ts, CR_TIMESTAMP_LEN);
 	next->has_timestamp = true;
+	ret = record_usn_after_write(s, new_ts, next, errmsg);
+	if (ret != 0) {
+		return ret;
+	}
 	if (moved_by_other) {
 		/* Someone else moved the timestamp while we wrote: record
 		 * ours only if AD holds exactly what we think, else the next

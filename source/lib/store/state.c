@@ -56,6 +56,7 @@ int cr_state_to_json(TALLOC_CTX *mem_ctx, const struct cr_state *state,
 	}
 	json_object_set_new(o, "usn_changed",
 			    json_integer((json_int_t)state->usn_changed));
+	json_object_set_new(o, "usn_dc", opt_string(state->usn_dc));
 	json_object_set_new(o, "fingerprint", opt_string(state->fingerprint));
 	json_object_set_new(o, "policy", opt_string(state->policy));
 	json_object_set_new(o, "synced",
@@ -255,6 +256,7 @@ int cr_state_from_json(TALLOC_CTX *mem_ctx, const uint8_t *text, size_t len,
 	     get_opt_string(st, o, "dn", &st->dn) &&
 	     get_opt_string(st, o, "fingerprint", &st->fingerprint) &&
 	     get_opt_string(st, o, "policy", &st->policy) &&
+	     get_opt_string(st, o, "usn_dc", &st->usn_dc) &&
 	     get_opt_string(frame, o, "timestamp", &ts);
 	if (!ok) {
 		cr_seterr(errmsg, "a field is not a string");

@@ -37,9 +37,14 @@ struct cr_state {
 	char *dn;
 	bool has_timestamp;
 	uint8_t timestamp[16];
-	/* the user object's uSNChanged when the run wrote nothing to AD
-	 * (the fast path of a user without a timestamp); 0: unknown */
+	/* The user object's uSNChanged as the run last read it, and the DC
+	 * it read it from (uSNChanged is counted by each DC: a value from
+	 * another DC says nothing).  The timestamp alone is not enough with
+	 * several DCs: replication merges the linked values of two writers
+	 * but keeps only the last writer's timestamp.  0 / NULL: unknown,
+	 * the next run is a full run. */
 	uint64_t usn_changed;
+	char *usn_dc;
 	char *fingerprint;	/* cr_store_fingerprint() after the run */
 	char *policy;		/* digest of the policy in force */
 	uint64_t synced;	/* FILETIME of the run that wrote it */
