@@ -685,6 +685,18 @@ static bool pcr_user_manager_runs(const struct pcr_ctx *c)
 	       st.st_uid == c->uid;
 }
 
+/* The session has a runtime folder (pam_systemd's XDG_RUNTIME_DIR). */
+static bool pcr_has_runtime_dir(const struct pcr_ctx *c)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	char *v = pam_or_own_env(frame, c, "XDG_RUNTIME_DIR");
+	const char *dir = (v != NULL) ? strchr(v, '=') : NULL;
+	bool has = (dir != NULL && dir[1] == '/');
+
+	TALLOC_FREE(frame);
+	return has;
+}
+
 /*
  * Without systemd --user, `credroam agent` as the user, detached; it puts
  * itself in the background once its socket listens, and exits at once when
@@ -703,6 +715,16 @@ static void pcr_start_agent(struct pcr_ctx *c)
 	int ret;
 
 	if (!c->opts->agent || pcr_user_manager_runs(c)) {
+		goto done;
+	}
+	if (!pcr_has_runtime_dir(c)) {
+		/*
+		 * The agent's socket lives there: without one it would
+		 * only load and exit, a whole process start beside the
+		 * logon's run, on the same CPUs
+		 */
+		pcr_debug(c, "no XDG_RUNTIME_DIR for '%s': no agent",
+			  c->user);
 		goto done;
 	}
 	if (!running_as(c->uid) && geteuid() != 0) {
