@@ -52,6 +52,11 @@ tmp=$(mktemp)
 	selftest/with-domain "$TOP/bench/bench_storm.sh" 2>&1
 	echo '```'
 	echo
+	echo "## DC CPU per no-change run (bench/bench_dc_cpu.sh, in a test domain)"
+	echo '```'
+	selftest/with-domain "$TOP/bench/bench_dc_cpu.sh" 2>&1
+	echo '```'
+	echo
 	echo "## Growth of the user object (bench/bench_growth.sh)"
 	echo '```'
 	selftest/with-domain "$TOP/bench/bench_growth.sh" 2>&1

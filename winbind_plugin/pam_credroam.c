@@ -587,8 +587,16 @@ done:
 	return PAM_IGNORE;
 }
 
+/* What the logoff's check as the user found. */
+enum pcr_logoff_check {
+	PCR_STORE_UNCHANGED = 0,
+	PCR_STORE_CHANGED = 1,		/* or cannot tell: a run decides */
+	PCR_STORE_UNCHANGED_KEPT = 2,	/* and the keys could not go */
+};
+
 struct store_unchanged_arg {
 	pcr_keys_store_unchanged_fn store_unchanged;
+	pcr_keys_forget_fn forget;	/* the last session: or NULL */
 	const char *store;
 	const char *sid;
 };
@@ -597,15 +605,24 @@ static int store_unchanged(void *private_data)
 {
 	struct store_unchanged_arg *a = private_data;
 
-	return (a->store_unchanged(a->store, a->sid) == 0) ? 0 : 1;
+	if (a->store_unchanged(a->store, a->sid) != 0) {
+		return PCR_STORE_CHANGED;
+	}
+	if (a->forget != NULL && a->forget(a->sid) != 0) {
+		return PCR_STORE_UNCHANGED_KEPT;
+	}
+	return PCR_STORE_UNCHANGED;
 }
 
 /*
  * The store is as the last run left it: a logoff has nothing to upload
  * (what AD holds now, the next logon fetches), so no run is started; the
  * check reads the state's fingerprint and takes the store's, as the user.
+ * The close of the last session then forgets the keyring entries in the
+ * same child (one fork, not two).
  */
-static bool pcr_logoff_has_nothing_to_do(const struct pcr_ctx *c)
+static bool pcr_logoff_has_nothing_to_do(const struct pcr_ctx *c,
+					 bool last_session)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
 	struct store_unchanged_arg arg = { .sid = c->who->sid };
@@ -619,6 +636,9 @@ static bool pcr_logoff_has_nothing_to_do(const struct pcr_ctx *c)
 		goto done;
 	}
 	arg.store_unchanged = keys.store_unchanged;
+	if (last_session) {
+		arg.forget = keys.forget;
+	}
 	if (running_as(c->uid)) {
 		result = store_unchanged(&arg);
 		goto done;
@@ -634,8 +654,13 @@ static bool pcr_logoff_has_nothing_to_do(const struct pcr_ctx *c)
 		result = -1;
 	}
 done:
+	if (result == PCR_STORE_UNCHANGED_KEPT) {
+		pam_syslog(c->pamh, LOG_WARNING, "could not forget the "
+			   "keyring entries of '%s'", c->user);
+	}
 	TALLOC_FREE(frame);
-	return result == 0;
+	return result == PCR_STORE_UNCHANGED ||
+	       result == PCR_STORE_UNCHANGED_KEPT;
 }
 
 /* The close of the last session when no run follows it. */
@@ -685,6 +710,18 @@ static bool pcr_user_manager_runs(const struct pcr_ctx *c)
 	       st.st_uid == c->uid;
 }
 
+/* The session has a runtime folder (pam_systemd's XDG_RUNTIME_DIR). */
+static bool pcr_has_runtime_dir(const struct pcr_ctx *c)
+{
+	TALLOC_CTX *frame = talloc_stackframe();
+	char *v = pam_or_own_env(frame, c, "XDG_RUNTIME_DIR");
+	const char *dir = (v != NULL) ? strchr(v, '=') : NULL;
+	bool has = (dir != NULL && dir[1] == '/');
+
+	TALLOC_FREE(frame);
+	return has;
+}
+
 /*
  * Without systemd --user, `credroam agent` as the user, detached; it puts
  * itself in the background once its socket listens, and exits at once when
@@ -703,6 +740,16 @@ static void pcr_start_agent(struct pcr_ctx *c)
 	int ret;
 
 	if (!c->opts->agent || pcr_user_manager_runs(c)) {
+		goto done;
+	}
+	if (!pcr_has_runtime_dir(c)) {
+		/*
+		 * The agent's socket lives there: without one it would
+		 * only load and exit, a whole process start beside the
+		 * logon's run, on the same CPUs
+		 */
+		pcr_debug(c, "no XDG_RUNTIME_DIR for '%s': no agent",
+			  c->user);
 		goto done;
 	}
 	if (!running_as(c->uid) && geteuid() != 0) {
@@ -781,13 +828,12 @@ static int pcr_session(pam_handle_t *pamh, int argc, const char **argv,
 		}
 		goto done;
 	}
-	if (trig == PCR_LOGOFF && pcr_logoff_has_nothing_to_do(c)) {
+	if (trig == PCR_LOGOFF &&
+	    pcr_logoff_has_nothing_to_do(c, counter != NULL &&
+					 sessions == 0)) {
 		pcr_debug(c, "the store of '%s' is as its last run left it: "
 			  "no logoff run (%llu us)", c->user,
 			  (unsigned long long)(now_us() - started));
-		if (counter != NULL && sessions == 0) {
-			pcr_forget_now(c);
-		}
 		goto done;
 	}
 	if (trig == PCR_LOGON) {

@@ -130,8 +130,8 @@ static int policy_collect(TALLOC_CTX *mem_ctx, const struct policy_args *a,
 	if (ret == 0) {
 		v->dn = user->dn;
 		ret = cr_gpo_user_policy(mem_ctx, conn, user->dn, NULL,
-					 a->no_cache ? NULL : cache, &gpo,
-					 &gpo_err);
+					 who->sid, a->no_cache ? NULL : cache,
+					 &gpo, &gpo_err);
 	}
 	if (ret != 0) {
 		/* still show what credroam.conf alone gives */

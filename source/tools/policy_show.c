@@ -108,6 +108,8 @@ json_t *cr_policy_view_json(const struct cr_policy_view *v)
 				    json_boolean(r->from_cache));
 		json_object_set_new(o, "groups_from_cache",
 				    json_boolean(r->groups_from_cache));
+		json_object_set_new(o, "groups_from",
+				    str_or_null(r->groups_from));
 		json_object_set_new(o, "token_sids",
 				    json_integer((json_int_t)
 						 r->num_token_sids));

@@ -273,6 +273,10 @@ static int load_smb_conf(struct cr_adconn *conn, const char *path,
 	}
 	ok = lpcfg_set_cmdline(conn->lp_ctx, "client ldap sasl wrapping",
 			       "seal");
+	if (ok) {
+		ok = lpcfg_set_cmdline(conn->lp_ctx, CR_NO_DELEGATION_OPTION,
+				       "no");
+	}
 	if (!ok) {
 		return EIO;
 	}

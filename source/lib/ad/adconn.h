@@ -17,6 +17,16 @@ struct loadparm_context;
 struct cli_credentials;
 struct tevent_context;
 
+/*
+ * Never ask to delegate the user's TGT: by default Samba's GSSAPI client
+ * sets GSS_C_DELEG_POLICY_FLAG, so every bind to a DC (whose tickets are
+ * ok-as-delegate) first asks the KDC for a forwarded TGT: one more KDC
+ * round trip and a few ms of DC CPU per run, refused anyway for a TGT
+ * that is not forwardable, and a credential the DC's LDAP or RPC server
+ * has no use for.
+ */
+#define CR_NO_DELEGATION_OPTION "gensec_gssapi:delegation_by_kdc_policy"
+
 struct cr_ad_params {
 	const char *smb_conf;	/* NULL: Samba's default smb.conf */
 	const char *ccache;	/* NULL: $KRB5CCNAME, else Kerberos default */

@@ -413,6 +413,10 @@ int cr_bkrp_connect(TALLOC_CTX *mem_ctx, const struct cr_ad_params *params,
 	ok = (params->smb_conf != NULL)
 		? lpcfg_load(b->lp_ctx, params->smb_conf)
 		: lpcfg_load_default(b->lp_ctx);
+	if (ok) {
+		ok = lpcfg_set_cmdline(b->lp_ctx, CR_NO_DELEGATION_OPTION,
+				       "no");
+	}
 	if (!ok) {
 		cr_seterr(errmsg, "cannot load Samba configuration "
 			  "'%s'", params->smb_conf ? params->smb_conf

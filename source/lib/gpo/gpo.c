@@ -51,6 +51,7 @@ struct gpo_run {
 	struct cr_gpo_result *result;
 	const char *user_dn;
 	const char *user_sid;		/* read the user object too, or NULL */
+	const char *token_sid;		/* groups from winbind, or NULL */
 	const char *base;		/* forest root (phantom root search) */
 	struct gpo_som *soms;
 	size_t num_soms;
@@ -600,27 +601,87 @@ done:
 }
 
 /*
+ * The user's SID and groups as winbind has them: the groups of their
+ * logon (the PAC winbind took at pam_winbind's authentication, which it
+ * keeps), else what winbind itself read from the DC; no LDAP search of
+ * ours.  Any failure: 0 SIDs added, and the caller asks AD.
+ */
+static int read_token_winbind(struct gpo_run *run)
+{
+	struct wbcDomainSid sid;
+	struct wbcDomainSid *groups = NULL;
+	char buf[WBC_SID_STRING_BUFLEN];
+	uint32_t num = 0;
+	uint32_t i;
+	wbcErr wret;
+	int ret = EIO;
+
+	wret = wbcStringToSid(run->token_sid, &sid);
+	if (WBC_ERROR_IS_OK(wret)) {
+		wret = wbcLookupUserSids(&sid, false, &num, &groups);
+	}
+	if (!WBC_ERROR_IS_OK(wret) || num >= GPO_MAX_TOKEN_SIDS) {
+		goto done;
+	}
+	ret = add_sid(run, run->token_sid);
+	for (i = 0; i < num && ret == 0; i++) {
+		int n = wbcSidToStringBuf(&groups[i], buf, sizeof(buf));
+
+		ret = (n > 0 && (size_t)n < sizeof(buf)) ? add_sid(run, buf)
+							 : EIO;
+	}
+done:
+	if (groups != NULL) {
+		wbcFreeMemory(groups);
+	}
+	if (ret != 0) {
+		TALLOC_FREE(run->sids);
+		run->num_sids = 0;
+	}
+	return ret;
+}
+
+/*
  * Step 3: the SIDs security filtering sees: the user's and their groups
- * (from the cache when this is the logon they were read for), then
- * Everyone and Authenticated Users.
+ * (winbind's; without them, AD's tokenGroups, from the cache when this is
+ * the logon they were read for), then Everyone and Authenticated Users.
  */
 static int read_token(struct gpo_run *run, char **errmsg)
 {
 	const struct gpo_cache *c = run->cache;
-	bool cached = (c != NULL && run->logon != NULL && c->num_sids > 0 &&
-		       strcmp(c->logon, run->logon) == 0);
+	bool cached = false;
 	size_t i;
-	int ret = 0;
+	int ret = EIO;
 
+	if (run->token_sid != NULL) {
+		ret = read_token_winbind(run);
+	}
+	if (ret == 0) {
+		run->result->groups_from_cache = true;
+		run->result->groups_from = "winbind";
+		run->num_cached_sids = 0;
+		goto implicit;
+	}
+	ret = gpo_logon_id(run, run->conn->ccache, &run->logon, NULL);
+	if (ret != 0) {
+		/* no logon to tie groups to: read them every time */
+		run->logon = NULL;
+	}
+	cached = (c != NULL && run->logon != NULL && c->num_sids > 0 &&
+		  strcmp(c->logon, run->logon) == 0);
+	ret = 0;
 	if (cached) {
 		for (i = 0; i < c->num_sids && ret == 0; i++) {
 			ret = add_sid(run, c->sids[i]);
 		}
 		run->result->groups_from_cache = true;
+		run->result->groups_from = "cache";
 	} else {
 		ret = read_token_ad(run, errmsg);
+		run->result->groups_from = "ldap";
 	}
 	run->num_cached_sids = run->num_sids;
+implicit:
 	if (ret == 0) {
 		ret = add_sid(run, SID_EVERYONE);
 	}
@@ -849,7 +910,7 @@ done:
 
 int cr_gpo_user_policy(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 		       const char *user_dn, const char *user_sid,
-		       const char *cache_path,
+		       const char *token_sid, const char *cache_path,
 		       struct cr_gpo_result **presult, char **errmsg)
 {
 	TALLOC_CTX *frame = talloc_stackframe();
@@ -874,6 +935,7 @@ int cr_gpo_user_policy(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 	run->result = r;
 	run->user_dn = user_dn;
 	run->user_sid = user_sid;
+	run->token_sid = token_sid;
 	r->policy = policy_new(r);
 	if (r->policy == NULL) {
 		ret = ENOMEM;
@@ -885,11 +947,6 @@ int cr_gpo_user_policy(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 	}
 	if (cache_path != NULL) {
 		load_cache(run, cache_path);
-	}
-	ret = gpo_logon_id(run, conn->ccache, &run->logon, NULL);
-	if (ret != 0) {
-		/* no logon to tie groups to: read them every time */
-		run->logon = NULL;
 	}
 	ret = read_soms(run, &err);
 	if (ret == 0 && user_sid != NULL) {

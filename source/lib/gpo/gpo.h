@@ -21,8 +21,11 @@
  * extension names and security descriptor, so links, blocking,
  * enforcement and security filtering are all re-evaluated on fresh data
  * every run.  A GPO newly linked costs a second search for its object.
- * The user's groups (tokenGroups, base search only) are read once per
- * logon, like the logon token Windows filters with: the cache keeps them
+ * The user's groups are those of their logon token, as on Windows:
+ * winbind's (wbcLookupUserSids: the groups the logon's PAC gave winbind,
+ * which it keeps), so they cost no LDAP search and the cache never
+ * changes with the logon.  Without winbind's answer they are read from
+ * AD (tokenGroups, base search only) once per logon: the cache keeps them
  * with the TGT's authtime.  Registry.pol is read from SYSVOL only for a
  * GPO whose GUID, versionNumber or path differs from the cache.
  *
@@ -64,8 +67,13 @@ struct cr_gpo_result {
 	char *site_note;
 	/* why the cache was not used or not written, or NULL */
 	char *cache_note;
-	/* the user's groups came from the cache (same logon) */
+	/*
+	 * the user's groups cost no LDAP search: winbind's (groups_from
+	 * "winbind") or the cache's, of the same logon ("cache"); else
+	 * "ldap" (tokenGroups)
+	 */
 	bool groups_from_cache;
+	const char *groups_from;
 	size_t num_token_sids;	/* SIDs security filtering saw */
 	/*
 	 * Asked for with user_sid: the user object (timestamp, uSNChanged)
@@ -86,10 +94,13 @@ struct cr_gpo_result {
  * user_sid (or NULL): also read the user object at user_dn in the same
  * search (a roaming run's fast path is this one search) and check, on
  * this side, that it still has that SID.
+ *
+ * token_sid (or NULL): the user's SID, whose groups winbind is asked for;
+ * NULL, or no answer from winbind: tokenGroups from AD.
  */
 int cr_gpo_user_policy(TALLOC_CTX *mem_ctx, struct cr_adconn *conn,
 		       const char *user_dn, const char *user_sid,
-		       const char *cache_path,
+		       const char *token_sid, const char *cache_path,
 		       struct cr_gpo_result **presult, char **errmsg);
 
 #endif

@@ -109,8 +109,8 @@ static int read_gpo(struct cr_roam_session *s, const char *user_dn,
 		ret = ENOMEM;
 		goto done;
 	}
-	ret = cr_gpo_user_policy(r, s->conn, user_dn, sid, cache, &r->gpo,
-				 errmsg);
+	ret = cr_gpo_user_policy(r, s->conn, user_dn, sid, r->sid, cache,
+				 &r->gpo, errmsg);
 	if (ret != 0) {
 		cr_wraperr(errmsg, "reading your Group Policy");
 		goto done;
