@@ -94,12 +94,36 @@ done
 echo $(( ($(date +%s%N) - t0) / R / 1000 ))
 INNER
 chmod 755 "$work/ldb.sh"
+# The same search as a new logon would make it: pam_winbind leaves a
+# ccache holding the TGT alone, so the logon's run (like any LDAP client
+# of that session) first asks the KDC for the DC's ldap ticket.  Each
+# search here starts from a copy of such a cache.
+cat > "$work/ldb-new.sh" <<'INNER'
+#!/bin/bash
+t0=$(date +%s%N)
+for i in $(seq 1 "$R"); do
+	cp "$TGT" "$TGT.use"
+	KRB5CCNAME="FILE:$TGT.use" ldbsearch -H "ldap://$DC" \
+		--use-kerberos=required --option=clientldapsaslwrapping=seal \
+		-b "$DN" -s base msPKIRoamingTimeStamp >/dev/null 2>&1 || exit 1
+done
+echo $(( ($(date +%s%N) - t0) / R / 1000 ))
+INNER
+chmod 755 "$work/ldb-new.sh"
+tgt=$work/tgt.$$
+printf '%s\n' "$DOMAIN_USER_PASSWORD" | as-user alice env \
+	KRB5CCNAME="FILE:$tgt" kinit "alice@$DOMAIN_REALM" >/dev/null 2>&1 || {
+	echo "kinit into $tgt failed" >&2; exit 1; }
 run_us=0
 ldb_us=0
+new_us=0
 for round in 1 2 3; do
 	u=$(as-user alice env R="$R" CREDROAM="$CREDROAM" "$work/sync.sh")
 	l=$(as-user alice env -u LD_PRELOAD R="$R" DC="$DOMAIN_DC" DN="$DN" \
 		"$work/ldb.sh")
+	n=$(as-user alice env -u LD_PRELOAD R="$R" DC="$DOMAIN_DC" DN="$DN" \
+		TGT="$tgt" "$work/ldb-new.sh")
+	if [ "$new_us" = 0 ] || [ "$n" -lt "$new_us" ]; then new_us=$n; fi
 	# the best round of each: the least the machine added
 	if [ "$run_us" = 0 ] || [ "$u" -lt "$run_us" ]; then run_us=$u; fi
 	if [ "$ldb_us" = 0 ] || [ "$l" -lt "$ldb_us" ]; then ldb_us=$l; fi
@@ -127,3 +151,5 @@ echo "a no-change run loads $(echo "$loaded" | grep -c .) shared objects," \
 echo "one bare ldbsearch of msPKIRoamingTimeStamp (same ticket): $(awk -v u="$ldb_us" 'BEGIN { printf "%.1f", u / 1000 }') ms"
 echo "no-change run / ldbsearch: $(awk -v u="$run_us" -v l="$ldb_us" 'BEGIN { printf "%.2f", u / l }')x (target <= 1.1)"
 echo "added to a logon + logoff / ldbsearch: $(awk -v a="$2" -v b="$3" -v l="$ldb_us" 'BEGIN { printf "%.2f", (a - b) * 1000 / l }')x (target <= 1.2)"
+echo "one bare ldbsearch from a new logon's ccache (the TGT alone, so a TGS exchange first): $(awk -v u="$new_us" 'BEGIN { printf "%.1f", u / 1000 }') ms"
+echo "added to a logon + logoff / that ldbsearch: $(awk -v a="$2" -v b="$3" -v l="$new_us" 'BEGIN { printf "%.2f", (a - b) * 1000 / l }')x"
