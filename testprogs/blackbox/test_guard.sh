@@ -81,18 +81,6 @@ read_attr() {
 		sed -n "s/^$2:: *//p; s/^$2: *//p"
 }
 
-# ts_hex DN: msPKIRoamingTimeStamp as hex (LDIF gives base64, or plain
-# text when the bytes happen to be printable)
-ts_hex() {
-	local line
-	line=$(admin_ldb ldbsearch -b "$1" -s base msPKIRoamingTimeStamp \
-		2>/dev/null | grep '^msPKIRoamingTimeStamp:')
-	case "$line" in
-	*::\ *) printf '%s' "${line#*:: }" | base64 -d ;;
-	?*) printf '%s' "${line#*: }" ;;
-	esac | od -An -tx1 | tr -d ' \n'
-}
-
 printf '%s\n' "$DOMAIN_ADMIN_PASSWORD" |
 	KRB5CCNAME=FILE:$work/admin.cc kinit "Administrator@$DOMAIN_REALM" \
 	>/dev/null 2>&1

@@ -23,18 +23,6 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 < b + 0) }'; }
 # median of the numbers on stdin
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# ts_hex DN: msPKIRoamingTimeStamp as hex (LDIF gives base64, or plain
-# text when the bytes happen to be printable)
-ts_hex() {
-	local line
-	line=$(admin_ldb ldbsearch -b "$1" -s base msPKIRoamingTimeStamp \
-		2>/dev/null | grep '^msPKIRoamingTimeStamp:')
-	case "$line" in
-	*::\ *) printf '%s' "${line#*:: }" | base64 -d ;;
-	?*) printf '%s' "${line#*: }" ;;
-	esac | od -An -tx1 | tr -d ' \n'
-}
-
 count_values() {
 	admin_ldb ldbsearch -b "$1" -s base "$2" 2>/dev/null | grep -ci "^$2:"
 }

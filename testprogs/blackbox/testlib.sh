@@ -85,3 +85,15 @@ admin_ldb() {
 	LD_PRELOAD= "$tool" -H "ldap://$DOMAIN_DC" \
 		-U "Administrator%$DOMAIN_ADMIN_PASSWORD" "$@"
 }
+
+# ts_hex DN: msPKIRoamingTimeStamp as hex (LDIF gives base64, or plain
+# text when the bytes happen to be printable)
+ts_hex() {
+	local line
+	line=$(admin_ldb ldbsearch -b "$1" -s base msPKIRoamingTimeStamp \
+		2>/dev/null | grep '^msPKIRoamingTimeStamp:')
+	case "$line" in
+	*::\ *) printf '%s' "${line#*:: }" | base64 -d ;;
+	?*) printf '%s' "${line#*: }" ;;
+	esac | od -An -tx1 | tr -d ' \n'
+}
