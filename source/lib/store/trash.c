@@ -19,7 +19,6 @@
 
 #include "store/trash.h"
 #include "util/error.h"
-#include "util/readfile.h"
 #include "util/stackframe.h"
 
 #define CR_TRASH_STAMP_LEN 16	/* "20261207T153000Z" */
@@ -50,34 +49,45 @@ static time_t name_time(const char *name)
 	return timegm(&tm);
 }
 
-/* A file that came from certs/ and holds a PEM private key. */
+/*
+ * A file that came from certs/ and holds a PEM private key.  Its own read
+ * loop, not util/readfile.c: a file over the limit is still scanned (its
+ * first CR_STORE_MAX_FILE bytes), so a key in it is wiped, not kept.
+ */
 static bool holds_pem_key(int dirfd, const char *name)
 {
 	const char *from = strchr(name, '-');
-	uint8_t *buf = NULL;
-	size_t len = 0;
+	char *buf = NULL;
+	size_t got = 0;
 	bool found = false;
 	int fd = -1;
-	int ret;
 
 	if (from == NULL || strncmp(from, "-certs-", 7) != 0) {
 		return false;
 	}
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
 		    O_NONBLOCK);
-	if (fd < 0) {
-		return false;
+	buf = talloc_size(NULL, CR_STORE_MAX_FILE);
+	while (fd >= 0 && buf != NULL && got < CR_STORE_MAX_FILE) {
+		ssize_t n = read(fd, buf + got, CR_STORE_MAX_FILE - got);
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			break;
+		}
+		got += (size_t)n;
 	}
-	ret = cr_read_regular_fd(NULL, fd, CR_STORE_MAX_FILE, name, &buf,
-				 &len, NULL);
-	close(fd);
-	if (ret != 0) {
-		return false;
+	if (buf != NULL) {
+		found = memmem(buf, got, CR_TRASH_PEM_KEY,
+			       strlen(CR_TRASH_PEM_KEY)) != NULL;
+		memset(buf, 0, got);
 	}
-	found = memmem(buf, len, CR_TRASH_PEM_KEY,
-		       strlen(CR_TRASH_PEM_KEY)) != NULL;
-	memset(buf, 0, len);
 	TALLOC_FREE(buf);
+	if (fd >= 0) {
+		close(fd);
+	}
 	return found;
 }
 
