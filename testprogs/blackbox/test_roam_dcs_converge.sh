@@ -163,8 +163,12 @@ check_eq "after settling, mem1 writes nothing" 0 \
 json=$(sync_b 2>&1)
 check_eq "after settling, mem2 writes nothing" 0 \
 	"$(echo "$json" | jget ldap_modifies)"
-check_eq "mem2 takes the fast path after replication moved the timestamp" \
-	true "$(echo "$json" | jget fast_path)"
+# That run may be a full one: when mem1's last write reached dc2 after
+# mem2's run before it, dc2's uSNChanged moved, and only a run that reads
+# the values may say nothing is new.  The run after it is a fast path.
+json=$(sync_b 2>&1)
+check_eq "mem2's next run takes the fast path after replication moved the timestamp" \
+	"true 0" "$(echo "$json" | jget fast_path) $(echo "$json" | jget ldap_modifies)"
 
 # --- the last writer's timestamp wins, the values merge --------------------
 # mem1 writes through dc1, then mem2 through dc2, replication paused: once
